@@ -1,0 +1,55 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/**
+ * The one place AWS clients are built. Clients are created on first use (not at import) so the local runtime can set
+ * the endpoint environment first; the SDK itself honours AWS_ENDPOINT_URL_DYNAMODB / _S3 / _SQS, which is the only
+ * difference between local and cloud.
+ */
+let documentClient: DynamoDBDocumentClient | undefined;
+let s3Client: S3Client | undefined;
+let sqsClient: SQSClient | undefined;
+let secretsClient: SecretsManagerClient | undefined;
+
+export function ddb(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documentClient;
+}
+
+export function s3(): S3Client {
+  // s3rver serves buckets by path only, and corrupts streamed bodies when the SDK adds flexible checksums.
+  const local = Boolean(process.env.AWS_ENDPOINT_URL_S3);
+  s3Client ??= new S3Client({
+    forcePathStyle: local,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return s3Client;
+}
+
+export function sqs(): SQSClient {
+  sqsClient ??= new SQSClient({});
+  return sqsClient;
+}
+
+export function secretsManager(): SecretsManagerClient {
+  secretsClient ??= new SecretsManagerClient({});
+  return secretsClient;
+}
+
+/** Tests and the local runtime call this after changing endpoints so the next call builds fresh clients. */
+export function resetClients(): void {
+  documentClient?.destroy();
+  s3Client?.destroy();
+  sqsClient?.destroy();
+  secretsClient?.destroy();
+  documentClient = undefined;
+  s3Client = undefined;
+  sqsClient = undefined;
+  secretsClient = undefined;
+}

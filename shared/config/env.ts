@@ -1,0 +1,32 @@
+/**
+ * Runtime configuration from the environment. The stack sets these on every function; the local runtime sets the
+ * same names (plus the AWS_ENDPOINT_URL_* variables that point the SDK at the emulators).
+ */
+export const ENV = {
+  tableName: 'ECERT_TABLE_NAME',
+  bucketName: 'ECERT_BUCKET_NAME',
+  queueUrl: 'ECERT_QUEUE_URL',
+  deadLetterQueueUrl: 'ECERT_DLQ_URL',
+  publicBaseUrl: 'ECERT_PUBLIC_BASE_URL',
+  idHashKeySecret: 'ECERT_ID_HASH_KEY_SECRET',
+  jwtKeySecret: 'ECERT_JWT_KEY_SECRET',
+  signingKeySecret: 'ECERT_SIGNING_KEY_SECRET',
+  /** Local only: secrets are files in this folder instead of Secrets Manager entries. */
+  localSecretsDir: 'ECERT_LOCAL_SECRETS_DIR',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+export function requireEnv(name: EnvName): string {
+  const value = process.env[name];
+  if (!value) throw new ConfigurationError(`missing environment variable ${name}`);
+  return value;
+}
+
+export function optionalEnv(name: EnvName): string | undefined {
+  return process.env[name] || undefined;
+}

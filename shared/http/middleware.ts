@@ -1,0 +1,57 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { logger } from '../observability';
+import { HttpProblem, problem } from './problem';
+import { BASE_HEADERS } from './response';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+export type HttpFn = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+function problemResponse(error: HttpProblem): HttpResult {
+  return {
+    statusCode: error.status,
+    headers: { ...BASE_HEADERS, 'content-type': 'application/problem+json; charset=utf-8', ...error.headers },
+    body: JSON.stringify(error.toBody()),
+  };
+}
+
+/**
+ * The one error boundary of every HTTP function: known problems become RFC 9457 problem+json; anything else is a bug,
+ * logged by name and message only (never the event, which may carry PII) and answered with a bare 500.
+ */
+const problemErrors = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: async (request) => {
+    const error = request.error;
+    if (error instanceof HttpProblem) {
+      request.response = problemResponse(error);
+      return;
+    }
+    logger.error('unhandled error', {
+      errorName: error?.name,
+      errorMessage: error?.message,
+      route: request.event?.routeKey,
+      requestId: request.event?.requestContext?.requestId,
+    });
+    request.response = problemResponse(problem('INTERNAL', '服务内部错误，请稍后重试'));
+  },
+});
+
+const requestLogging = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+  before: async (request) => {
+    logger.appendKeys({
+      requestId: request.event.requestContext?.requestId,
+      route: request.event.routeKey,
+    });
+  },
+  after: async (request) => {
+    logger.info('request', { status: request.response?.statusCode });
+  },
+  onError: async (request) => {
+    logger.info('request', { status: request.response?.statusCode });
+  },
+});
+
+export function httpHandler(fn: HttpFn) {
+  return middy<HttpEvent, HttpResult>().use(problemErrors()).use(requestLogging()).handler(fn);
+}

@@ -1,0 +1,40 @@
+/**
+ * Every Lambda function, declared once: the CDK stack builds a NodejsFunction and its grants from this list, and the
+ * local runtime imports the same entry modules. `access` is the whole of what a function may touch; the stack turns
+ * each entry into the narrowest grant it has (tests assert the resulting policies).
+ */
+export type Access =
+  | 'table:read'
+  | 'table:write'
+  | 'bucket:read'
+  | 'bucket:write'
+  | 'queue:send'
+  | 'secret:id-hash-key'
+  | 'secret:jwt-key'
+  | 'secret:signing-key';
+
+export interface FunctionDecl {
+  /** Stable id: CDK construct id and local log prefix. */
+  id: string;
+  /** Module path from the repo root; it exports `handler`. */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  access: readonly Access[];
+}
+
+const api = (id: string, entry: string, access: readonly Access[], memoryMb = 256): FunctionDecl => ({
+  id,
+  entry,
+  memoryMb,
+  timeoutSeconds: 10,
+  access,
+});
+
+export const FUNCTIONS = {
+  health: api('Health', 'functions/api/health.ts', []),
+  openapi: api('OpenApi', 'functions/api/openapi.ts', []),
+  notFound: api('NotFound', 'functions/api/not-found.ts', []),
+} as const satisfies Record<string, FunctionDecl>;
+
+export type FunctionKey = keyof typeof FUNCTIONS;
