@@ -1,0 +1,35 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { EmulatorEndpoints } from './emulators';
+
+/**
+ * What a running local stack publishes about itself in its data folder, so the operator CLI (and anything else) can
+ * find the emulators and resource names without guessing ports.
+ */
+export interface LocalTarget {
+  apiUrl: string;
+  endpoints: EmulatorEndpoints;
+  tableName: string;
+  bucketName: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  secretsDir: string;
+  pid: number;
+  startedAt: string;
+}
+
+export const DEFAULT_DATA_DIR = resolve(process.env.ECERT_DATA_DIR ?? '.local-data');
+export const TARGET_FILE = 'runtime.json';
+
+export async function writeLocalTarget(dataDir: string, target: LocalTarget): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, TARGET_FILE), `${JSON.stringify(target, null, 2)}\n`);
+}
+
+export async function readLocalTarget(dataDir: string = DEFAULT_DATA_DIR): Promise<LocalTarget> {
+  try {
+    return JSON.parse(await readFile(join(dataDir, TARGET_FILE), 'utf8')) as LocalTarget;
+  } catch {
+    throw new Error(`no local stack found in ${dataDir}: start it with 'npm start' (or pass --stack <name> for a deployed one)`);
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * CloudFormation output keys of the stack. The operator CLI reads them (`--stack`) to find a deployed system, so
+ * they are part of the operator contract: rename none.
+ */
+export const STACK_OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  tableName: 'TableName',
+  bucketName: 'BucketName',
+  queueUrl: 'QueueUrl',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  idHashKeySecretArn: 'IdHashKeySecretArn',
+  jwtKeySecretArn: 'JwtKeySecretArn',
+} as const;
+
+export const DEFAULT_STACK_NAME = 'Ecert';
