@@ -13,6 +13,11 @@ export type Access =
   | 'secret:jwt-key'
   | 'secret:signing-key';
 
+/** How a non-HTTP function is invoked; HTTP functions are reached through ROUTES. */
+export type Trigger =
+  | { type: 'queue'; queue: 'annotations' | 'deadLetter'; batchSize: number }
+  | { type: 'schedule'; everyMinutes: number };
+
 export interface FunctionDecl {
   /** Stable id: CDK construct id and local log prefix. */
   id: string;
@@ -21,6 +26,11 @@ export interface FunctionDecl {
   memoryMb: number;
   timeoutSeconds: number;
   access: readonly Access[];
+  trigger?: Trigger;
+  /** Files (repo-relative) the bundle must carry next to the code, e.g. fonts: NodejsFunction copies no assets. */
+  assets?: readonly string[];
+  /** Reserved concurrency: caps what one function can take from the account (queue consumers). */
+  reservedConcurrency?: number;
 }
 
 const api = (id: string, entry: string, access: readonly Access[], memoryMb = 256): FunctionDecl => ({
