@@ -53,5 +53,6 @@ const requestLogging = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
 });
 
 export function httpHandler(fn: HttpFn) {
-  return middy<HttpEvent, HttpResult>().use(problemErrors()).use(requestLogging()).handler(fn);
+  // onError runs in reverse order of use(): the problem boundary answers first, then the request is logged with its status.
+  return middy<HttpEvent, HttpResult>().use(requestLogging()).use(problemErrors()).handler(fn);
 }

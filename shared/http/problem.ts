@@ -24,7 +24,8 @@ export const ERRORS = {
   ANNOTATION_EXPIRED: { status: 410, title: '加注件已过期，请重新申请加注' },
   ANNOTATION_FAILED: { status: 409, title: '加注件生成失败，请重新申请' },
   NOT_AN_ECERT: { status: 422, title: '不是本系统出具的电子证书' },
-  INTERNAL: { status: 500, title: '服务暂时不可用' },
+  INTERNAL: { status: 500, title: '服务内部错误' },
+  SERVICE_UNAVAILABLE: { status: 503, title: '服务暂时不可用' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,29 @@
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import type { FunctionDecl } from '../../shared/resources/functions';
+
+/** A Lambda handler as the runtime calls it: the event and context in, a promise of the result out. */
+export type LambdaHandler = (event: unknown, context: import('aws-lambda').Context) => Promise<unknown>;
+
+export type HandlerLoader = (fn: FunctionDecl) => Promise<LambdaHandler>;
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * Imports the very module the stack bundles (`entry`), once, like a warm container. The first call pays the
+ * cold start; later invocations reuse the module and its clients.
+ */
+export function moduleHandlerLoader(root: string = REPO_ROOT): HandlerLoader {
+  const cache = new Map<string, Promise<LambdaHandler>>();
+  return (fn) => {
+    let loaded = cache.get(fn.entry);
+    if (!loaded) {
+      loaded = import(pathToFileURL(resolve(root, fn.entry)).href).then((mod: { handler?: unknown }) => {
+        if (typeof mod.handler !== 'function') throw new Error(`${fn.entry} does not export a handler function`);
+        return mod.handler as LambdaHandler;
+      });
+      cache.set(fn.entry, loaded);
+    }
+    return loaded;
+  };
+}

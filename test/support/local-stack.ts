@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime';
+import { freePort } from '../../infra/local/ports';
+
+export interface TestStack extends LocalRuntime {
+  dataDir: string;
+  /** fetch against the stack's API, path relative to its root. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/**
+ * A local runtime for one test file on the run's shared emulators: its own table, bucket and queues (random prefix),
+ * its own data folder and API port. Everything else is the production wiring.
+ */
+export async function startTestStack(options: Partial<LocalRuntimeOptions> = {}): Promise<TestStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ecert-test-'));
+  const runtime = await startLocalRuntime({
+    dataDir,
+    apiPort: await freePort(),
+    emulators: inject('emulators'),
+    resourcePrefix: `t${randomBytes(4).toString('hex')}-`,
+    log: () => undefined,
+    ...options,
+  });
+  return {
+    ...runtime,
+    dataDir,
+    api: (path, init) => fetch(`${runtime.apiUrl}${path}`, init),
+    stop: async () => {
+      await runtime.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
