@@ -125,7 +125,7 @@ export function createLocalHttpApi(options: LocalHttpApiOptions): Server {
       } else response.end();
     } finally {
       // Access log like the stage's: method, route, status, latency — never headers, bodies or query strings.
-      options.log(`${method} ${routeKey} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+      options.log(`${routeKey.includes(' ') ? routeKey : `${method} ${routeKey}`} ${status} ${(performance.now() - started).toFixed(1)}ms`);
     }
   });
   server.keepAliveTimeout = 5000;

@@ -4,6 +4,8 @@ export {};
  * schedules and the TTL sweeper — with data kept under .local-data/ so a restart loses nothing.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The runtime prints its own access log; handlers' structured logs show from WARN up unless asked for more.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const { startLocalRuntime } = await import('./runtime');
 const { PortInUseError } = await import('./ports');

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, mkdir, symlink } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { freePort } from '../../infra/local/ports';
+import { readLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators';
+import { spawnTs } from '../support/processes';
+
+// The real `npm start` entry point as a child process, on free ports and a throw-away data folder.
+const START = 'infra/local/main.ts';
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'ecert-start-'));
+  env = {
+    ...process.env,
+    ECERT_DATA_DIR: dataDir,
+    ECERT_PORT: String(await freePort()),
+    ECERT_DYNAMODB_PORT: String(await freePort()),
+    ECERT_S3_PORT: String(await freePort()),
+    ECERT_SQS_PORT: String(await freePort()),
+  };
+});
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function clients(target: LocalTarget) {
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  return {
+    ddb: DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: target.endpoints.dynamodb })),
+    s3: new S3Client({ ...common, endpoint: target.endpoints.s3, forcePathStyle: true }),
+    sqs: new SQSClient({ ...common, endpoint: target.endpoints.sqs }),
+  };
+}
+
+async function startOnce() {
+  const proc = spawnTs(START, [], env);
+  await proc.waitFor(/ecert is up/);
+  return proc;
+}
+
+async function stopOnce(proc: ReturnType<typeof spawnTs>) {
+  proc.child.kill('SIGINT');
+  expect(await proc.exited).toBe(0);
+  expect(proc.output()).toMatch(/stopped cleanly/);
+}
+
+describe('npm start', () => {
+  it('comes up, answers health, and keeps table, bucket and queue contents across a restart', async () => {
+    // Act: first run writes one item, one object and one dead-lettered message.
+    const first = await startOnce();
+    const target = await readLocalTarget(dataDir);
+    const health = await fetch(`${target.apiUrl}/v1/health`);
+    expect(health.status).toBe(200);
+    expect(first.output()).toContain(`${target.apiUrl}/v1`);
+    const c1 = clients(target);
+    await c1.ddb.send(new PutCommand({ TableName: target.tableName, Item: { pk: 'TEST#restart', sk: 'TEST', note: '𠮷' } }));
+    await c1.s3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: 'test/restart.txt', Body: 'kept' }));
+    await c1.sqs.send(new SendMessageCommand({ QueueUrl: target.deadLetterQueueUrl, MessageBody: 'dead letter' }));
+    await stopOnce(first);
+
+    // Assess: the second run sees all three.
+    const second = await startOnce();
+    const again = await readLocalTarget(dataDir);
+    const c2 = clients(again);
+    const item = await c2.ddb.send(new GetCommand({ TableName: again.tableName, Key: { pk: 'TEST#restart', sk: 'TEST' } }));
+    expect(item.Item?.note).toBe('𠮷');
+    const object = await c2.s3.send(new GetObjectCommand({ Bucket: again.bucketName, Key: 'test/restart.txt' }));
+    expect(await object.Body!.transformToString()).toBe('kept');
+    const dlq = await c2.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: again.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    expect(dlq.Attributes?.ApproximateNumberOfMessages).toBe('1');
+    await stopOnce(second);
+  }, 120_000);
+
+  it('says clearly when a port is taken', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(Number(env.ECERT_PORT), '127.0.0.1', () => r()));
+    try {
+      const proc = spawnTs(START, [], env);
+      expect(await proc.exited).toBe(1);
+      expect(proc.output()).toContain(`port ${env.ECERT_PORT} (ecert API) is already in use`);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  }, 60_000);
+
+  it('says clearly when Java is missing', async () => {
+    // A PATH with node and nothing else.
+    const bin = join(dataDir, 'bin-without-java');
+    await mkdir(bin, { recursive: true });
+    await symlink(process.execPath, join(bin, 'node'));
+    const proc = spawnTs(START, [], { ...env, PATH: bin });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toMatch(/DynamoDB Local needs Java 17 or newer/);
+  }, 60_000);
+});
