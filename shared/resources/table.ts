@@ -34,6 +34,8 @@ export const keys = {
   identity: (idType: string, idHash: string) => ({ pk: `IDENTITY#${idType}#${idHash}`, sk: 'IDENTITY' }),
   certificate: (certId: string) => ({ pk: `CERT#${certId}`, sk: 'CERT' }),
   certificateByHolder: (idType: string, idHash: string) => `ID#${idType}#${idHash}`,
+  /** gsi1sk of a certificate: a holder's certificates sort by issue date. */
+  certificateByHolderSort: (issuedAt: string, certId: string) => `CERT#${issuedAt}#${certId}`,
   annotation: (certId: string, annotationId: string) => ({ pk: `CERT#${certId}`, sk: `ANN#${annotationId}` }),
   annotationPrefix: 'ANN#',
   quota: (certId: string) => ({ pk: `CERT#${certId}`, sk: 'QUOTA' }),

@@ -1,0 +1,332 @@
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/clients';
+import { ENV, requireEnv } from '../config/env';
+import {
+  E_CERTIFICATE_START_DATE,
+  requiresAnnotation,
+  type Certificate,
+  type CertificateRecord,
+  type CertificateStatus,
+} from '../domain/certificate';
+import { idHash } from '../domain/id-hash';
+import type { IdType } from '../domain/identity';
+import { keys, TABLE } from '../resources/table';
+import { assertPdf, deleteDocument, putElectronicFile, type StoredDocument } from './documents';
+
+/**
+ * All DynamoDB access for certificates. One item per certificate (pk CERT#<certId>, sk CERT) that carries the
+ * imported record, its status and the electronic file reference; gsi1 (keys only) finds a holder's certificates by
+ * the keyed hash of their ID number, so no index holds an ID number in clear.
+ */
+export const tableName = (): string => requireEnv(ENV.tableName);
+
+export class CertificateNotFoundError extends Error {
+  override name = 'CertificateNotFoundError';
+  constructor(readonly certId: string) {
+    super(`certificate ${certId} does not exist`);
+  }
+}
+
+/** R1: only certificates issued before the e-certificate start date may carry an electronic file. */
+export class ElectronicFileNotAllowedError extends Error {
+  override name = 'ElectronicFileNotAllowedError';
+  constructor(readonly certId: string) {
+    super(
+      `certificate ${certId} was issued on or after ${E_CERTIFICATE_START_DATE}: it is an e-certificate, viewable only through an annotation, and takes no electronic file`,
+    );
+  }
+}
+
+export const REVOCATION_REASON_MAX = 200;
+
+/** 1–200 code points after trimming; returns the reason to store. */
+export function checkRevocationReason(raw: string): { ok: true; reason: string } | { ok: false; problem: string } {
+  const reason = raw.normalize('NFC').trim();
+  const length = [...reason].length;
+  if (length === 0) return { ok: false, problem: 'a revocation reason is required' };
+  if (length > REVOCATION_REASON_MAX) return { ok: false, problem: `the reason is longer than ${REVOCATION_REASON_MAX} characters` };
+  return { ok: true, reason };
+}
+
+type Item = Record<string, unknown>;
+
+// By name: the document client may surface the exception class of another copy of @aws-sdk/client-dynamodb.
+const isConditionFailure = (error: unknown): boolean =>
+  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+const str = (item: Item, name: string): string => {
+  const value = item[name];
+  if (typeof value !== 'string') throw new Error(`certificate item ${String(item.pk)} lacks ${name}`);
+  return value;
+};
+const optStr = (item: Item, name: string): string | undefined =>
+  typeof item[name] === 'string' ? (item[name] as string) : undefined;
+
+/** The one place a stored item becomes a domain Certificate (keys and index attributes stay behind). */
+export function toCertificate(item: Item): Certificate {
+  const cert: Certificate = {
+    certId: str(item, 'certId'),
+    holderName: str(item, 'holderName'),
+    idType: str(item, 'idType') as IdType,
+    idNumber: str(item, 'idNumber'),
+    qualificationCode: str(item, 'qualificationCode'),
+    level: str(item, 'level'),
+    approvalDate: str(item, 'approvalDate'),
+    issuedAt: str(item, 'issuedAt'),
+    issuer: str(item, 'issuer'),
+    status: str(item, 'status') as CertificateStatus,
+    importedAt: str(item, 'importedAt'),
+    updatedAt: str(item, 'updatedAt'),
+  };
+  const specialty = optStr(item, 'specialty');
+  if (specialty !== undefined) cert.specialty = specialty;
+  const revokedAt = optStr(item, 'revokedAt');
+  if (revokedAt !== undefined) cert.revokedAt = revokedAt;
+  const revocationReason = optStr(item, 'revocationReason');
+  if (revocationReason !== undefined) cert.revocationReason = revocationReason;
+  const file = item.electronicFile as Partial<StoredDocument> | undefined;
+  if (file && typeof file.key === 'string' && typeof file.sha256 === 'string') {
+    cert.electronicFile = { key: file.key, sha256: file.sha256, size: Number(file.size) };
+  }
+  return cert;
+}
+
+export type UpsertOutcome = 'created' | 'updated';
+
+/**
+ * Creates or replaces the imported fields of one certificate in a single UpdateItem. What the service owns survives a
+ * re-import: `status` (a revocation is an operator act, never undone by loading a file again), `revokedAt`,
+ * `revocationReason`, `electronicFile` and the first `importedAt`.
+ */
+export async function upsertCertificate(
+  record: CertificateRecord,
+  idHashKey: string,
+  now: Date = new Date(),
+): Promise<UpsertOutcome> {
+  const at = now.toISOString();
+  const imported: Record<string, string> = {
+    certId: record.certId,
+    holderName: record.holderName,
+    idType: record.idType,
+    idNumber: record.idNumber,
+    qualificationCode: record.qualificationCode,
+    level: record.level,
+    approvalDate: record.approvalDate,
+    issuedAt: record.issuedAt,
+    issuer: record.issuer,
+    [TABLE.indexes.byHolderIdentity.partitionKey]: keys.certificateByHolder(
+      record.idType,
+      idHash(idHashKey, record.idType, record.idNumber),
+    ),
+    [TABLE.indexes.byHolderIdentity.sortKey]: keys.certificateByHolderSort(record.issuedAt, record.certId),
+    updatedAt: at,
+  };
+  if (record.specialty !== undefined) imported.specialty = record.specialty;
+
+  const names: Record<string, string> = { '#status': 'status', '#importedAt': 'importedAt' };
+  const values: Record<string, unknown> = { ':now': at, ':valid': 'VALID' satisfies CertificateStatus };
+  const sets = ['#importedAt = if_not_exists(#importedAt, :now)', '#status = if_not_exists(#status, :valid)'];
+  Object.entries(imported).forEach(([name, value], i) => {
+    names[`#a${i}`] = name;
+    values[`:a${i}`] = value;
+    sets.push(`#a${i} = :a${i}`);
+  });
+  let expression = `SET ${sets.join(', ')}`;
+  if (record.specialty === undefined) {
+    names['#specialty'] = 'specialty';
+    expression += ' REMOVE #specialty';
+  }
+  const out = await ddb().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.certificate(record.certId),
+      UpdateExpression: expression,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      // The old values of updated attributes: none at all means the item did not exist.
+      ReturnValues: 'UPDATED_OLD',
+    }),
+  );
+  return out.Attributes && Object.keys(out.Attributes).length > 0 ? 'updated' : 'created';
+}
+
+export async function getCertificate(
+  certId: string,
+  options: { consistent?: boolean } = {},
+): Promise<Certificate | undefined> {
+  const out = await ddb().send(
+    new GetCommand({ TableName: tableName(), Key: keys.certificate(certId), ConsistentRead: options.consistent ?? false }),
+  );
+  return out.Item ? toCertificate(out.Item) : undefined;
+}
+
+/**
+ * A certificate only if it belongs to the given identity: the API answers someone else's certificate exactly like a
+ * missing one (404), so callers need not compare anything themselves.
+ */
+export async function getCertificateOfHolder(
+  certId: string,
+  idType: IdType,
+  idHashValue: string,
+): Promise<Certificate | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.certificate(certId) }));
+  if (!out.Item || out.Item[TABLE.indexes.byHolderIdentity.partitionKey] !== keys.certificateByHolder(idType, idHashValue)) {
+    return undefined;
+  }
+  return toCertificate(out.Item);
+}
+
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_MAX_ATTEMPTS = 8;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** BatchGetItem with the retry of UnprocessedKeys that DynamoDB leaves to the caller (with jittered backoff). */
+async function batchGet(keyList: Array<Record<string, string>>): Promise<Item[]> {
+  const table = tableName();
+  const items: Item[] = [];
+  for (let start = 0; start < keyList.length; start += BATCH_GET_LIMIT) {
+    let pending: Array<Record<string, unknown>> = keyList.slice(start, start + BATCH_GET_LIMIT);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= BATCH_GET_MAX_ATTEMPTS) {
+        throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_MAX_ATTEMPTS} attempts`);
+      }
+      if (attempt > 0) await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+      const out = await ddb().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+      items.push(...(out.Responses?.[table] ?? []));
+      pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  }
+  return items;
+}
+
+/**
+ * A holder's certificates, newest issue date first. The index is keys-only, so the items come from the table; an
+ * item whose identity changed since the index was written (a corrected ID number) is left out rather than shown to
+ * the wrong holder.
+ */
+export async function listCertificatesByIdentity(idType: IdType, idHashValue: string): Promise<Certificate[]> {
+  const index = TABLE.indexes.byHolderIdentity;
+  const partition = keys.certificateByHolder(idType, idHashValue);
+  const found: Array<Record<string, string>> = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: false,
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      found.push({ [TABLE.partitionKey]: String(item[TABLE.partitionKey]), [TABLE.sortKey]: String(item[TABLE.sortKey]) });
+    }
+    cursor = out.LastEvaluatedKey;
+  } while (cursor);
+  if (found.length === 0) return [];
+
+  const byPk = new Map<string, Item>();
+  for (const item of await batchGet(found)) {
+    if (item[index.partitionKey] === partition) byPk.set(String(item[TABLE.partitionKey]), item);
+  }
+  // BatchGetItem answers in no particular order: restore the index's.
+  return found.flatMap((key) => {
+    const item = byPk.get(key[TABLE.partitionKey]!);
+    return item ? [toCertificate(item)] : [];
+  });
+}
+
+export interface Revocation {
+  certId: string;
+  revokedAt: string;
+  reason: string;
+  /** True when the certificate was already revoked: the first revocation's time and reason stand. */
+  alreadyRevoked: boolean;
+}
+
+/** R3: marks a certificate REVOKED. Idempotent: revoking again changes nothing and reports the first revocation. */
+export async function revokeCertificate(certId: string, reason: string, at: Date = new Date()): Promise<Revocation> {
+  const checked = checkRevocationReason(reason);
+  if (!checked.ok) throw new RangeError(checked.problem);
+  const revokedAt = at.toISOString();
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.certificate(certId),
+        UpdateExpression: 'SET #status = :revoked, revokedAt = :at, revocationReason = :reason, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(#pk) AND #status <> :revoked',
+        ExpressionAttributeNames: { '#status': 'status', '#pk': TABLE.partitionKey },
+        ExpressionAttributeValues: {
+          ':revoked': 'REVOKED' satisfies CertificateStatus,
+          ':at': revokedAt,
+          ':reason': checked.reason,
+        },
+      }),
+    );
+    return { certId, revokedAt, reason: checked.reason, alreadyRevoked: false };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  // Either missing or already revoked: a consistent read tells which.
+  const existing = await getCertificate(certId, { consistent: true });
+  if (!existing) throw new CertificateNotFoundError(certId);
+  return {
+    certId,
+    revokedAt: existing.revokedAt ?? existing.updatedAt,
+    reason: existing.revocationReason ?? '',
+    alreadyRevoked: true,
+  };
+}
+
+export interface AttachedFile extends StoredDocument {
+  /** The file this one replaced, if any (its object stays in the bucket). */
+  replaced?: StoredDocument;
+}
+
+/**
+ * R1: stores a certificate electronic file in S3 and points the certificate at it. Refuses anything that is not a PDF,
+ * unknown certificates, and e-certificates (issued on or after 2021-12-17), which are only ever shown annotated.
+ */
+export async function attachElectronicFile(certId: string, pdfBytes: Uint8Array, now: Date = new Date()): Promise<AttachedFile> {
+  assertPdf(pdfBytes);
+  // Checked first so that a mistyped certId leaves no stray object behind.
+  const cert = await getCertificate(certId, { consistent: true });
+  if (!cert) throw new CertificateNotFoundError(certId);
+  if (requiresAnnotation(cert.issuedAt)) throw new ElectronicFileNotAllowedError(certId);
+
+  const stored = await putElectronicFile(certId, pdfBytes);
+  let previous: Item | undefined;
+  try {
+    const out = await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.certificate(certId),
+        UpdateExpression: 'SET electronicFile = :file, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(#pk) AND issuedAt < :eCertStart',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        ExpressionAttributeValues: {
+          ':file': { key: stored.key, sha256: stored.sha256, size: stored.size },
+          ':now': now.toISOString(),
+          ':eCertStart': E_CERTIFICATE_START_DATE,
+        },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    previous = out.Attributes;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    // The certificate changed between the read and the write. Its previous file (if any) has another key unless it
+    // held these very bytes, in which case the object is still referenced and must stay.
+    if (cert.electronicFile?.key !== stored.key) await deleteDocument(stored.key).catch(() => undefined);
+    const current = await getCertificate(certId, { consistent: true });
+    if (!current) throw new CertificateNotFoundError(certId);
+    throw new ElectronicFileNotAllowedError(certId);
+  }
+  const old = previous?.electronicFile as StoredDocument | undefined;
+  return old && old.key !== stored.key ? { ...stored, replaced: { key: old.key, sha256: old.sha256, size: Number(old.size) } } : stored;
+}

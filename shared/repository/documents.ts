@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3 } from '../aws/clients';
+import { ENV, requireEnv } from '../config/env';
+import { objectKeys } from '../resources/bucket';
+
+/**
+ * All S3 access for documents. Objects are private, encrypted at rest (SSE-S3) and named by content hash, so a stored
+ * file is never overwritten in place by a different one.
+ */
+export const PDF_MAGIC = '%PDF-';
+/** Certificate electronic files are scans of one or two pages; anything larger is a mistake. */
+export const MAX_ELECTRONIC_FILE_BYTES = 20 * 1024 * 1024;
+
+export class NotAPdfError extends Error {
+  override name = 'NotAPdfError';
+  constructor(detail = `the file does not start with ${PDF_MAGIC}`) {
+    super(`not a PDF: ${detail}`);
+  }
+}
+
+export interface StoredDocument {
+  key: string;
+  sha256: string;
+  size: number;
+}
+
+export const bucketName = (): string => requireEnv(ENV.bucketName);
+
+export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+export function assertPdf(bytes: Uint8Array): void {
+  if (bytes.length < PDF_MAGIC.length || Buffer.from(bytes.subarray(0, PDF_MAGIC.length)).toString('latin1') !== PDF_MAGIC) {
+    throw new NotAPdfError();
+  }
+  if (bytes.length > MAX_ELECTRONIC_FILE_BYTES) {
+    throw new NotAPdfError(`larger than ${MAX_ELECTRONIC_FILE_BYTES / 1024 / 1024} MiB`);
+  }
+}
+
+/** Stores a certificate electronic file (R1) under files/<certId>/<sha256>.pdf. */
+export async function putElectronicFile(certId: string, bytes: Uint8Array): Promise<StoredDocument> {
+  assertPdf(bytes);
+  const sha256 = sha256Hex(bytes);
+  const key = objectKeys.electronicFile(certId, sha256);
+  await s3().send(
+    new PutObjectCommand({
+      Bucket: bucketName(),
+      Key: key,
+      Body: bytes,
+      ContentType: 'application/pdf',
+      ContentLength: bytes.length,
+      ServerSideEncryption: 'AES256',
+    }),
+  );
+  return { key, sha256, size: bytes.length };
+}
+
+export async function deleteDocument(key: string): Promise<void> {
+  await s3().send(new DeleteObjectCommand({ Bucket: bucketName(), Key: key }));
+}
