@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 
 /**
  * The one place AWS clients are built. Clients are created on first use (not at import) so the local runtime can set
@@ -13,6 +14,7 @@ let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 let secretsClient: SecretsManagerClient | undefined;
+let cloudFormationClient: CloudFormationClient | undefined;
 
 export function ddb(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -42,14 +44,22 @@ export function secretsManager(): SecretsManagerClient {
   return secretsClient;
 }
 
+/** The operator CLI reads a deployed stack's outputs with it (`--stack`); no function uses it. */
+export function cloudFormation(): CloudFormationClient {
+  cloudFormationClient ??= new CloudFormationClient({});
+  return cloudFormationClient;
+}
+
 /** Tests and the local runtime call this after changing endpoints so the next call builds fresh clients. */
 export function resetClients(): void {
   documentClient?.destroy();
   s3Client?.destroy();
   sqsClient?.destroy();
   secretsClient?.destroy();
+  cloudFormationClient?.destroy();
   documentClient = undefined;
   s3Client = undefined;
   sqsClient = undefined;
   secretsClient = undefined;
+  cloudFormationClient = undefined;
 }
