@@ -1,0 +1,123 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_STACK_NAME } from '../shared/resources/outputs';
+
+/**
+ * Typed per-environment configuration of the stack. Pick one with `cdk synth -c environment=prod` (default `dev`);
+ * single values can be overridden from the command line: `-c stackName=…`, `-c alarmEmail=…`,
+ * `-c publicBaseUrl=…`.
+ */
+export interface EnvironmentConfig {
+  /** Name of the configuration (`dev`, `prod`); tagged on every resource. */
+  readonly name: string;
+  readonly stackName: string;
+  /**
+   * HTTP API stage throttling (all routes). API Gateway throttles per stage and route, not per client: per-client
+   * limits in the cloud need a WAF rate rule on a CloudFront distribution in front (see docs/infrastructure.md).
+   */
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Retention of every CloudWatch log group the stack creates (functions, API access log). */
+  readonly logRetention: RetentionDays;
+  /** Days S3 server access logs of the document bucket are kept. */
+  readonly accessLogExpirationDays: number;
+  /** DynamoDB deletion protection (the table is RETAINed on stack deletion either way). */
+  readonly tableDeletionProtection: boolean;
+  /** Alarm notifications go to an SNS topic; this address is subscribed to it when set. */
+  readonly alarmEmail?: string;
+  /** Public origin of the service (e.g. a CloudFront domain), passed to functions as ECERT_PUBLIC_BASE_URL. */
+  readonly publicBaseUrl?: string;
+}
+
+export const ENVIRONMENTS = {
+  dev: {
+    name: 'dev',
+    stackName: DEFAULT_STACK_NAME,
+    throttling: { rateLimit: 50, burstLimit: 100 },
+    logRetention: RetentionDays.ONE_MONTH,
+    accessLogExpirationDays: 90,
+    tableDeletionProtection: false,
+  },
+  prod: {
+    name: 'prod',
+    stackName: DEFAULT_STACK_NAME,
+    throttling: { rateLimit: 200, burstLimit: 400 },
+    logRetention: RetentionDays.SIX_MONTHS,
+    accessLogExpirationDays: 365,
+    tableDeletionProtection: true,
+  },
+} as const satisfies Record<string, EnvironmentConfig>;
+
+export type EnvironmentName = keyof typeof ENVIRONMENTS;
+
+export const DEFAULT_ENVIRONMENT: EnvironmentName = 'dev';
+
+/**
+ * Feature flags the stack relies on, set on the App by infra/app.ts and by the tests alike.
+ * - serverAccessLogsUseBucketPolicy: S3 server access logs are delivered by a bucket policy for the logging service
+ *   principal instead of the legacy LogDeliveryWrite ACL (which ACL-disabled buckets reject).
+ */
+export const APP_CONTEXT = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+} as const;
+
+export class InvalidConfigError extends Error {
+  override name = 'InvalidConfigError';
+}
+
+/** A context lookup, e.g. `(key) => app.node.tryGetContext(key)`. */
+export type ContextReader = (key: string) => unknown;
+
+const optionalString = (value: unknown, key: string): string | undefined => {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new InvalidConfigError(`context ${key} must be a string`);
+  return value;
+};
+
+/** Resolves the configuration named by context `environment`, applies single-value overrides, and validates it. */
+export function loadConfig(readContext: ContextReader = () => undefined): EnvironmentConfig {
+  const requested = optionalString(readContext('environment'), 'environment') ?? DEFAULT_ENVIRONMENT;
+  if (!Object.hasOwn(ENVIRONMENTS, requested)) {
+    throw new InvalidConfigError(
+      `unknown environment "${requested}"; expected one of ${Object.keys(ENVIRONMENTS).join(', ')}`,
+    );
+  }
+  const base: EnvironmentConfig = ENVIRONMENTS[requested as EnvironmentName];
+  const config: EnvironmentConfig = {
+    ...base,
+    stackName: optionalString(readContext('stackName'), 'stackName') ?? base.stackName,
+    alarmEmail: optionalString(readContext('alarmEmail'), 'alarmEmail') ?? base.alarmEmail,
+    publicBaseUrl: optionalString(readContext('publicBaseUrl'), 'publicBaseUrl') ?? base.publicBaseUrl,
+  };
+  validateConfig(config);
+  return config;
+}
+
+export function validateConfig(config: EnvironmentConfig): void {
+  const { rateLimit, burstLimit } = config.throttling;
+  if (!(Number.isFinite(rateLimit) && rateLimit > 0)) {
+    throw new InvalidConfigError(`${config.name}: throttling.rateLimit must be a positive number`);
+  }
+  if (!(Number.isInteger(burstLimit) && burstLimit >= 1)) {
+    throw new InvalidConfigError(`${config.name}: throttling.burstLimit must be a positive integer`);
+  }
+  if (!Object.values(RetentionDays).includes(config.logRetention)) {
+    throw new InvalidConfigError(`${config.name}: logRetention ${config.logRetention} is not a CloudWatch retention`);
+  }
+  if (!(Number.isInteger(config.accessLogExpirationDays) && config.accessLogExpirationDays >= 1)) {
+    throw new InvalidConfigError(`${config.name}: accessLogExpirationDays must be a positive integer`);
+  }
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName)) {
+    throw new InvalidConfigError(`${config.name}: stackName "${config.stackName}" is not a valid stack name`);
+  }
+  if (config.alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.alarmEmail)) {
+    throw new InvalidConfigError(`${config.name}: alarmEmail is not an e-mail address`);
+  }
+  if (config.publicBaseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(config.publicBaseUrl);
+    } catch {
+      throw new InvalidConfigError(`${config.name}: publicBaseUrl is not a URL`);
+    }
+    if (url.protocol !== 'https:') throw new InvalidConfigError(`${config.name}: publicBaseUrl must be https`);
+  }
+}
