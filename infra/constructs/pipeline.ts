@@ -1,0 +1,60 @@
+import { Duration } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from '../../shared/resources/queues';
+
+export type QueueName = keyof typeof QUEUES;
+
+/** The shape of a QUEUES entry, with what either queue may declare. */
+export interface QueueSettings {
+  readonly logicalName: string;
+  readonly retentionSeconds: number;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxBatchingWindowSeconds?: number;
+}
+
+/** SQS's default visibility timeout, in effect when a queue's declaration does not set one. */
+export const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
+
+/** AWS guidance: a queue's visibility timeout is at least six times its consumer's function timeout. */
+export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
+
+/**
+ * The annotation pipeline's queues (shared/resources/queues.ts): the render queue and its dead-letter queue. The
+ * consumers (render, DLQ handler) are declared in shared/resources/functions.ts and attached by the Functions construct.
+ */
+export class AnnotationPipeline extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const { annotations } = QUEUES;
+    const deadLetter: QueueSettings = QUEUES.deadLetter;
+    if (annotations.visibilityTimeoutSeconds < VISIBILITY_TO_TIMEOUT_RATIO * RENDER_CONSUMER_TIMEOUT_SECONDS) {
+      throw new Error(
+        `queue ${annotations.logicalName}: visibility timeout ${annotations.visibilityTimeoutSeconds}s is less than ` +
+          `${VISIBILITY_TO_TIMEOUT_RATIO}× the render consumer timeout (${RENDER_CONSUMER_TIMEOUT_SECONDS}s)`,
+      );
+    }
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      retentionPeriod: Duration.seconds(deadLetter.retentionSeconds),
+      visibilityTimeout:
+        deadLetter.visibilityTimeoutSeconds !== undefined ? Duration.seconds(deadLetter.visibilityTimeoutSeconds) : undefined,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.queue = new Queue(this, 'Queue', {
+      visibilityTimeout: Duration.seconds(annotations.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(annotations.retentionSeconds),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: annotations.maxReceiveCount },
+    });
+  }
+
+  queueByName(name: QueueName): Queue {
+    return name === 'annotations' ? this.queue : this.deadLetterQueue;
+  }
+}
