@@ -1,0 +1,271 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, normalize, posix } from 'node:path';
+import { Duration, Stack, type CfnElement } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env';
+import { BUCKET } from '../../shared/resources/bucket';
+import { FUNCTIONS, type Access, type FunctionDecl } from '../../shared/resources/functions';
+import { QUEUES } from '../../shared/resources/queues';
+import { TABLE } from '../../shared/resources/table';
+import { acknowledge } from '../nag';
+import { REPO_ROOT } from '../paths';
+import {
+  SQS_DEFAULT_VISIBILITY_SECONDS,
+  VISIBILITY_TO_TIMEOUT_RATIO,
+  type AnnotationPipeline,
+  type QueueName,
+  type QueueSettings,
+} from './pipeline';
+import { AppSecrets } from './secrets';
+
+/** The newest Node.js runtime this aws-cdk-lib offers (cdk-nag AwsSolutions-L1 checks it stays that way). */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+/** Lets bundled ESM code load CommonJS dependencies that call `require`. */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+/** Powertools service name of every function. */
+export const SERVICE_NAME = 'ecert';
+
+/** DynamoDB actions per table access. Reads reach the table and its indexes; writes the table only. */
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+export interface FunctionsProps {
+  readonly table: Table;
+  readonly documents: Bucket;
+  readonly pipeline: AnnotationPipeline;
+  readonly secrets: AppSecrets;
+  readonly logRetention: RetentionDays;
+  readonly publicBaseUrl?: string;
+  /** Declarations to build; defaults to shared/resources/functions.ts (tests pass their own). */
+  readonly functions?: Readonly<Record<string, FunctionDecl>>;
+}
+
+/**
+ * Checks a declared asset path and returns it in POSIX form: repo-relative, inside the repo, existing.
+ * The bundle carries it at the same relative path, i.e. at `$LAMBDA_TASK_ROOT/<path>` in the cloud.
+ */
+export function checkAssetPath(asset: string, repoRoot = REPO_ROOT): string {
+  const relative = normalize(asset).split('\\').join('/');
+  if (isAbsolute(asset) || relative === '..' || relative.startsWith('../') || relative === '.') {
+    throw new Error(`asset "${asset}" must be a path inside the repository, relative to its root`);
+  }
+  if (!existsSync(join(repoRoot, relative))) throw new Error(`asset "${asset}" does not exist under ${repoRoot}`);
+  return relative;
+}
+
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** Shell commands (run after esbuild) that copy each repo-relative asset into the bundle, keeping its path. */
+export function assetCopyCommands(inputDir: string, outputDir: string, assets: readonly string[]): string[] {
+  return assets.flatMap((asset) => {
+    const target = posix.join(outputDir, asset);
+    return [
+      `mkdir -p ${shellQuote(posix.dirname(target))}`,
+      `cp ${shellQuote(posix.join(inputDir, asset))} ${shellQuote(target)}`,
+    ];
+  });
+}
+
+function assetHooks(assets: readonly string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => assetCopyCommands(inputDir, outputDir, assets),
+  };
+}
+
+/**
+ * Every Lambda function, built generically from its declaration: bundling, log group, least-privilege role from
+ * `access`, environment, and trigger (queue or schedule; HTTP functions are wired by the HttpApi construct).
+ */
+export class Functions extends Construct {
+  readonly declarations: Readonly<Record<string, FunctionDecl>>;
+  private readonly built = new Map<string, NodejsFunction>();
+
+  constructor(scope: Construct, id: string, private readonly props: FunctionsProps) {
+    super(scope, id);
+    this.declarations = props.functions ?? FUNCTIONS;
+    const ids = new Set<string>();
+    for (const [key, decl] of Object.entries(this.declarations)) {
+      if (ids.has(decl.id)) throw new Error(`function id "${decl.id}" is declared twice`);
+      ids.add(decl.id);
+      this.built.set(key, this.buildFunction(decl));
+    }
+  }
+
+  /** The function built for a declaration key (`FUNCTIONS.<key>`). */
+  get(key: string): NodejsFunction {
+    const fn = this.built.get(key);
+    if (!fn) throw new Error(`no function declared under key "${key}"`);
+    return fn;
+  }
+
+  entries(): [string, NodejsFunction][] {
+    return [...this.built.entries()];
+  }
+
+  private buildFunction(decl: FunctionDecl): NodejsFunction {
+    const scope = new Construct(this, decl.id);
+    const logGroup = new LogGroup(scope, 'Logs', { retention: this.props.logRetention });
+    // An explicit role: log permissions on this function's own log group instead of the AWSLambdaBasicExecutionRole
+    // managed policy (which allows writing to every log group in the account).
+    const role = new Role(scope, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `ecert ${decl.id} function`,
+    });
+    logGroup.grantWrite(role);
+
+    const assets = (decl.assets ?? []).map((asset) => checkAssetPath(asset));
+    const fn = new NodejsFunction(scope, 'Function', {
+      entry: join(REPO_ROOT, decl.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: decl.memoryMb,
+      timeout: Duration.seconds(decl.timeoutSeconds),
+      reservedConcurrentExecutions: decl.reservedConcurrency,
+      description: `ecert ${decl.id} (${decl.entry})`,
+      role,
+      logGroup,
+      environment: this.environmentFor(decl),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK version is the one in package-lock.json, the same the local runtime and tests run.
+        bundleAwsSDK: true,
+        commandHooks: assets.length > 0 ? assetHooks(assets) : undefined,
+      },
+    });
+
+    for (const access of new Set(decl.access)) this.grant(fn, role, access);
+    this.attachTrigger(scope, fn, decl);
+    return fn;
+  }
+
+  private environmentFor(decl: FunctionDecl): Record<string, string> {
+    const { table, documents, pipeline, secrets, publicBaseUrl } = this.props;
+    const environment: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    };
+    if (publicBaseUrl) environment[ENV.publicBaseUrl] = publicBaseUrl;
+    for (const access of decl.access) {
+      if (access === 'table:read' || access === 'table:write') environment[ENV.tableName] = table.tableName;
+      else if (access === 'bucket:read' || access === 'bucket:write') environment[ENV.bucketName] = documents.bucketName;
+      else if (access === 'queue:send') environment[ENV.queueUrl] = pipeline.queue.queueUrl;
+      else if (AppSecrets.isSecretAccess(access)) environment[secrets.envName(access)] = secrets.secret(access).secretArn;
+    }
+    // A queue consumer may change its messages' visibility: it gets the URL of the queue it consumes.
+    if (decl.trigger?.type === 'queue') {
+      environment[decl.trigger.queue === 'annotations' ? ENV.queueUrl : ENV.deadLetterQueueUrl] =
+        pipeline.queueByName(decl.trigger.queue).queueUrl;
+    }
+    return environment;
+  }
+
+  private grant(fn: NodejsFunction, role: Role, access: Access): void {
+    const { table, documents, pipeline, secrets } = this.props;
+    switch (access) {
+      case 'table:read': {
+        const indexArns = Object.values(TABLE.indexes).map((index) => `${table.tableArn}/index/${index.name}`);
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: [...TABLE_READ_ACTIONS], resources: [table.tableArn, ...indexArns] }),
+        );
+        return;
+      }
+      case 'table:write':
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_WRITE_ACTIONS], resources: [table.tableArn] }));
+        return;
+      case 'bucket:read':
+      case 'bucket:write': {
+        const action = access === 'bucket:read' ? 's3:GetObject' : 's3:PutObject';
+        const prefixes = Object.values(BUCKET.prefixes);
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: [action], resources: prefixes.map((p) => documents.arnForObjects(`${p}*`)) }),
+        );
+        const bucketId = Stack.of(this).getLogicalId(documents.node.defaultChild as CfnElement);
+        for (const prefix of prefixes) {
+          acknowledge(
+            role,
+            `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+            `Object keys are per certificate and annotation (${prefix}<certId>/…), so ${action} is scoped to the ` +
+              `"${prefix}" key prefix of the document bucket; S3 has no narrower resource for objects created at run time.`,
+          );
+        }
+        return;
+      }
+      case 'queue:send':
+        pipeline.queue.grantSendMessages(fn);
+        return;
+      case 'secret:id-hash-key':
+      case 'secret:jwt-key':
+      case 'secret:signing-key':
+        secrets.secret(access).grantRead(fn);
+        return;
+      default: {
+        const unknown: never = access;
+        throw new Error(`unsupported access ${String(unknown)}`);
+      }
+    }
+  }
+
+  private attachTrigger(scope: Construct, fn: NodejsFunction, decl: FunctionDecl): void {
+    const trigger = decl.trigger;
+    if (!trigger) return;
+    if (trigger.type === 'queue') {
+      const settings: QueueSettings = QUEUES[trigger.queue as QueueName];
+      const visibility = settings.visibilityTimeoutSeconds ?? SQS_DEFAULT_VISIBILITY_SECONDS;
+      if (visibility < VISIBILITY_TO_TIMEOUT_RATIO * decl.timeoutSeconds) {
+        throw new Error(
+          `${decl.id}: queue "${trigger.queue}" visibility timeout ${visibility}s is less than ` +
+            `${VISIBILITY_TO_TIMEOUT_RATIO}× the consumer timeout (${decl.timeoutSeconds}s); raise it in shared/resources/queues.ts`,
+        );
+      }
+      fn.addEventSource(
+        new SqsEventSource(this.props.pipeline.queueByName(trigger.queue), {
+          batchSize: trigger.batchSize,
+          reportBatchItemFailures: true,
+          maxBatchingWindow:
+            settings.maxBatchingWindowSeconds !== undefined && settings.maxBatchingWindowSeconds > 0
+              ? Duration.seconds(settings.maxBatchingWindowSeconds)
+              : undefined,
+        }),
+      );
+      return;
+    }
+    new Rule(scope, 'Schedule', {
+      description: `ecert ${decl.id} every ${trigger.everyMinutes} min`,
+      schedule: Schedule.rate(Duration.minutes(trigger.everyMinutes)),
+      targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
+    });
+  }
+}
