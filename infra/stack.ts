@@ -1,0 +1,87 @@
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { FunctionDecl } from '../shared/resources/functions';
+import { STACK_OUTPUTS } from '../shared/resources/outputs';
+import type { RouteDecl } from '../shared/resources/routes';
+import type { EnvironmentConfig } from './config';
+import { Functions } from './constructs/functions';
+import { EcertHttpApi } from './constructs/http-api';
+import { Observability } from './constructs/observability';
+import { AnnotationPipeline } from './constructs/pipeline';
+import { AppSecrets } from './constructs/secrets';
+import { Storage } from './constructs/storage';
+
+export interface EcertStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+  /** Function declarations; defaults to shared/resources/functions.ts (tests pass their own). */
+  readonly functions?: Readonly<Record<string, FunctionDecl>>;
+  /** Route table; defaults to shared/resources/routes.ts. */
+  readonly routes?: readonly RouteDecl[];
+}
+
+/**
+ * The whole service in one stack: storage, annotation pipeline, secrets, functions, HTTP API, alarms.
+ * Outputs are exactly STACK_OUTPUTS: the operator CLI finds a deployed system through them.
+ */
+export class EcertStack extends Stack {
+  readonly storage: Storage;
+  readonly pipeline: AnnotationPipeline;
+  readonly secrets: AppSecrets;
+  readonly functions: Functions;
+  readonly httpApi: EcertHttpApi;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: EcertStackProps) {
+    super(scope, id, { description: 'ecert: professional-qualification e-certificates', ...props });
+    const { config } = props;
+    Tags.of(this).add('service', 'ecert');
+    Tags.of(this).add('environment', config.name);
+
+    this.storage = new Storage(this, 'Storage', {
+      accessLogExpirationDays: config.accessLogExpirationDays,
+      tableDeletionProtection: config.tableDeletionProtection,
+    });
+    this.pipeline = new AnnotationPipeline(this, 'Pipeline');
+    this.secrets = new AppSecrets(this, 'Secrets');
+    this.functions = new Functions(this, 'Functions', {
+      table: this.storage.table,
+      documents: this.storage.documents,
+      pipeline: this.pipeline,
+      secrets: this.secrets,
+      logRetention: config.logRetention,
+      publicBaseUrl: config.publicBaseUrl,
+      functions: props.functions,
+    });
+    this.httpApi = new EcertHttpApi(this, 'Http', {
+      functions: this.functions,
+      throttling: config.throttling,
+      logRetention: config.logRetention,
+      routes: props.routes,
+    });
+    this.observability = new Observability(this, 'Observability', {
+      functions: this.functions,
+      deadLetterQueue: this.pipeline.deadLetterQueue,
+      api: this.httpApi.api,
+      alarmEmail: config.alarmEmail,
+    });
+
+    const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
+      apiUrl: { value: this.httpApi.url, description: 'Base URL of the HTTP API' },
+      tableName: { value: this.storage.table.tableName, description: 'DynamoDB table' },
+      bucketName: { value: this.storage.documents.bucketName, description: 'Private document bucket' },
+      queueUrl: { value: this.pipeline.queue.queueUrl, description: 'Annotation render queue' },
+      deadLetterQueueUrl: { value: this.pipeline.deadLetterQueue.queueUrl, description: 'Annotation dead-letter queue' },
+      idHashKeySecretArn: {
+        value: this.secrets.secret('secret:id-hash-key').secretArn,
+        description: 'Secrets Manager ARN of the ID-number hash key',
+      },
+      jwtKeySecretArn: {
+        value: this.secrets.secret('secret:jwt-key').secretArn,
+        description: 'Secrets Manager ARN of the session token key',
+      },
+    };
+    for (const [key, output] of Object.entries(outputs) as [keyof typeof STACK_OUTPUTS, (typeof outputs)[keyof typeof STACK_OUTPUTS]][]) {
+      new CfnOutput(this, STACK_OUTPUTS[key], output);
+    }
+  }
+}
