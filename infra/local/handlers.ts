@@ -1,9 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import type { Context } from 'aws-lambda';
 import type { FunctionDecl } from '../../shared/resources/functions';
 
 /** A Lambda handler as the runtime calls it: the event and context in, a promise of the result out. */
-export type LambdaHandler = (event: unknown, context: import('aws-lambda').Context) => Promise<unknown>;
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 export type HandlerLoader = (fn: FunctionDecl) => Promise<LambdaHandler>;
 
