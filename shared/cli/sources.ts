@@ -39,7 +39,7 @@ async function* utf8Chunks(path: string, onBytes?: (bytes: number) => void): Asy
   // fatal: a stray Latin-1 or GBK byte must stop the import, not become U+FFFD in someone's name. The BOM is dropped.
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
     let text: string;
     try {
       text = decoder.decode(chunk, { stream: true });
