@@ -1,0 +1,106 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { getSecret } from '../config/secrets';
+import { CERTIFICATE_COLUMNS } from '../domain/certificate-record';
+import { ID_TYPES } from '../domain/identity';
+import { EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
+import { DEFAULT_CONCURRENCY, describeError, importRowStream, type RejectedRow } from './importer';
+import { createProgress } from './progress';
+import { formatOf, readRows } from './sources';
+import { TargetError, useTarget } from './target';
+
+export const IMPORT_HELP = `Usage: npm run ecert -- import <file> [options]
+
+Loads certificate records from a CSV or JSON Lines file, upserting by certId. Bad lines are reported on stderr with
+their line number and every reason, and the import goes on; a summary ends the run.
+
+File formats (by extension, or --format):
+  .csv               RFC 4180, UTF-8 (a BOM is fine), first line is the header, CRLF or LF
+  .jsonl / .ndjson   one JSON object per line
+Columns / keys: ${CERTIFICATE_COLUMNS.join(', ')}
+  specialty may be empty or left out; dates are YYYY-MM-DD; idType is one of ${ID_TYPES.join(', ')}
+  (or its Chinese name, e.g. 居民身份证).
+
+Options:
+  --format <csv|jsonl>    override the format the extension implies
+  --concurrency <n>       writes in flight (1–64, default ${DEFAULT_CONCURRENCY})
+  --progress-every <n>    without a terminal: a progress line every n rows (default 10000)
+  --no-progress           no progress bar even on a terminal
+${TARGET_HELP}
+
+Exit codes: 0 all rows imported; 1 some rows failed; 2 usage error, unusable file or unreachable target;
+130 interrupted (rows written before stay).`;
+
+function positiveInt(value: string | undefined, name: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}`, 'import');
+  return n;
+}
+
+export function formatRejected(rejected: RejectedRow): string {
+  const where = `line ${rejected.line}${rejected.certId ? ` (${rejected.certId})` : ''}`;
+  return `${where}: ${rejected.issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; ')}`;
+}
+
+export async function importCommand(args: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...TARGET_OPTIONS,
+      format: { type: 'string' },
+      concurrency: { type: 'string' },
+      'progress-every': { type: 'string' },
+      'no-progress': { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    io.out(IMPORT_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError('import takes exactly one file', 'import');
+  const file = resolve(positionals[0]!);
+  let format;
+  try {
+    format = formatOf(file, values.format);
+  } catch (error) {
+    throw new UsageError((error as Error).message, 'import');
+  }
+  const concurrency = positiveInt(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, 64);
+  const every = positiveInt(values['progress-every'], '--progress-every', 10_000, 10_000_000);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new UsageError(`${positionals[0]} is not a readable file`, 'import');
+
+  const target = await useTarget(targetOf(values));
+  let idHashKey: string;
+  try {
+    idHashKey = await getSecret('idHashKey');
+  } catch (error) {
+    throw new TargetError(`cannot read the ID hash key of ${target}: ${describeError(error)}`);
+  }
+
+  io.err(`importing ${basename(file)} (${format}) into ${target}`);
+  const progress = createProgress({ totalBytes: info.size, stream: io.stderr, every, plain: values['no-progress'] ?? false });
+  let summary;
+  try {
+    summary = await importRowStream(readRows(file, format, { onBytes: progress.bytes }), {
+      idHashKey,
+      concurrency,
+      ...(signal ? { signal } : {}),
+      onRejected: (rejected) => progress.log(formatRejected(rejected)),
+      onProgress: progress.rows,
+    });
+  } finally {
+    progress.stop();
+  }
+  io.out(
+    `imported ${summary.imported} (created ${summary.created}, updated ${summary.updated}), failed ${summary.failed}, in ${summary.seconds.toFixed(1)} s`,
+  );
+  if (summary.aborted) {
+    io.err(`import stopped early (${summary.aborted.kind}): ${summary.aborted.message}`);
+    return summary.aborted.kind === 'interrupted' ? EXIT.interrupted : EXIT.usage;
+  }
+  return summary.failed > 0 ? EXIT.failed : EXIT.ok;
+}
