@@ -50,5 +50,3 @@ export function toCsv(
   const lines = [columns.join(','), ...rows.map((row) => columns.map((c) => csvField(row[c] ?? '')).join(','))];
   return (bom ? '\uFEFF' : '') + lines.join(eol) + eol;
 }
-
-export const toJsonLines = (rows: unknown[]): string => rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
