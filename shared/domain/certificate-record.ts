@@ -58,6 +58,8 @@ export function chinaDate(at: Date): string {
 }
 
 const codePoints = (s: string) => [...s].length;
+/** Line breaks, tabs and other controls: a quoted CSV field may carry them, a printed certificate must not. */
+const CONTROL = /\p{Cc}/u;
 
 /** Missing column, or not a string (JSON Lines may carry numbers or nulls). */
 const text = (what: string) =>
@@ -70,6 +72,7 @@ const boundedText = (what: string, max: number) =>
       const n = codePoints(ctx.value);
       if (n === 0) ctx.issues.push({ code: 'custom', input: ctx.value, message: `${what}不能为空` });
       else if (n > max) ctx.issues.push({ code: 'custom', input: ctx.value, message: `${what}不能超过${max}个字` });
+      if (CONTROL.test(ctx.value)) ctx.issues.push({ code: 'custom', input: ctx.value, message: `${what}不能包含换行等控制字符` });
     });
 
 const calendarDate = (what: string, today: string) =>
@@ -142,6 +145,9 @@ function schemaFor(today: string) {
           .check((ctx) => {
             if (ctx.value !== undefined && codePoints(ctx.value) > SPECIALTY_MAX) {
               ctx.issues.push({ code: 'custom', input: ctx.value, message: `专业不能超过${SPECIALTY_MAX}个字` });
+            }
+            if (ctx.value !== undefined && CONTROL.test(ctx.value)) {
+              ctx.issues.push({ code: 'custom', input: ctx.value, message: '专业不能包含换行等控制字符' });
             }
           }),
         approvalDate: calendarDate('批准日期', today),

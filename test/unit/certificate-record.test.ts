@@ -117,6 +117,9 @@ describe('checkCertificateRow: bad rows', () => {
     ['approvalDate', '1899-12-31', '早于1900年'],
     ['issuedAt', '2024-06-16', '不能晚于今天'],
     ['issuer', '', '签发单位不能为空'],
+    ['issuer', '人社部\n北京', '签发单位不能包含换行等控制字符'],
+    ['level', '中\t级', '级别不能包含换行等控制字符'],
+    ['specialty', '金融\r\n保险', '专业不能包含换行等控制字符'],
   ] as const)('rejects %s = %j', (field, value, reason) => {
     // Act
     const issues = issuesOf(certificateRow({ [field]: value }));
