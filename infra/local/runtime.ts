@@ -47,7 +47,7 @@ export interface LocalRuntimeOptions {
   /** Scheduled functions run every `everyMinutes` unless overridden here (milliseconds, per function id). */
   scheduleIntervalMs?: Record<string, number>;
   /** Runs once after provisioning, e.g. demo data on first start. */
-  seed?: (runtime: { target: LocalTarget }) => Promise<void>;
+  seed?: (runtime: { target: LocalTarget; dataDir: string }) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -149,7 +149,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       startedAt: new Date().toISOString(),
     };
 
-    if (options.seed) await options.seed({ target });
+    if (options.seed) await options.seed({ target, dataDir });
 
     // Stops run in reverse order of registration: API first, then pollers, then the queue snapshot, then emulators.
     stops.push(async () => {

@@ -17,6 +17,9 @@ import { TargetError } from './target';
  * stack) before any AWS client exists. Output never contains an ID number: results go to stdout, diagnostics to
  * stderr.
  */
+// Node 20 is supported by the SDK versions we pin; its once-per-process notice would only clutter operator output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const COMMANDS = {
   import: { run: importCommand, help: IMPORT_HELP, summary: 'load certificate records from a CSV or JSON Lines file' },
   revoke: { run: revokeCommand, help: REVOKE_HELP, summary: 'revoke a certificate' },

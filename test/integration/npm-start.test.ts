@@ -63,6 +63,16 @@ describe('npm start', () => {
     expect(health.status).toBe(200);
     expect(first.output()).toContain(`${target.apiUrl}/v1`);
     const c1 = clients(target);
+    // Demo data: seeded once through the import path, with a legacy electronic file, a revocation and an Ext-B name.
+    const cert = (certId: string) =>
+      c1.ddb.send(new GetCommand({ TableName: target.tableName, Key: { pk: `CERT#${certId}`, sk: 'CERT' } }));
+    const legacy = (await cert('Z2020113000781')).Item;
+    expect(legacy?.electronicFile?.key).toMatch(/^files\//);
+    expect((await cert('Z2022091800316')).Item?.status).toBe('REVOKED');
+    const extB = (await cert('Z2024021600052')).Item;
+    expect(Buffer.from(extB?.holderName ?? '').toString('hex')).toBe(Buffer.from('林𠮷').toString('hex'));
+    expect((await cert('Z2023110500123')).Item?.status).toBe('VALID');
+    expect(first.output()).toMatch(/demo data: 8 certificates loaded/);
     await c1.ddb.send(new PutCommand({ TableName: target.tableName, Item: { pk: 'TEST#restart', sk: 'TEST', note: '𠮷' } }));
     await c1.s3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: 'test/restart.txt', Body: 'kept' }));
     await c1.sqs.send(new SendMessageCommand({ QueueUrl: target.deadLetterQueueUrl, MessageBody: 'dead letter' }));
@@ -72,6 +82,7 @@ describe('npm start', () => {
     const second = await startOnce();
     const again = await readLocalTarget(dataDir);
     const c2 = clients(again);
+    expect(second.output()).not.toMatch(/demo data: \d+ certificates loaded/);
     const item = await c2.ddb.send(new GetCommand({ TableName: again.tableName, Key: { pk: 'TEST#restart', sk: 'TEST' } }));
     expect(item.Item?.note).toBe('𠮷');
     const object = await c2.s3.send(new GetObjectCommand({ Bucket: again.bucketName, Key: 'test/restart.txt' }));
