@@ -1,6 +1,5 @@
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
-import { ENV, requireEnv } from '../config/env';
 import {
   E_CERTIFICATE_START_DATE,
   requiresAnnotation,
@@ -11,6 +10,7 @@ import {
 import { idHash } from '../domain/id-hash';
 import type { IdType } from '../domain/identity';
 import { keys, TABLE } from '../resources/table';
+import { isConditionFailure, tableName } from './dynamo';
 import { assertPdf, deleteDocument, putElectronicFile, type StoredDocument } from './documents';
 
 /**
@@ -18,7 +18,6 @@ import { assertPdf, deleteDocument, putElectronicFile, type StoredDocument } fro
  * imported record, its status and the electronic file reference; gsi1 (keys only) finds a holder's certificates by
  * the keyed hash of their ID number, so no index holds an ID number in clear.
  */
-export const tableName = (): string => requireEnv(ENV.tableName);
 
 export class CertificateNotFoundError extends Error {
   override name = 'CertificateNotFoundError';
@@ -50,9 +49,6 @@ export function checkRevocationReason(raw: string): { ok: true; reason: string }
 
 type Item = Record<string, unknown>;
 
-// By name: the document client may surface the exception class of another copy of @aws-sdk/client-dynamodb.
-const isConditionFailure = (error: unknown): boolean =>
-  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 const str = (item: Item, name: string): string => {
   const value = item[name];

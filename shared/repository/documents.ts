@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../aws/clients';
 import { ENV, requireEnv } from '../config/env';
 import { objectKeys } from '../resources/bucket';
@@ -58,4 +59,39 @@ export async function putElectronicFile(certId: string, bytes: Uint8Array): Prom
 
 export async function deleteDocument(key: string): Promise<void> {
   await s3().send(new DeleteObjectCommand({ Bucket: bucketName(), Key: key }));
+}
+
+/** Presigned links never outlive this, whatever the document's own validity (API.md: at most 300 s). */
+export const MAX_PRESIGN_SECONDS = 300;
+
+export type Disposition = 'attachment' | 'inline';
+
+/** RFC 6266 / RFC 5987: an ASCII fallback for old clients plus the exact UTF-8 name. */
+export function contentDisposition(disposition: Disposition, filename: string): string {
+  const fallback = filename.normalize('NFKD').replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${disposition}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * A short-lived GET for a private object that makes S3 answer with the PDF content type and the given filename.
+ * Minted per request, never stored: a URL signed with role credentials dies with the role session anyway.
+ */
+export async function presignDownload(
+  key: string,
+  options: { filename: string; disposition: Disposition; expiresInSeconds: number },
+): Promise<{ url: string; expiresAt: string }> {
+  const expiresIn = Math.max(1, Math.min(MAX_PRESIGN_SECONDS, Math.floor(options.expiresInSeconds)));
+  const url = await getSignedUrl(
+    s3(),
+    new GetObjectCommand({
+      Bucket: bucketName(),
+      Key: key,
+      ResponseContentType: 'application/pdf',
+      ResponseContentDisposition: contentDisposition(options.disposition, options.filename),
+      ResponseCacheControl: 'private, no-store',
+    }),
+    { expiresIn },
+  );
+  return { url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
 }

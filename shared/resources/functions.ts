@@ -45,6 +45,20 @@ export const FUNCTIONS = {
   health: api('Health', 'functions/api/health.ts', []),
   openapi: api('OpenApi', 'functions/api/openapi.ts', []),
   notFound: api('NotFound', 'functions/api/not-found.ts', []),
+  // scrypt (N=2^14, r=8) wants ~16 MiB and CPU: more memory buys proportionally more CPU on Lambda.
+  accountsCreate: api('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key'], 512),
+  sessionsCreate: api(
+    'SessionsCreate',
+    'functions/api/sessions-create.ts',
+    ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key'],
+    512,
+  ),
+  passwordChange: api('PasswordChange', 'functions/api/password-change.ts', ['table:read', 'table:write', 'secret:jwt-key'], 512),
+  noticeGet: api('NoticeGet', 'functions/api/notice-get.ts', []),
+  noticeAccept: api('NoticeAccept', 'functions/api/notice-accept.ts', ['table:read', 'table:write', 'secret:jwt-key']),
+  certificatesList: api('CertificatesList', 'functions/api/certificates-list.ts', ['table:read', 'secret:jwt-key']),
+  certificateGet: api('CertificateGet', 'functions/api/certificate-get.ts', ['table:read', 'secret:jwt-key']),
+  certificateFile: api('CertificateFile', 'functions/api/certificate-file.ts', ['table:read', 'bucket:read', 'secret:jwt-key']),
 } as const satisfies Record<string, FunctionDecl>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { FUNCTIONS, type FunctionKey } from './functions';
+import { ChangePasswordBody, DispositionQuery, LoginBody, NoticeAcceptanceBody, RegisterBody } from '../http/schemas';
 
 /**
  * The HTTP route table. API Gateway routes and the local HTTP adapter are both generated from it; path templates use
@@ -22,6 +23,35 @@ export interface RouteDecl {
 export const ROUTES: readonly RouteDecl[] = [
   { method: 'GET', path: '/v1/health', fn: 'health', public: true, summary: '健康检查' },
   { method: 'GET', path: '/openapi.json', fn: 'openapi', public: true, summary: 'OpenAPI 3.1 文档' },
+  { method: 'POST', path: '/v1/accounts', fn: 'accountsCreate', public: true, summary: '注册持证人账号', body: RegisterBody },
+  { method: 'POST', path: '/v1/sessions', fn: 'sessionsCreate', public: true, summary: '登录', body: LoginBody },
+  {
+    method: 'PUT',
+    path: '/v1/accounts/me/password',
+    fn: 'passwordChange',
+    public: false,
+    summary: '修改密码（结束所有已登录会话）',
+    body: ChangePasswordBody,
+  },
+  { method: 'GET', path: '/v1/notice', fn: 'noticeGet', public: true, summary: '服务须知' },
+  {
+    method: 'POST',
+    path: '/v1/notice/acceptance',
+    fn: 'noticeAccept',
+    public: false,
+    summary: '同意服务须知',
+    body: NoticeAcceptanceBody,
+  },
+  { method: 'GET', path: '/v1/certificates', fn: 'certificatesList', public: false, summary: '我的证书' },
+  { method: 'GET', path: '/v1/certificates/{certId}', fn: 'certificateGet', public: false, summary: '证书信息' },
+  {
+    method: 'GET',
+    path: '/v1/certificates/{certId}/file',
+    fn: 'certificateFile',
+    public: false,
+    summary: '证书电子文件下载链接（2021年12月17日前的证书）',
+    query: DispositionQuery,
+  },
 ];
 
 export interface CompiledRoute extends RouteDecl {

@@ -157,3 +157,19 @@ describe('SQS poller', () => {
     expect(succeeded.has('{"kind":"poison"}')).toBe(false);
   });
 });
+
+describe('per-client throttling of public routes', () => {
+  it('answers 429 problem+json with retry-after once a client exceeds its burst', async () => {
+    const limited = await startTestStack({ publicRateLimit: { ratePerSecond: 1, burst: 3 } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await limited.api('/v1/health')).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const response = await limited.api('/v1/health');
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await response.json()).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+    } finally {
+      await limited.stop();
+    }
+  });
+});

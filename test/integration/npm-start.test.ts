@@ -73,6 +73,19 @@ describe('npm start', () => {
     expect(Buffer.from(extB?.holderName ?? '').toString('hex')).toBe(Buffer.from('林𠮷').toString('hex'));
     expect((await cert('Z2023110500123')).Item?.status).toBe('VALID');
     expect(first.output()).toMatch(/demo data: 8 certificates loaded/);
+    // Every demo holder the banner prints can log in with the printed password.
+    const password = /Demo holders \(password ([^)]+)\)/.exec(first.output())![1]!;
+    const printed = [...first.output().matchAll(/^ {2}(\S+) +RESIDENT_ID (\w{18}) /gm)];
+    expect(printed.map((m) => m[1])).toEqual(['张伟', '王芳', '林𠮷']);
+    for (const [, name, idNumber] of printed) {
+      const login = await fetch(`${target.apiUrl}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ idType: 'RESIDENT_ID', idNumber, password }),
+      });
+      expect(login.status, name).toBe(200);
+      expect(((await login.json()) as { holderName: string }).holderName).toBe(name);
+    }
     await c1.ddb.send(new PutCommand({ TableName: target.tableName, Item: { pk: 'TEST#restart', sk: 'TEST', note: '𠮷' } }));
     await c1.s3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: 'test/restart.txt', Body: 'kept' }));
     await c1.sqs.send(new SendMessageCommand({ QueueUrl: target.deadLetterQueueUrl, MessageBody: 'dead letter' }));

@@ -24,6 +24,8 @@ export async function startTestStack(options: Partial<LocalRuntimeOptions> = {})
     emulators: inject('emulators'),
     resourcePrefix: `t${randomBytes(4).toString('hex')}-`,
     log: () => undefined,
+    // Tests fire many requests from one address; the per-client limit has its own test.
+    publicRateLimit: { ratePerSecond: 10_000, burst: 10_000 },
     ...options,
   });
   return {

@@ -1,0 +1,61 @@
+import {
+  CERTIFICATE_STATUS_LABELS,
+  qualificationOf,
+  requiresAnnotation,
+  type Certificate,
+} from './certificate';
+import { ID_TYPE_LABELS, maskIdNumber } from './identity';
+
+/** The contract's `Certificate` (API.md): what a holder sees of their own certificate. */
+export interface CertificateView {
+  certId: string;
+  holderName: string;
+  idType: Certificate['idType'];
+  idTypeLabel: string;
+  idNumberMasked: string;
+  qualification: { code: string; name: string; level: string; specialty?: string };
+  approvalDate: string;
+  issuedAt: string;
+  issuer: string;
+  sealAuthority: 'MOHRSS' | 'INDUSTRY';
+  sealName: string;
+  status: Certificate['status'];
+  statusLabel: string;
+  revokedAt?: string;
+  annotationRequired: boolean;
+  hasElectronicFile: boolean;
+}
+
+export function certificateView(cert: Certificate): CertificateView {
+  const q = qualificationOf(cert);
+  return {
+    certId: cert.certId,
+    holderName: cert.holderName,
+    idType: cert.idType,
+    idTypeLabel: ID_TYPE_LABELS[cert.idType],
+    idNumberMasked: maskIdNumber(cert.idNumber),
+    qualification: {
+      code: q.code,
+      name: q.name,
+      level: cert.level,
+      ...(cert.specialty ? { specialty: cert.specialty } : {}),
+    },
+    approvalDate: cert.approvalDate,
+    issuedAt: cert.issuedAt,
+    issuer: cert.issuer,
+    sealAuthority: q.sealAuthority,
+    sealName: q.sealName,
+    status: cert.status,
+    statusLabel: CERTIFICATE_STATUS_LABELS[cert.status],
+    ...(cert.revokedAt ? { revokedAt: cert.revokedAt } : {}),
+    annotationRequired: requiresAnnotation(cert.issuedAt),
+    hasElectronicFile: Boolean(cert.electronicFile),
+  };
+}
+
+/**
+ * R7: a holder sees the certificates whose ID type and number match theirs and whose name matches the registered
+ * name exactly (both NFC, compared as stored).
+ */
+export const belongsTo = (cert: Certificate, holder: { name: string; idType: string }): boolean =>
+  cert.idType === holder.idType && cert.holderName === holder.name;

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ID_TYPES, checkHolderName, checkIdNumber, type IdType } from '../domain/identity';
+import { checkPasswordPolicy, PASSWORD_MAX_LENGTH } from '../auth/password';
+
+/**
+ * Request schemas: they validate requests and are the OpenAPI document's schemas (shared/http/openapi.ts). Messages
+ * are Chinese for people; none echoes the input (it may be an ID number or a password).
+ */
+const idType = z.enum(ID_TYPES, { error: '证件类型不正确' });
+
+export const RegisterBody = z
+  .strictObject({
+    name: z.string({ error: '请输入姓名' }).max(400),
+    idType,
+    idNumber: z.string({ error: '请输入证件号码' }).max(64),
+    password: z.string({ error: '请输入密码' }).max(PASSWORD_MAX_LENGTH * 4),
+  })
+  .transform((body, ctx) => {
+    const name = checkHolderName(body.name);
+    if (!name.ok) ctx.addIssue({ code: 'custom', path: ['name'], message: name.reason });
+    const id = checkIdNumber(body.idType, body.idNumber);
+    if (!id.ok) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: id.reason });
+    const password = checkPasswordPolicy(body.password);
+    if (!password.ok) ctx.addIssue({ code: 'custom', path: ['password'], message: password.reason });
+    if (!name.ok || !id.ok || !password.ok) return z.NEVER;
+    return { name: name.name, idType: body.idType as IdType, idNumber: id.idNumber, password: body.password };
+  });
+
+export const LoginBody = z.strictObject({
+  idType,
+  idNumber: z.string({ error: '请输入证件号码' }).min(1, '请输入证件号码').max(64),
+  password: z.string({ error: '请输入密码' }).min(1, '请输入密码').max(PASSWORD_MAX_LENGTH * 4),
+});
+
+export const ChangePasswordBody = z
+  .strictObject({
+    currentPassword: z.string({ error: '请输入当前密码' }).max(PASSWORD_MAX_LENGTH * 4),
+    newPassword: z.string({ error: '请输入新密码' }).max(PASSWORD_MAX_LENGTH * 4),
+  })
+  .superRefine((body, ctx) => {
+    const check = checkPasswordPolicy(body.newPassword);
+    if (!check.ok) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: check.reason });
+  });
+
+export const NoticeAcceptanceBody = z.strictObject({
+  version: z.string({ error: '请提供须知版本' }).min(1).max(64),
+});
+
+/** 管理号 as the import accepts it; anything else cannot exist, so it is a 404, not a 422. */
+export const CertIdParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
+
+export const DispositionQuery = z.strictObject({
+  disposition: z.enum(['attachment', 'inline'], { error: 'disposition 只能为 attachment 或 inline' }).optional(),
+});

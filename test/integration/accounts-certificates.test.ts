@@ -1,0 +1,322 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../../shared/aws/clients';
+import { getSecret } from '../../shared/config/secrets';
+import { keys } from '../../shared/resources/table';
+import { idHash } from '../../shared/domain/id-hash';
+import { attachElectronicFile, revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
+import { logger } from '../../shared/observability';
+import { startTestStack, type TestStack } from '../support/local-stack';
+import { certificateRecord, PASSWORD, residentId } from '../support/factories';
+import { jsonInit, login, readyHolder, register, sessionFor } from '../support/holder-client';
+import { minimalPdf } from '../support/pdf';
+
+let stack: TestStack;
+const captured: string[] = [];
+const secrets: string[] = [PASSWORD];
+let restoreStdout: () => void;
+
+beforeAll(async () => {
+  // Everything the handlers log (at every level) and the runtime's access log are captured and scanned at the end.
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    captured.push(String(chunk));
+    return write(chunk as never, ...(rest as []));
+  }) as typeof process.stdout.write;
+  restoreStdout = () => (process.stdout.write = write);
+  logger.setLogLevel('DEBUG');
+  stack = await startTestStack({ log: (line) => captured.push(line) });
+});
+
+afterAll(async () => {
+  restoreStdout?.();
+  await stack?.stop();
+  // Assess (whole file): no ID number, password or token in any log line.
+  const logs = captured.join('\n');
+  // The capture works: handler logs and the access log are both in it.
+  expect(logs).toContain('"message":"login failed"');
+  expect(logs).toContain('POST /v1/sessions 401');
+  for (const secret of secrets) expect(logs).not.toContain(secret);
+});
+
+async function importCertificate(overrides: Parameters<typeof certificateRecord>[0] = {}) {
+  const record = certificateRecord(overrides);
+  await upsertCertificate(record, await getSecret('idHashKey'));
+  secrets.push(record.idNumber);
+  return record;
+}
+
+function person(name = '张三') {
+  const idNumber = residentId('19880315');
+  secrets.push(idNumber);
+  return { name, idNumber };
+}
+
+describe('registration', () => {
+  it('registers once per identity; the second registration is 409 ALREADY_REGISTERED', async () => {
+    const p = person();
+    const first = await register(stack, p);
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({ holderId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const second = await register(stack, { ...p, name: '李四' });
+    expect(second.status).toBe(409);
+    expect(second.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await second.json()).toMatchObject({ code: 'ALREADY_REGISTERED', status: 409 });
+  });
+
+  it('enforces uniqueness under concurrency: 8 simultaneous registrations, exactly one account', async () => {
+    const p = person();
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => register(stack, p).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(7);
+  });
+
+  it('rejects a bad check digit, a weak password and a bad name with 422 naming each field', async () => {
+    const good = residentId();
+    const badDigit = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
+    secrets.push(good, badDigit);
+    const response = await register(stack, { name: '张3', idNumber: badDigit, password: 'abcdefgh' });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { code: string; errors: Array<{ path: string; message: string }> };
+    expect(body.code).toBe('VALIDATION_FAILED');
+    expect(body.errors.map((e) => e.path).sort()).toEqual(['idNumber', 'name', 'password']);
+    expect(JSON.stringify(body)).not.toContain(badDigit);
+  });
+
+  it('answers a non-JSON body with 415 and broken JSON with 400, never 5xx', async () => {
+    const text = await stack.api('/v1/accounts', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(text.status).toBe(415);
+    const broken = await stack.api('/v1/accounts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ code: 'MALFORMED_REQUEST' });
+  });
+
+  it('keeps an Extension-B name byte for byte through registration, storage and display', async () => {
+    const name = '林𠮷\u{2A6A5}';
+    const record = await importCertificate({ holderName: name });
+    const holder = await readyHolder(stack, { name, idNumber: record.idNumber });
+    const list = (await (await holder.get('/v1/certificates')).json()) as { items: Array<{ holderName: string }> };
+    expect(list.items).toHaveLength(1);
+    expect(Buffer.from(list.items[0]!.holderName).equals(Buffer.from(name))).toBe(true);
+    const session = (await (await login(stack, { idNumber: record.idNumber })).json()) as { holderName: string };
+    expect(Buffer.from(session.holderName).equals(Buffer.from(name))).toBe(true);
+  });
+});
+
+describe('login', () => {
+  it('answers an unknown ID and a wrong password identically', async () => {
+    const p = person();
+    await register(stack, p);
+    const unknownId = residentId('19700101');
+    secrets.push(unknownId);
+    const wrong = await login(stack, { idNumber: p.idNumber, password: 'Wrong-Pass-1' });
+    const unknown = await login(stack, { idNumber: unknownId });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(await wrong.json()).toEqual(await unknown.json());
+  });
+
+  it('issues a token of at most one hour', async () => {
+    const p = person();
+    await register(stack, p);
+    const response = await login(stack, p);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { token: string; expiresAt: string };
+    secrets.push(body.token);
+    const lifetime = Date.parse(body.expiresAt) - Date.now();
+    expect(lifetime).toBeGreaterThan(3500_000);
+    expect(lifetime).toBeLessThanOrEqual(3600_000);
+  });
+
+  it('locks after 5 failures for 15 minutes (even the right password gets 429), then lets the holder in', async () => {
+    const p = person();
+    await register(stack, p);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await login(stack, { idNumber: p.idNumber, password: `Wrong-${i}-x` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    const locked = await login(stack, p);
+    expect(locked.status).toBe(429);
+    const body = (await locked.json()) as { code: string; lockedUntil: string };
+    expect(body.code).toBe('TOO_MANY_ATTEMPTS');
+    const lockSeconds = (Date.parse(body.lockedUntil) - Date.now()) / 1000;
+    expect(lockSeconds).toBeGreaterThan(14 * 60);
+    expect(lockSeconds).toBeLessThanOrEqual(15 * 60);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+
+    // Time passes: the lock's end is moved into the past, as 15 minutes would.
+    const hash = idHash(await getSecret('idHashKey'), 'RESIDENT_ID', p.idNumber);
+    await ddb().send(
+      new UpdateCommand({
+        TableName: stack.target.tableName,
+        Key: keys.loginAttempts('RESIDENT_ID', hash),
+        UpdateExpression: 'SET lockedUntil = :past, windowStart = :past',
+        ExpressionAttributeValues: { ':past': Date.now() - 16 * 60_000 },
+      }),
+    );
+    expect((await login(stack, p)).status).toBe(200);
+  });
+
+  it('counts concurrent failures atomically: 12 at once lock the identity', async () => {
+    const p = person();
+    await register(stack, p);
+    await Promise.all(Array.from({ length: 12 }, (_, i) => login(stack, { idNumber: p.idNumber, password: `Bad-pass-${i}` })));
+    expect((await login(stack, p)).status).toBe(429);
+  });
+
+  it('locks unknown identities the same way, so the lock reveals nothing', async () => {
+    const unknownId = residentId('19660606');
+    secrets.push(unknownId);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login(stack, { idNumber: unknownId, password: `Wrong-${i}-x` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+  });
+});
+
+describe('notice and certificates', () => {
+  it('walks register → login → notice → list → get', async () => {
+    // Prepare
+    const record = await importCertificate({ holderName: '王五' });
+    const other = await importCertificate({ holderName: '王五', idNumber: record.idNumber, issuedAt: '2020-06-01', approvalDate: '2020-05-01', qualificationCode: 'AUDIT' });
+    await register(stack, { name: '王五', idNumber: record.idNumber });
+    const session = (await (await login(stack, { idNumber: record.idNumber })).json()) as {
+      token: string;
+      holderId: string;
+      noticeAccepted: boolean;
+    };
+    secrets.push(session.token);
+    expect(session.noticeAccepted).toBe(false);
+    const holder = sessionFor(stack, session.token, session.holderId);
+
+    // Before the notice is accepted, certificate routes answer 403.
+    const before = await holder.get('/v1/certificates');
+    expect(before.status).toBe(403);
+    expect(await before.json()).toMatchObject({ code: 'NOTICE_NOT_ACCEPTED' });
+    const notice = (await (await stack.api('/v1/notice')).json()) as { version: string; text: string };
+    expect(notice.text).toContain('服务须知');
+    const outdated = await holder.post('/v1/notice/acceptance', { version: '2000-01-01' });
+    expect(outdated.status).toBe(409);
+    expect(await outdated.json()).toMatchObject({ code: 'NOTICE_VERSION_OUTDATED' });
+    expect((await holder.post('/v1/notice/acceptance', { version: notice.version })).status).toBe(204);
+
+    // Act
+    const list = (await (await holder.get('/v1/certificates')).json()) as {
+      items: Array<Record<string, unknown>>;
+      hint?: unknown;
+    };
+    const one = await holder.get(`/v1/certificates/${record.certId}`);
+
+    // Assess
+    expect(list.hint).toBeUndefined();
+    expect(list.items.map((c) => c.certId)).toEqual([record.certId, other.certId]);
+    expect(one.status).toBe(200);
+    const cert = (await one.json()) as Record<string, unknown>;
+    expect(cert).toMatchObject({
+      certId: record.certId,
+      holderName: '王五',
+      idType: 'RESIDENT_ID',
+      qualification: { code: 'ECONOMICS', name: '经济专业技术资格', level: '中级', specialty: '人力资源管理' },
+      approvalDate: record.approvalDate,
+      issuedAt: record.issuedAt,
+      issuer: record.issuer,
+      sealAuthority: 'MOHRSS',
+      status: 'VALID',
+      statusLabel: '有效',
+      annotationRequired: true,
+      hasElectronicFile: false,
+    });
+    expect(cert.idNumberMasked).toMatch(/^\d{3}\*{11}[\dX]{4}$/);
+    expect(JSON.stringify(cert)).not.toContain(record.idNumber);
+    expect(list.items[1]).toMatchObject({ annotationRequired: false });
+  });
+
+  it('gives an empty list with the R10 hint', async () => {
+    const holder = await readyHolder(stack, person('赵六'));
+    const body = (await (await holder.get('/v1/certificates')).json()) as { items: unknown[]; hint: { reasons: string[] } };
+    expect(body.items).toEqual([]);
+    expect(body.hint.reasons).toHaveLength(3);
+    expect(body.hint.reasons.join('')).toContain('更正');
+  });
+
+  it("answers another holder's certificate exactly like a missing one", async () => {
+    const a = await importCertificate({ holderName: '甲' });
+    const b = await readyHolder(stack, person('乙'));
+    const theirs = await b.get(`/v1/certificates/${a.certId}`);
+    const missing = await b.get('/v1/certificates/NO-SUCH-CERT');
+    const malformed = await b.get(`/v1/certificates/${encodeURIComponent('../../x')}`);
+    expect(theirs.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(malformed.status).toBe(404);
+    const [x, y] = [await theirs.json(), await missing.json()];
+    expect(x).toEqual(y);
+    expect((await b.get(`/v1/certificates/${a.certId}/file`)).status).toBe(404);
+  });
+
+  it('does not show a certificate whose name differs from the registered one (R7)', async () => {
+    const record = await importCertificate({ holderName: '钱七' });
+    const holder = await readyHolder(stack, { name: '钱柒', idNumber: record.idNumber });
+    const body = (await (await holder.get('/v1/certificates')).json()) as { items: unknown[] };
+    expect(body.items).toEqual([]);
+    expect((await holder.get(`/v1/certificates/${record.certId}`)).status).toBe(404);
+  });
+
+  it('serves the electronic file of a legacy certificate through a presigned link; 404 without one; 409 when revoked', async () => {
+    const legacy = await importCertificate({ holderName: '孙八', issuedAt: '2019-03-01', approvalDate: '2019-01-01', qualificationCode: 'AUDIT' });
+    const ecert = await importCertificate({ holderName: '孙八', idNumber: legacy.idNumber });
+    const pdf = minimalPdf('legacy');
+    await attachElectronicFile(legacy.certId, pdf);
+    const holder = await readyHolder(stack, { name: '孙八', idNumber: legacy.idNumber });
+
+    const response = await holder.get(`/v1/certificates/${legacy.certId}/file?disposition=inline`);
+    expect(response.status).toBe(200);
+    const link = (await response.json()) as { url: string; expiresAt: string; filename: string };
+    expect(Date.parse(link.expiresAt) - Date.now()).toBeLessThanOrEqual(300_000);
+    expect(link.filename).toBe(`审计专业技术资格-${legacy.certId}-证书电子文件.pdf`);
+    const download = await fetch(link.url);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/pdf');
+    expect(download.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent(link.filename)}`);
+    expect(download.headers.get('content-disposition')).toMatch(/^inline;/);
+    expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(pdf))).toBe(true);
+
+    const none = await holder.get(`/v1/certificates/${ecert.certId}/file`);
+    expect(none.status).toBe(404);
+    const bad = await holder.get(`/v1/certificates/${legacy.certId}/file?disposition=evil`);
+    expect(bad.status).toBe(422);
+
+    await revokeCertificate(legacy.certId, '测试撤销');
+    const revoked = await holder.get(`/v1/certificates/${legacy.certId}/file`);
+    expect(revoked.status).toBe(409);
+    expect(await revoked.json()).toMatchObject({ code: 'CERTIFICATE_REVOKED' });
+    const view = (await (await holder.get(`/v1/certificates/${legacy.certId}`)).json()) as Record<string, unknown>;
+    expect(view).toMatchObject({ status: 'REVOKED', statusLabel: '已撤销', hasElectronicFile: true });
+  });
+});
+
+describe('sessions end', () => {
+  it('rejects missing, garbage and outdated tokens with 401; a password change ends old sessions', async () => {
+    const p = person('周九');
+    const holder = await readyHolder(stack, p);
+    secrets.push(holder.token);
+    expect((await stack.api('/v1/certificates')).status).toBe(401);
+    expect((await stack.api('/v1/certificates', { headers: { authorization: 'Bearer abc.def.ghi' } })).status).toBe(401);
+    expect((await holder.get('/v1/certificates')).status).toBe(200);
+
+    const newPassword = 'Another-Pass-99';
+    secrets.push(newPassword);
+    const wrongCurrent = await stack.api(
+      '/v1/accounts/me/password',
+      jsonInit('PUT', { currentPassword: 'nope-nope-1', newPassword }, { authorization: `Bearer ${holder.token}` }),
+    );
+    expect(wrongCurrent.status).toBe(401);
+    const changed = await stack.api(
+      '/v1/accounts/me/password',
+      jsonInit('PUT', { currentPassword: PASSWORD, newPassword }, { authorization: `Bearer ${holder.token}` }),
+    );
+    expect(changed.status).toBe(204);
+    const old = await holder.get('/v1/certificates');
+    expect(old.status).toBe(401);
+    expect(await old.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((await login(stack, p)).status).toBe(401);
+    expect((await login(stack, { ...p, password: newPassword })).status).toBe(200);
+  });
+});
