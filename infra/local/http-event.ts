@@ -36,6 +36,13 @@ export function requestTime(date: Date): string {
   return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
+/** The Host header without its port; an IPv6 literal keeps its brackets. */
+function hostName(host: string): string {
+  const ipv6 = /^\[[^\]]*\]/.exec(host);
+  if (ipv6) return ipv6[0];
+  return host.split(':')[0] || 'localhost';
+}
+
 function safeDecode(value: string): string {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
@@ -53,7 +60,8 @@ export function toHttpApiEvent(
   const rawPath = questionMark === -1 ? request.url : request.url.slice(0, questionMark);
   const rawQueryString = questionMark === -1 ? '' : request.url.slice(questionMark + 1);
 
-  const headers: Record<string, string> = {};
+  // Null-prototype maps: a header or query key named `constructor` or `__proto__` is just a key.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   const cookies: string[] = [];
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i]!.toLowerCase();
@@ -62,18 +70,20 @@ export function toHttpApiEvent(
       cookies.push(...value.split(';').map((c) => c.trim()).filter(Boolean));
       continue;
     }
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]},${value}` : value;
   }
 
   let queryStringParameters: Record<string, string> | undefined;
   if (rawQueryString) {
-    queryStringParameters = {};
+    queryStringParameters = Object.create(null) as Record<string, string>;
     for (const pair of rawQueryString.split('&')) {
       if (!pair) continue;
       const eq = pair.indexOf('=');
       const key = safeDecode(eq === -1 ? pair : pair.slice(0, eq));
       const value = eq === -1 ? '' : safeDecode(pair.slice(eq + 1));
-      queryStringParameters[key] = key in queryStringParameters ? `${queryStringParameters[key]},${value}` : value;
+      queryStringParameters[key] = Object.hasOwn(queryStringParameters, key)
+        ? `${queryStringParameters[key]},${value}`
+        : value;
     }
   }
 
@@ -89,7 +99,7 @@ export function toHttpApiEvent(
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      domainName: request.host.split(':')[0] ?? 'localhost',
+      domainName: hostName(request.host),
       domainPrefix: 'local',
       http: {
         method: request.method.toUpperCase(),

@@ -9,7 +9,9 @@ export const PASSWORD_MAX_LENGTH = 128;
 
 export type PasswordCheck = { ok: true } | { ok: false; reason: string };
 
-export function checkPasswordPolicy(password: string): PasswordCheck {
+export function checkPasswordPolicy(raw: string): PasswordCheck {
+  // Judged in the form that is hashed, so composed and decomposed input get one answer.
+  const password = raw.normalize('NFC');
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return { ok: false, reason: `密码至少${PASSWORD_MIN_LENGTH}位` };
   if (length > PASSWORD_MAX_LENGTH) return { ok: false, reason: `密码不能超过${PASSWORD_MAX_LENGTH}位` };
@@ -35,12 +37,19 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+const isPowerOfTwo = (n: number) => Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
+
+/** False for a wrong password and for a stored value that is not a hash we could have written. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
   if (scheme !== 'scrypt' || !salt || !hash) return false;
+  if (!isPowerOfTwo(params.N) || params.N > 2 ** 20 || !(params.r >= 1 && params.r <= 32) || !(params.p >= 1 && params.p <= 16)) {
+    return false;
+  }
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), params).catch(() => undefined);
+  return actual !== undefined && actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
 /** Spends the same work as a real check, so an unknown ID answers in the same time as a wrong password. */

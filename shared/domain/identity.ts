@@ -95,18 +95,24 @@ export type NameCheck = { ok: true; name: string } | { ok: false; reason: string
  * words, and · between parts. Returns the canonical form to store and compare.
  */
 export function checkHolderName(raw: string): NameCheck {
-  const name = raw.normalize('NFC').replace(SEPARATOR_LOOKALIKES, NAME_SEPARATOR).trim().replace(/ {2,}/g, ' ');
+  const name = raw
+    .normalize('NFC')
+    .replace(SEPARATOR_LOOKALIKES, NAME_SEPARATOR)
+    .trim()
+    .replace(/ {2,}/g, ' ')
+    .replace(/ ?· ?/g, NAME_SEPARATOR);
   const length = [...name].length;
   if (length === 0) return { ok: false, reason: '姓名不能为空' };
   if (length > NAME_MAX_CODE_POINTS) return { ok: false, reason: `姓名不能超过${NAME_MAX_CODE_POINTS}个字` };
-  if (!/^[\p{L}\p{M}]+(?:[ ·][\p{L}\p{M}]+)*$/u.test(name)) {
+  // \p{Nl} admits 〇 (U+3007), which real Chinese names use.
+  if (!/^[\p{L}\p{Nl}\p{M}]+(?:[ ·][\p{L}\p{Nl}\p{M}]+)*$/u.test(name)) {
     return { ok: false, reason: '姓名只能包含文字，间隔号“·”只能用在两部分之间' };
   }
   if (/^\p{M}/u.test(name)) return { ok: false, reason: '姓名不能以组合符号开头' };
   return { ok: true, name };
 }
 
-/** Keeps the surname (first code point, or the part before ·), masks the rest. */
+/** Keeps the surname (the first code point, Ext-B included), masks the rest but keeps separators. */
 export function maskHolderName(name: string): string {
   const chars = [...name];
   if (chars.length <= 1) return name;

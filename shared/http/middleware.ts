@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { logger } from '../observability';
+import { logger, redact } from '../observability';
 import { HttpProblem, problem } from './problem';
 import { BASE_HEADERS } from './response';
 
@@ -29,7 +29,7 @@ const problemErrors = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
     }
     logger.error('unhandled error', {
       errorName: error?.name,
-      errorMessage: error?.message,
+      errorMessage: redact(error?.message),
       route: request.event?.routeKey,
       requestId: request.event?.requestContext?.requestId,
     });

@@ -61,7 +61,7 @@ export interface CompiledRoute extends RouteDecl {
 }
 
 export function compileRoutes(routes: readonly RouteDecl[] = ROUTES): CompiledRoute[] {
-  return routes.map((route) => {
+  const compiled = routes.map((route) => {
     const paramNames: string[] = [];
     const source = route.path
       .split('/')
@@ -74,6 +74,9 @@ export function compileRoutes(routes: readonly RouteDecl[] = ROUTES): CompiledRo
       .join('/');
     return { ...route, routeKey: `${route.method} ${route.path}`, pattern: new RegExp(`^${source}$`), paramNames };
   });
+  // Like API Gateway, the most specific route wins: at the first segment where two differ, a literal beats a {param}.
+  const specificity = (path: string) => path.split('/').map((segment) => (segment.startsWith('{') ? '1' : '0')).join('');
+  return compiled.sort((a, b) => specificity(a.path).localeCompare(specificity(b.path)));
 }
 
 export type RouteMatch =

@@ -398,9 +398,17 @@ describe('checkHolderName', () => {
     ['double separator', '阿卜杜··热合曼'],
     ['double look-alike separator', '阿卜杜•・热合曼'],
     ['only a separator', '·'],
-    ['separator next to a space', '阿卜杜 ·热合曼'],
   ])('rejects a misplaced separator (%s)', (_label, raw) => {
     expect(checkHolderName(raw)).toEqual({ ok: false, reason: '姓名只能包含文字，间隔号“·”只能用在两部分之间' });
+  });
+
+  it('drops spaces typed around the separator', () => {
+    expect(checkHolderName('阿卜杜 · 热合曼')).toEqual({ ok: true, name: '阿卜杜·热合曼' });
+    expect(checkHolderName('阿卜杜 ·热合曼')).toEqual({ ok: true, name: '阿卜杜·热合曼' });
+  });
+
+  it('accepts 〇 (U+3007), a letter number real names use', () => {
+    expect(checkHolderName('王〇明')).toEqual({ ok: true, name: '王〇明' });
   });
 
   it.each([

@@ -70,7 +70,7 @@ describe('checkPasswordPolicy', () => {
 
   // BUG: the policy counts code points of the raw input, while hashing normalises to NFC, so one password (as stored
   // and verified) gets two answers: 'éééé123' decomposed is 11 code points (accepted), composed 7 (rejected).
-  it.fails('judges the composed and decomposed forms of one password alike', () => {
+  it('judges the composed and decomposed forms of one password alike', () => {
     // Prepare
     const composed = `${'\u00e9'.repeat(4)}123`;
     const decomposed = `${'e\u0301'.repeat(4)}123`;
@@ -160,7 +160,7 @@ describe('hashPassword / verifyPassword', () => {
 
   // BUG: scrypt parameters are passed on unchecked, and node:crypto throws for a non-numeric, non-power-of-two or
   // too-costly N; the throw happens inside the Promise executor, so verifyPassword rejects instead of answering false.
-  it.fails.each([
+  it.each([
     ['non-numeric parameters', 'scrypt$x$y$z'],
     ['N not a power of two', 'scrypt$3$8$1'],
     ['parameters beyond the memory limit', 'scrypt$1048576$8$1'],
