@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import type { Certificate } from './certificate';
+
+/**
+ * Annotation rules (R2–R6), pure. Stored states are PENDING → READY | FAILED; EXPIRED and REVOKED are derived on
+ * every read from timestamps and the certificate, never stored, because DynamoDB TTL deletes late (R6).
+ */
+export type StoredAnnotationStatus = 'PENDING' | 'READY' | 'FAILED';
+export type AnnotationStatus = StoredAnnotationStatus | 'EXPIRED' | 'REVOKED';
+
+export const ANNOTATION_STATUS_LABELS: Record<AnnotationStatus, string> = {
+  PENDING: '证书生成中…',
+  READY: '有效',
+  FAILED: '生成失败',
+  EXPIRED: '加注件已过期',
+  REVOKED: '已撤销',
+};
+
+export const MIN_VALID_DAYS = 1;
+export const MAX_VALID_DAYS = 90;
+export const DEFAULT_VALID_DAYS = 90;
+export const QUOTA_LIMIT = 3;
+export const QUOTA_WINDOW_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+export interface Annotation {
+  annotationId: string;
+  certId: string;
+  holderId: string;
+  scenario: string;
+  validDays: number;
+  /** ISO 8601 UTC */
+  appliedAt: string;
+  validFrom: string;
+  validUntil: string;
+  status: StoredAnnotationStatus;
+  /** Issued at application, shown once READY (issue: verification). */
+  verificationCode: string;
+  objectKey?: string;
+  documentSha256?: string;
+  documentSize?: number;
+  renderedAt?: string;
+  failureReason?: string;
+  failedAt?: string;
+  /** How many times the reconciler re-enqueued it. */
+  enqueueCount?: number;
+}
+
+/** The validity window: from the moment of application, whole days of 24 h. */
+export function validityWindow(appliedAt: Date, validDays: number): { validFrom: Date; validUntil: Date } {
+  return { validFrom: appliedAt, validUntil: new Date(appliedAt.getTime() + validDays * DAY_MS) };
+}
+
+export function deriveStatus(
+  annotation: Pick<Annotation, 'status' | 'validUntil'>,
+  certificate: Pick<Certificate, 'status'>,
+  now: Date,
+): AnnotationStatus {
+  if (certificate.status === 'REVOKED') return 'REVOKED';
+  if (annotation.status === 'READY' && now.getTime() >= Date.parse(annotation.validUntil)) return 'EXPIRED';
+  return annotation.status;
+}
+
+/** Quota slots: annotationId → appliedAt (ISO) of every non-failed annotation applied for in the window. */
+export type QuotaSlots = Record<string, string>;
+
+export function liveSlots(slots: QuotaSlots, now: Date): QuotaSlots {
+  const cutoff = now.getTime() - QUOTA_WINDOW_DAYS * DAY_MS;
+  return Object.fromEntries(Object.entries(slots).filter(([, appliedAt]) => Date.parse(appliedAt) > cutoff));
+}
+
+export interface QuotaView {
+  limit: number;
+  used: number;
+  windowDays: number;
+  /** When the oldest slot leaves the window; null while a slot is free. */
+  nextAvailableAt: string | null;
+}
+
+export function quotaView(slots: QuotaSlots, now: Date): QuotaView {
+  const live = Object.values(liveSlots(slots, now)).map(Date.parse).sort((a, b) => a - b);
+  const nextAvailableAt =
+    live.length >= QUOTA_LIMIT ? new Date(live[live.length - QUOTA_LIMIT]! + QUOTA_WINDOW_DAYS * DAY_MS).toISOString() : null;
+  return { limit: QUOTA_LIMIT, used: live.length, windowDays: QUOTA_WINDOW_DAYS, nextAvailableAt };
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** ULID: 48-bit time + 80 random bits, Crockford base32 — sorts by creation time within a certificate's partition. */
+export function newAnnotationId(now: Date = new Date()): string {
+  let time = now.getTime();
+  let head = '';
+  for (let i = 0; i < 10; i++) {
+    head = CROCKFORD[time % 32]! + head;
+    time = Math.floor(time / 32);
+  }
+  const random = randomBytes(10);
+  let tail = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of random) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      tail += CROCKFORD[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return head + tail;
+}
+
+export const ANNOTATION_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** ≥ 128 random bits, URL-safe: the code a third party types or scans to verify a copy. */
+export function newVerificationCode(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export const VERIFICATION_CODE_PATTERN = /^[A-Za-z0-9_-]{24}$/;
+
+/** Display in Asia/Shanghai (UTC+8, no DST): 2026年11月22日 15:04 */
+export function shanghaiDateTime(iso: string): string {
+  const d = new Date(Date.parse(iso) + 8 * 3600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}年${pad(d.getUTCMonth() + 1)}月${pad(d.getUTCDate())}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** The queue message: ids only, the consumer loads everything else (so a stale message can never render stale data). */
+export interface RenderMessage {
+  certId: string;
+  annotationId: string;
+}
