@@ -9,7 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: integration files share one set of emulators; more workers would only contend.
     maxWorkers: 2,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });

@@ -6,6 +6,8 @@ export {};
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // The runtime prints its own access log; handlers' structured logs show from WARN up unless asked for more.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// CloudWatch embedded metrics would only be noise on a terminal.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const { startLocalRuntime } = await import('./runtime');
 const { PortInUseError } = await import('./ports');

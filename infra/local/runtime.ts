@@ -93,7 +93,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
-  const functions = options.functions ?? FUNCTIONS;
+  const functions: Record<string, FunctionDecl> = options.functions ?? FUNCTIONS;
   const routes = options.routes ?? ROUTES;
   const loadHandler = options.loadHandler ?? moduleHandlerLoader();
   await mkdir(dataDir, { recursive: true });

@@ -57,6 +57,24 @@ export async function putElectronicFile(certId: string, bytes: Uint8Array): Prom
   return { key, sha256, size: bytes.length };
 }
 
+/** Stores a rendered annotated PDF under annotations/<certId>/<annotationId>.pdf (the lifecycle rule's prefix). */
+export async function putAnnotationDocument(certId: string, annotationId: string, bytes: Uint8Array): Promise<StoredDocument> {
+  const sha256 = sha256Hex(bytes);
+  const key = objectKeys.annotation(certId, annotationId);
+  await s3().send(
+    new PutObjectCommand({
+      Bucket: bucketName(),
+      Key: key,
+      Body: bytes,
+      ContentType: 'application/pdf',
+      ContentLength: bytes.length,
+      ServerSideEncryption: 'AES256',
+      Metadata: { sha256 },
+    }),
+  );
+  return { key, sha256, size: bytes.length };
+}
+
 export async function deleteDocument(key: string): Promise<void> {
   await s3().send(new DeleteObjectCommand({ Bucket: bucketName(), Key: key }));
 }

@@ -1,0 +1,94 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { qualificationOf } from '../../shared/domain/certificate';
+import { findScenario } from '../../shared/domain/scenarios';
+import { logger, metrics } from '../../shared/observability';
+import { renderAnnotatedCertificate, warmUpRenderer } from '../../shared/pdf/annotated-certificate';
+import { UnrenderableCharacterError } from '../../shared/pdf/fonts';
+import { getAnnotation, markAnnotationFailed, markAnnotationReady } from '../../shared/repository/annotations';
+import { getCertificate } from '../../shared/repository/certificates';
+import { putAnnotationDocument } from '../../shared/repository/documents';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * The render consumer: SQS → annotated PDF → S3 → READY. Idempotent: only a PENDING annotation is rendered, the
+ * render is deterministic, and READY is a conditional transition, so a duplicate delivery stores nothing new. A
+ * record that throws is reported in batchItemFailures and retried; after maxReceiveCount it reaches the DLQ, whose
+ * handler marks it FAILED.
+ */
+warmUpRenderer();
+
+const Message = z.strictObject({ certId: z.string().min(1).max(40), annotationId: z.string().min(1).max(40) });
+
+export async function renderOne(message: z.infer<typeof Message>): Promise<'rendered' | 'skipped' | 'failed'> {
+  const { certId, annotationId } = message;
+  const annotation = await getAnnotation(certId, annotationId, { consistent: true });
+  if (!annotation || annotation.status !== 'PENDING') {
+    logger.info('nothing to render', { certId, annotationId, status: annotation?.status ?? 'missing' });
+    metrics.addMetric('RenderSkipped', MetricUnit.Count, 1);
+    return 'skipped';
+  }
+  const certificate = await getCertificate(certId, { consistent: true });
+  const fail = async (reason: string) => {
+    await markAnnotationFailed(certId, annotationId, reason);
+    logger.warn('annotation failed', { certId, annotationId, reason });
+    metrics.addMetric('RenderFailed', MetricUnit.Count, 1);
+    return 'failed' as const;
+  };
+  if (!certificate) return fail('证书不存在');
+  if (certificate.status === 'REVOKED') return fail('证书已撤销');
+  const scenario = findScenario(annotation.scenario);
+  if (!scenario) return fail('使用场景已停用');
+
+  let bytes: Uint8Array;
+  const started = performance.now();
+  try {
+    bytes = await renderAnnotatedCertificate({
+      certificate,
+      qualification: qualificationOf(certificate),
+      annotation,
+      scenario,
+    });
+  } catch (error) {
+    // Retrying cannot help a character no font has: fail now, with the reason, rather than print a blank box.
+    if (error instanceof UnrenderableCharacterError) return fail(`证书信息中有无法显示的字符（${error.codePoint}）`);
+    throw error;
+  }
+  metrics.addMetric('RenderMilliseconds', MetricUnit.Milliseconds, performance.now() - started);
+  const stored = await putAnnotationDocument(certId, annotationId, bytes);
+  const ready = await markAnnotationReady(certId, annotationId, {
+    objectKey: stored.key,
+    documentSha256: stored.sha256,
+    documentSize: stored.size,
+    renderedAt: new Date().toISOString(),
+  });
+  logger.info(ready ? 'annotation ready' : 'annotation already completed', { certId, annotationId, bytes: stored.size });
+  return ready ? 'rendered' : 'skipped';
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    body = undefined;
+  }
+  const message = Message.safeParse(body);
+  if (!message.success) {
+    // Not ours to retry: a message no retry can make valid. Acknowledged and logged (ids only).
+    logger.error('unreadable render message', { messageId: record.messageId });
+    return;
+  }
+  await renderOne(message.data);
+}
+
+const processor = new BatchProcessor(EventType.SQS);
+
+export const handler = async (event: SQSEvent, context: Context) => {
+  try {
+    return await processPartialResponse(event, recordHandler, processor, { context });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,82 @@
+import { degrees, type PDFDocument, type PDFFont, type PDFPage, type RGB } from '@cantoo/pdf-lib';
+import { loadFaces, splitRuns, type Face, type FaceName } from './fonts';
+
+/**
+ * Text on a page with per-character font fallback: each run goes to the first face that has its glyphs, and each face
+ * is embedded (as a subset) only if the document uses it.
+ */
+export class TextWriter {
+  private readonly embedded = new Map<FaceName, Promise<PDFFont>>();
+  private readonly faces = loadFaces();
+
+  constructor(private readonly pdf: PDFDocument) {}
+
+  /** Regular text falls back to HanaMinB; bold text to the regular face, then HanaMinB. */
+  chain(bold = false): Face[] {
+    const { serif, serifBold, extB } = this.faces;
+    return bold ? [serifBold, serif, extB] : [serif, extB];
+  }
+
+  private font(face: Face): Promise<PDFFont> {
+    let font = this.embedded.get(face.name);
+    if (!font) {
+      font = this.pdf.embedFont(face.bytes, { subset: true });
+      this.embedded.set(face.name, font);
+    }
+    return font;
+  }
+
+  async width(text: string, size: number, bold = false): Promise<number> {
+    let total = 0;
+    for (const run of splitRuns(text, this.chain(bold))) total += (await this.font(run.face)).widthOfTextAtSize(run.text, size);
+    return total;
+  }
+
+  /** Largest size ≤ `size` at which the text fits `maxWidth`. */
+  async fit(text: string, size: number, maxWidth: number, bold = false, minSize = 7): Promise<number> {
+    const width = await this.width(text, size, bold);
+    return width <= maxWidth ? size : Math.max(minSize, Math.floor(((size * maxWidth) / width) * 10) / 10);
+  }
+
+  async draw(
+    page: PDFPage,
+    text: string,
+    options: {
+      x: number;
+      y: number;
+      size: number;
+      bold?: boolean;
+      color: RGB;
+      align?: 'left' | 'center' | 'right';
+      opacity?: number;
+      /** Counter-clockwise, about the anchor point; runs advance along the rotated baseline. */
+      rotateDegrees?: number;
+      /** Extra space between characters, in points (titles are letter-spaced). */
+      spacing?: number;
+    },
+  ): Promise<void> {
+    const { size, bold = false, align = 'left', spacing = 0 } = options;
+    const runs = splitRuns(text, this.chain(bold));
+    const chars = [...text].length;
+    const width = (await this.width(text, size, bold)) + spacing * Math.max(0, chars - 1);
+    const angle = ((options.rotateDegrees ?? 0) * Math.PI) / 180;
+    const [dx, dy] = [Math.cos(angle), Math.sin(angle)];
+    let advance = align === 'left' ? 0 : align === 'center' ? -width / 2 : -width;
+    for (const run of runs) {
+      const font = await this.font(run.face);
+      const pieces = spacing > 0 ? [...run.text] : [run.text];
+      for (const piece of pieces) {
+        page.drawText(piece, {
+          x: options.x + dx * advance,
+          y: options.y + dy * advance,
+          size,
+          font,
+          color: options.color,
+          ...(options.opacity !== undefined ? { opacity: options.opacity } : {}),
+          ...(options.rotateDegrees ? { rotate: degrees(options.rotateDegrees) } : {}),
+        });
+        advance += font.widthOfTextAtSize(piece, size) + spacing;
+      }
+    }
+  }
+}
