@@ -29,15 +29,16 @@ export function openApiDocument(): Record<string, unknown> {
         content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) } },
       };
     }
-    if (route.query) {
-      const schema = z.toJSONSchema(route.query, { io: 'input', unrepresentable: 'any' }) as {
+    for (const [where, parameters] of [['query', route.query], ['header', route.headers]] as const) {
+      if (!parameters) continue;
+      const schema = z.toJSONSchema(parameters, { io: 'input', unrepresentable: 'any' }) as {
         properties?: Record<string, unknown>;
         required?: string[];
       };
       for (const [name, property] of Object.entries(schema.properties ?? {})) {
         (operation.parameters as unknown[]).push({
           name,
-          in: 'query',
+          in: where,
           required: schema.required?.includes(name) ?? false,
           schema: property,
         });

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ID_TYPES, checkHolderName, checkIdNumber, type IdType } from '../domain/identity';
 import { checkPasswordPolicy, PASSWORD_MAX_LENGTH } from '../auth/password';
+import { ANNOTATION_ID_PATTERN, MAX_VALID_DAYS, MIN_VALID_DAYS } from '../domain/annotation';
+import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency';
+import { SCENARIO_CODES } from '../domain/scenarios';
 
 /**
  * Request schemas: they validate requests and are the OpenAPI document's schemas (shared/http/openapi.ts). Messages
@@ -52,3 +55,24 @@ export const CertIdParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
 export const DispositionQuery = z.strictObject({
   disposition: z.enum(['attachment', 'inline'], { error: 'disposition 只能为 attachment 或 inline' }).optional(),
 });
+
+/** POST /v1/certificates/{certId}/annotations (R2): both fields required; validDays whole days 1–90, a JSON number. */
+export const AnnotationRequestBody = z.strictObject({
+  scenario: z.enum(SCENARIO_CODES, { error: `使用场景只能为：${SCENARIO_CODES.join('、')}` }),
+  validDays: z
+    .number({ error: `加注有效期应为${MIN_VALID_DAYS}至${MAX_VALID_DAYS}之间的整数天数` })
+    .int(`加注有效期应为${MIN_VALID_DAYS}至${MAX_VALID_DAYS}之间的整数天数`)
+    .min(MIN_VALID_DAYS, `加注有效期至少为${MIN_VALID_DAYS}天`)
+    .max(MAX_VALID_DAYS, `加注有效期最长为${MAX_VALID_DAYS}天`),
+});
+
+/** Optional request header of the apply route: a client-chosen key that makes a retried POST safe. */
+export const IdempotencyKeyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'Idempotency-Key 应为1至128个字母、数字或 _ . : - 字符')
+    .optional(),
+});
+
+/** Annotation ids are ULIDs; anything else cannot exist, so it is a 404, not a 422. */
+export const AnnotationIdParam = z.string().regex(ANNOTATION_ID_PATTERN);

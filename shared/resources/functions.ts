@@ -59,6 +59,20 @@ export const FUNCTIONS = {
   certificatesList: api('CertificatesList', 'functions/api/certificates-list.ts', ['table:read', 'secret:jwt-key']),
   certificateGet: api('CertificateGet', 'functions/api/certificate-get.ts', ['table:read', 'secret:jwt-key']),
   certificateFile: api('CertificateFile', 'functions/api/certificate-file.ts', ['table:read', 'bucket:read', 'secret:jwt-key']),
+  // The apply transaction reads the quota and writes annotation, quota and idempotency record; then SendMessage.
+  annotationsCreate: api('AnnotationsCreate', 'functions/api/annotations-create.ts', [
+    'table:read',
+    'table:write',
+    'queue:send',
+    'secret:jwt-key',
+  ]),
+  annotationsList: api('AnnotationsList', 'functions/api/annotations-list.ts', ['table:read', 'secret:jwt-key']),
+  annotationGet: api('AnnotationGet', 'functions/api/annotation-get.ts', ['table:read', 'secret:jwt-key']),
+  annotationDownload: api('AnnotationDownload', 'functions/api/annotation-download.ts', [
+    'table:read',
+    'bucket:read',
+    'secret:jwt-key',
+  ]),
 } as const satisfies Record<string, FunctionDecl>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

@@ -1,6 +1,14 @@
 import type { z } from 'zod';
 import { FUNCTIONS, type FunctionKey } from './functions';
-import { ChangePasswordBody, DispositionQuery, LoginBody, NoticeAcceptanceBody, RegisterBody } from '../http/schemas';
+import {
+  AnnotationRequestBody,
+  ChangePasswordBody,
+  DispositionQuery,
+  IdempotencyKeyHeaders,
+  LoginBody,
+  NoticeAcceptanceBody,
+  RegisterBody,
+} from '../http/schemas';
 
 /**
  * The HTTP route table. API Gateway routes and the local HTTP adapter are both generated from it; path templates use
@@ -18,6 +26,8 @@ export interface RouteDecl {
   /** The schemas that validate the request are also the OpenAPI document's schemas. */
   body?: z.ZodType;
   query?: z.ZodType;
+  /** Request headers the handler reads (lower-case names, as payload v2 delivers them). */
+  headers?: z.ZodType;
 }
 
 export const ROUTES: readonly RouteDecl[] = [
@@ -50,6 +60,37 @@ export const ROUTES: readonly RouteDecl[] = [
     fn: 'certificateFile',
     public: false,
     summary: '证书电子文件下载链接（2021年12月17日前的证书）',
+    query: DispositionQuery,
+  },
+  {
+    method: 'POST',
+    path: '/v1/certificates/{certId}/annotations',
+    fn: 'annotationsCreate',
+    public: false,
+    summary: '申请加注（异步生成，202 证书生成中）',
+    body: AnnotationRequestBody,
+    headers: IdempotencyKeyHeaders,
+  },
+  {
+    method: 'GET',
+    path: '/v1/certificates/{certId}/annotations',
+    fn: 'annotationsList',
+    public: false,
+    summary: '加注记录与加注次数',
+  },
+  {
+    method: 'GET',
+    path: '/v1/certificates/{certId}/annotations/{annotationId}',
+    fn: 'annotationGet',
+    public: false,
+    summary: '加注详情',
+  },
+  {
+    method: 'GET',
+    path: '/v1/certificates/{certId}/annotations/{annotationId}/download',
+    fn: 'annotationDownload',
+    public: false,
+    summary: '加注件下载链接（至多300秒，不超过加注有效期）',
     query: DispositionQuery,
   },
 ];
