@@ -30,7 +30,7 @@ export class AnnotationPipeline extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     const { annotations } = QUEUES;
-    const deadLetter: QueueSettings = QUEUES.deadLetter;
+    const { deadLetter } = QUEUES;
     if (annotations.visibilityTimeoutSeconds < VISIBILITY_TO_TIMEOUT_RATIO * RENDER_CONSUMER_TIMEOUT_SECONDS) {
       throw new Error(
         `queue ${annotations.logicalName}: visibility timeout ${annotations.visibilityTimeoutSeconds}s is less than ` +
@@ -40,8 +40,8 @@ export class AnnotationPipeline extends Construct {
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       retentionPeriod: Duration.seconds(deadLetter.retentionSeconds),
-      visibilityTimeout:
-        deadLetter.visibilityTimeoutSeconds !== undefined ? Duration.seconds(deadLetter.visibilityTimeoutSeconds) : undefined,
+      // Its consumer is the DLQ handler: the Functions construct checks this is ≥ 6× that handler's timeout.
+      visibilityTimeout: Duration.seconds(deadLetter.visibilityTimeoutSeconds),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });

@@ -42,6 +42,7 @@ try {
       sqs: port('ECERT_SQS_PORT', 9324),
     },
     seed: seedDemoData,
+    queueConsumers: process.env.ECERT_QUEUE_CONSUMERS !== 'off',
     log: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`),
   });
 } catch (error) {

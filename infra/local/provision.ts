@@ -103,7 +103,10 @@ export async function provisionQueues(
   const dlq = await client.send(
     new CreateQueueCommand({
       QueueName: names.deadLetterQueueName,
-      Attributes: { MessageRetentionPeriod: String(QUEUES.deadLetter.retentionSeconds) },
+      Attributes: {
+        MessageRetentionPeriod: String(QUEUES.deadLetter.retentionSeconds),
+        VisibilityTimeout: String(QUEUES.deadLetter.visibilityTimeoutSeconds),
+      },
     }),
   );
   const deadLetterQueueUrl = dlq.QueueUrl!;

@@ -43,6 +43,8 @@ export interface LocalRuntimeOptions {
   publicRateLimit?: RateLimit;
   pollIdleDelayMs?: number;
   pollConcurrency?: number;
+  /** false: start no queue consumers, so messages stay on the queues (to inspect the DLQ, or test persistence). */
+  queueConsumers?: boolean;
   sweepIntervalMs?: number;
   /** Scheduled functions run every `everyMinutes` unless overridden here (milliseconds, per function id). */
   scheduleIntervalMs?: Record<string, number>;
@@ -158,7 +160,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const pollers: Record<string, RunningPoller> = {};
     for (const fn of Object.values(functions)) {
-      if (fn.trigger?.type !== 'queue') continue;
+      if (fn.trigger?.type !== 'queue' || options.queueConsumers === false) continue;
       const trigger = fn.trigger;
       const poller = await startPoller({
         client: sqs(),

@@ -41,6 +41,8 @@ const api = (id: string, entry: string, access: readonly Access[], memoryMb = 25
   access,
 });
 
+const job = (decl: FunctionDecl): FunctionDecl => decl;
+
 export const FUNCTIONS = {
   health: api('Health', 'functions/api/health.ts', []),
   openapi: api('OpenApi', 'functions/api/openapi.ts', []),
@@ -73,6 +75,24 @@ export const FUNCTIONS = {
     'bucket:read',
     'secret:jwt-key',
   ]),
+  /** Re-enqueues stale PENDING annotations and fails those re-enqueued too often (docs/annotations.md). */
+  reconciler: job({
+    id: 'Reconciler',
+    entry: 'functions/jobs/reconciler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    access: ['table:read', 'table:write', 'queue:send'],
+    trigger: { type: 'schedule', everyMinutes: 5 },
+  }),
+  /** Dead letters: mark the annotation FAILED and free its quota slot. Write-only: one conditional transaction. */
+  deadLetters: job({
+    id: 'DeadLetters',
+    entry: 'functions/jobs/dead-letter.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: ['table:write'],
+    trigger: { type: 'queue', queue: 'deadLetter', batchSize: 10 },
+  }),
 } as const satisfies Record<string, FunctionDecl>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

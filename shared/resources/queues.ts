@@ -14,5 +14,7 @@ export const QUEUES = {
   deadLetter: {
     logicalName: 'ecert-annotations-dlq',
     retentionSeconds: 14 * 24 * 3600,
+    /** The DLQ handler (10 s timeout) consumes it: ≥ 6× its timeout. */
+    visibilityTimeoutSeconds: 60,
   },
 } as const;

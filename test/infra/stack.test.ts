@@ -5,7 +5,7 @@ import { ENVIRONMENTS } from '../../infra/config';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/http-api';
 import { LAMBDA_RUNTIME } from '../../infra/constructs/functions';
 import { BUCKET } from '../../shared/resources/bucket';
-import { FUNCTIONS } from '../../shared/resources/functions';
+import { FUNCTIONS, type FunctionDecl } from '../../shared/resources/functions';
 import { DEFAULT_STACK_NAME, STACK_OUTPUTS } from '../../shared/resources/outputs';
 import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from '../../shared/resources/queues';
 import { ROUTES } from '../../shared/resources/routes';
@@ -151,6 +151,16 @@ describe('EcertStack (shared declarations, dev config)', () => {
         SqsManagedSseEnabled: true,
         MessageRetentionPeriod: QUEUES.deadLetter.retentionSeconds,
       });
+    });
+
+    it('hides dead letters from their handler ≥ 6× its timeout', () => {
+      const props = s.json.Resources[logicalId(s.stack.pipeline.deadLetterQueue)]!.Properties as { VisibilityTimeout: number };
+      expect(props.VisibilityTimeout).toBe(QUEUES.deadLetter.visibilityTimeoutSeconds);
+      const consumers = Object.values(FUNCTIONS as Record<string, FunctionDecl>).filter(
+        (fn) => fn.trigger?.type === 'queue' && fn.trigger.queue === 'deadLetter',
+      );
+      expect(consumers.length).toBeGreaterThan(0);
+      for (const fn of consumers) expect(props.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.timeoutSeconds);
     });
 
     it('denies non-TLS access on both queues', () => {

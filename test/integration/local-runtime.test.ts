@@ -41,9 +41,14 @@ const flakyConsumer: LambdaHandler = async (event) => {
 const defaultLoader = moduleHandlerLoader();
 let stack: TestStack;
 
+// The product's own queue consumers (render, DLQ handler) would compete for the messages this file observes.
+const withoutQueueConsumers = Object.fromEntries(
+  Object.entries(FUNCTIONS as Record<string, FunctionDecl>).filter(([, fn]) => fn.trigger?.type !== 'queue'),
+);
+
 beforeAll(async () => {
   stack = await startTestStack({
-    functions: { ...FUNCTIONS, echo, consumer } as never,
+    functions: { ...withoutQueueConsumers, echo, consumer } as never,
     routes,
     loadHandler: async (fn) => {
       if (fn.id === 'Echo') return async (event) => ({ statusCode: 200, body: JSON.stringify(event) });
