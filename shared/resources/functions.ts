@@ -1,3 +1,5 @@
+import { FONT_ASSETS } from '../pdf/font-files';
+import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
 /**
  * Every Lambda function, declared once: the CDK stack builds a NodejsFunction and its grants from this list, and the
  * local runtime imports the same entry modules. `access` is the whole of what a function may touch; the stack turns
@@ -93,6 +95,17 @@ export const FUNCTIONS = {
     access: ['table:write'],
     trigger: { type: 'queue', queue: 'deadLetter', batchSize: 10 },
   }),
+  render: {
+    id: 'RenderConsumer',
+    entry: 'functions/render/consumer.ts',
+    // Rendering is CPU-bound; Lambda's CPU share grows with memory, and the fonts (~60 MB parsed) need room.
+    memoryMb: 1024,
+    timeoutSeconds: RENDER_CONSUMER_TIMEOUT_SECONDS,
+    access: ['table:read', 'table:write', 'bucket:write'],
+    trigger: { type: 'queue', queue: 'annotations', batchSize: QUEUES.annotations.batchSize },
+    assets: FONT_ASSETS,
+    reservedConcurrency: 20,
+  },
 } as const satisfies Record<string, FunctionDecl>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

@@ -1,4 +1,5 @@
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, decodePDFRawStream } from '@cantoo/pdf-lib';
+import type { PDFArray, PDFRawStream} from '@cantoo/pdf-lib';
+import { PDFDict, PDFDocument, PDFName, decodePDFRawStream } from '@cantoo/pdf-lib';
 import * as fontkit from 'fontkit';
 
 /**
