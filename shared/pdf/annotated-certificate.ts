@@ -122,7 +122,8 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
     name: q.sealName,
     fallbackBottomLine: '电子印章',
   });
-  await text.draw(page, `签发单位：${cert.issuer}`, { x: 448, y: 192, size: await text.fit(`签发单位：${cert.issuer}`, 9.5, 200), color: MUTED, align: 'center' });
+  // As on the paper certificate, the date sits under the seal.
+  await text.draw(page, dateZh(cert.issuedAt), { x: 448, y: 194, size: 11, color: INK, align: 'center' });
 
   // Annotation block.
   const box = { x: 62, y: 66, width: PAGE.width - 124, height: 118 };

@@ -1,0 +1,36 @@
+/**
+ * Renders the demo annotated certificate (the Ext-B holder 林𠮷) to a PDF and page 1 to PNG with pdftoppm, for
+ * docs/images. Run: npx tsx test/support/render-sample.ts [out-dir]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { renderAnnotatedCertificate } from '../../shared/pdf/annotated-certificate';
+import { findQualification } from '../../shared/domain/qualifications';
+import { findScenario } from '../../shared/domain/scenarios';
+import { validityWindow } from '../../shared/domain/annotation';
+import type { Certificate } from '../../shared/domain/certificate';
+
+const outDir = resolve(process.argv[2] ?? 'docs/images');
+const rows = readFileSync('assets/demo/certificates.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const row = rows.find((r: { certId: string }) => r.certId === 'Z2024021600052');
+const certificate: Certificate = { ...row, specialty: row.specialty || undefined, status: 'VALID', importedAt: '', updatedAt: '' };
+const appliedAt = new Date('2026-11-22T07:00:00Z');
+const { validFrom, validUntil } = validityWindow(appliedAt, 90);
+const bytes = await renderAnnotatedCertificate({
+  certificate,
+  qualification: findQualification(certificate.qualificationCode)!,
+  scenario: findScenario('SELF_USE')!,
+  annotation: {
+    annotationId: '01KAQ3V9ZQ6X4M2N8P5R7T1VBD',
+    appliedAt: appliedAt.toISOString(),
+    validFrom: validFrom.toISOString(),
+    validUntil: validUntil.toISOString(),
+    validDays: 90,
+  },
+});
+mkdirSync(outDir, { recursive: true });
+const pdf = join(outDir, 'annotated-certificate.pdf');
+writeFileSync(pdf, bytes);
+execFileSync('pdftoppm', ['-png', '-r', '110', '-singlefile', pdf, join(outDir, 'annotated-certificate')]);
+console.log(`${pdf} (${bytes.length} bytes) and annotated-certificate.png`);
