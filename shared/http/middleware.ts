@@ -46,9 +46,12 @@ const requestLogging = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   },
   after: async (request) => {
     logger.info('request', { status: request.response?.statusCode });
+    logger.removeKeys(['requestId', 'route']);
   },
   onError: async (request) => {
     logger.info('request', { status: request.response?.statusCode });
+    // Keys must not outlive the request: the next invocation (or, locally, another function) shares the logger.
+    logger.removeKeys(['requestId', 'route']);
   },
 });
 
