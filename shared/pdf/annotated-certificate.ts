@@ -148,5 +148,6 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
     await text.draw(page, mark, { x: center, y: wy, size: 24, color: CRIMSON, opacity: 0.09, rotateDegrees: 32, align: 'center' });
   }
 
-  return pdf.save({ useObjectStreams: true });
+  // A classic xref table: the signature is added as an incremental update by a parser that reads only that form.
+  return pdf.save({ useObjectStreams: false });
 }
