@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { ENV } from '../shared/config/env';
 import type { Construct } from 'constructs';
 import type { FunctionDecl } from '../shared/resources/functions';
 import { STACK_OUTPUTS } from '../shared/resources/outputs';
@@ -58,6 +59,13 @@ export class EcertStack extends Stack {
       logRetention: config.logRetention,
       routes: props.routes,
     });
+    if (!config.publicBaseUrl) {
+      // Functions outside the API (the renderer printing QR codes) learn its URL here; HTTP handlers cannot take it as
+      // an environment variable (their integration depends on the API, the API URL on the stage: a cycle).
+      for (const [key, fn] of this.functions.entries()) {
+        if (this.functions.declarations[key]?.trigger) fn.addEnvironment(ENV.publicBaseUrl, this.httpApi.url);
+      }
+    }
     this.observability = new Observability(this, 'Observability', {
       functions: this.functions,
       deadLetterQueue: this.pipeline.deadLetterQueue,

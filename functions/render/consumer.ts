@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { qualificationOf } from '../../shared/domain/certificate';
 import { findScenario } from '../../shared/domain/scenarios';
 import { logger, metrics } from '../../shared/observability';
-import { renderAnnotatedCertificate, warmUpRenderer } from '../../shared/pdf/annotated-certificate';
+import { warmUpRenderer } from '../../shared/pdf/annotated-certificate';
+import { renderSignedCertificate } from '../../shared/pdf/signed-certificate';
+import { signingKey } from '../../shared/signing/sign-pdf';
+import { verificationUrl } from '../../shared/config/public-url';
 import { UnrenderableCharacterError } from '../../shared/pdf/fonts';
 import { getAnnotation, markAnnotationFailed, markAnnotationReady } from '../../shared/repository/annotations';
 import { getCertificate } from '../../shared/repository/certificates';
@@ -12,7 +15,7 @@ import { putAnnotationDocument } from '../../shared/repository/documents';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /**
- * The render consumer: SQS → annotated PDF → S3 → READY. Idempotent: only a PENDING annotation is rendered, the
+ * The render consumer: SQS → annotated, signed PDF → S3 → READY (+ its verification code). Idempotent: only a PENDING annotation is rendered, the
  * render is deterministic, and READY is a conditional transition, so a duplicate delivery stores nothing new. A
  * record that throws is reported in batchItemFailures and retried; after maxReceiveCount it reaches the DLQ, whose
  * handler marks it FAILED.
@@ -43,13 +46,18 @@ export async function renderOne(message: z.infer<typeof Message>): Promise<'rend
 
   let bytes: Uint8Array;
   const started = performance.now();
+  const key = await signingKey();
   try {
-    bytes = await renderAnnotatedCertificate({
-      certificate,
-      qualification: qualificationOf(certificate),
-      annotation,
-      scenario,
-    });
+    bytes = await renderSignedCertificate(
+      {
+        certificate,
+        qualification: qualificationOf(certificate),
+        annotation,
+        scenario,
+        verificationUrl: verificationUrl(annotation.verificationCode),
+      },
+      key,
+    );
   } catch (error) {
     // Retrying cannot help a character no font has: fail now, with the reason, rather than print a blank box.
     if (error instanceof UnrenderableCharacterError) return fail(`证书信息中有无法显示的字符（${error.codePoint}）`);
@@ -57,11 +65,12 @@ export async function renderOne(message: z.infer<typeof Message>): Promise<'rend
   }
   metrics.addMetric('RenderMilliseconds', MetricUnit.Milliseconds, performance.now() - started);
   const stored = await putAnnotationDocument(certId, annotationId, bytes);
-  const ready = await markAnnotationReady(certId, annotationId, {
+  const ready = await markAnnotationReady(annotation, {
     objectKey: stored.key,
     documentSha256: stored.sha256,
     documentSize: stored.size,
     renderedAt: new Date().toISOString(),
+    signerFingerprint: key.fingerprint,
   });
   logger.info(ready ? 'annotation ready' : 'annotation already completed', { certId, annotationId, bytes: stored.size });
   return ready ? 'rendered' : 'skipped';

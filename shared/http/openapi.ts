@@ -23,6 +23,12 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
     };
+    if (route.binaryBody) {
+      operation.requestBody = {
+        required: true,
+        content: { [route.binaryBody]: { schema: { type: 'string', format: 'binary' } } },
+      };
+    }
     if (route.body) {
       operation.requestBody = {
         required: true,

@@ -76,3 +76,10 @@ export const IdempotencyKeyHeaders = z.object({
 
 /** Annotation ids are ULIDs; anything else cannot exist, so it is a 404, not a 422. */
 export const AnnotationIdParam = z.string().regex(ANNOTATION_ID_PATTERN);
+
+/** 查验 inputs. Lengths are bounded; the values themselves are only compared, never validated into an error message. */
+export const VerifyHolderBody = z.strictObject({
+  certId: z.string({ error: '请输入管理号' }).min(1, '请输入管理号').max(64),
+  holderName: z.string({ error: '请输入姓名' }).min(1, '请输入姓名').max(200),
+  idNumber: z.string({ error: '请输入证件号码' }).min(1, '请输入证件号码').max(64),
+});

@@ -1,4 +1,4 @@
-import { PDFDocument, rgb, type PDFPage } from '@cantoo/pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFString, rgb, type PDFPage } from '@cantoo/pdf-lib';
 import type { Annotation } from '../domain/annotation';
 import { shanghaiDateTime } from '../domain/annotation';
 import type { Certificate } from '../domain/certificate';
@@ -7,6 +7,7 @@ import type { Qualification } from '../domain/qualifications';
 import type { Scenario } from '../domain/scenarios';
 import { cachedFontkit, loadFaces } from './fonts';
 import { drawSeal } from './seal';
+import { drawQrCode } from './qr';
 import { TextWriter } from './text';
 
 /**
@@ -20,13 +21,19 @@ import { TextWriter } from './text';
 export interface AnnotatedCertificateInput {
   certificate: Certificate;
   qualification: Qualification;
-  annotation: Pick<Annotation, 'annotationId' | 'appliedAt' | 'validFrom' | 'validUntil' | 'validDays'>;
+  annotation: Pick<Annotation, 'annotationId' | 'appliedAt' | 'validFrom' | 'validUntil' | 'validDays' | 'verificationCode'>;
   scenario: Scenario;
+  /** Where the QR code points: `{public base URL}/v1/verify/{code}`. */
+  verificationUrl: string;
 }
 
 export const PAGE = { width: 595.28, height: 841.89 } as const;
-/** Where the verification code and QR code go (filled by the verification feature); kept clear of everything else. */
-export const VERIFICATION_AREA = { x: 62, y: 208, width: 150, height: 150 } as const;
+/** The verification code and its QR code, lower left; kept clear of everything else. */
+export const VERIFICATION_AREA = { x: 62, y: 200, width: 150, height: 160 } as const;
+/** Document-info entry holding the verification code. */
+export const VERIFICATION_INFO_KEY = 'EcertVerificationCode';
+/** The visible seal, lower right; the signature widget covers it so a reader shows the signer when it is clicked. */
+export const SEAL = { cx: 448, cy: 282, radius: 70 } as const;
 
 const INK = rgb(0.13, 0.13, 0.15);
 const MUTED = rgb(0.38, 0.38, 0.42);
@@ -72,6 +79,10 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
   pdf.setCreationDate(appliedAt);
   pdf.setModificationDate(appliedAt);
   pdf.setLanguage('zh-CN');
+  // Machine-readable pointer back to the record: `POST /v1/verify/document` finds the annotation by it.
+  pdf.context
+    .lookup(pdf.context.trailerInfo.Info, PDFDict)
+    .set(PDFName.of(VERIFICATION_INFO_KEY), PDFString.of(annotation.verificationCode));
 
   const page = pdf.addPage([PAGE.width, PAGE.height]);
   const text = new TextWriter(pdf);
@@ -116,14 +127,19 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
 
   // Seal of the authority (R9), lower right; the verification area stays clear at lower left.
   await drawSeal(page, text, {
-    cx: 448,
-    cy: 282,
-    radius: 70,
+    ...SEAL,
     name: q.sealName,
     fallbackBottomLine: '电子印章',
   });
   // As on the paper certificate, the date sits under the seal.
   await text.draw(page, dateZh(cert.issuedAt), { x: 448, y: 194, size: 11, color: INK, align: 'center' });
+
+  // Verification: QR code to the public verification page, and the code for typing in.
+  const area = VERIFICATION_AREA;
+  await text.draw(page, '扫码查验', { x: area.x + 56, y: area.y + area.height - 12, size: 9.5, color: MUTED, align: 'center' });
+  drawQrCode(page, input.verificationUrl, { x: area.x + 6, y: area.y + 34, size: 100 });
+  await text.draw(page, '查验码', { x: area.x + 56, y: area.y + 22, size: 8, color: MUTED, align: 'center' });
+  await text.draw(page, annotation.verificationCode, { x: area.x + 56, y: area.y + 10, size: 7.5, color: INK, align: 'center' });
 
   // Annotation block.
   const box = { x: 62, y: 66, width: PAGE.width - 124, height: 118 };

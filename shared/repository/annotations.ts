@@ -22,6 +22,7 @@ import type { CertificateStatus } from '../domain/certificate';
 import { IDEMPOTENCY_TTL_SECONDS } from '../domain/idempotency';
 import { keys, TABLE } from '../resources/table';
 import { cancellationCodes, epochSeconds, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
+import { verificationPut } from './verifications';
 
 export { enqueueRender } from './render-queue';
 
@@ -381,32 +382,45 @@ export async function applyForAnnotation(application: AnnotationApplication): Pr
  * duplicate delivery, or it was marked FAILED meanwhile.
  */
 export async function markAnnotationReady(
-  certId: string,
-  annotationId: string,
-  doc: { objectKey: string; documentSha256: string; documentSize: number; renderedAt: string },
+  annotation: Annotation,
+  doc: { objectKey: string; documentSha256: string; documentSize: number; renderedAt: string; signerFingerprint?: string },
 ): Promise<boolean> {
+  const { certId, annotationId } = annotation;
   try {
+    // READY and the verification code become true together: a third party can check the copy from the moment the
+    // holder can download it.
     await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.annotation(certId, annotationId),
-        UpdateExpression:
-          'SET #status = :ready, objectKey = :key, documentSha256 = :sha, documentSize = :size, renderedAt = :at REMOVE #gpk, #gsk',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status', '#gpk': pendingIndex.partitionKey, '#gsk': pendingIndex.sortKey },
-        ExpressionAttributeValues: {
-          ':ready': 'READY' satisfies StoredAnnotationStatus,
-          ':pending': PENDING,
-          ':key': doc.objectKey,
-          ':sha': doc.documentSha256,
-          ':size': doc.documentSize,
-          ':at': doc.renderedAt,
-        },
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.annotation(certId, annotationId),
+              UpdateExpression:
+                'SET #status = :ready, objectKey = :key, documentSha256 = :sha, documentSize = :size, renderedAt = :at REMOVE #gpk, #gsk',
+              ConditionExpression: '#status = :pending',
+              ExpressionAttributeNames: {
+                '#status': 'status',
+                '#gpk': pendingIndex.partitionKey,
+                '#gsk': pendingIndex.sortKey,
+              },
+              ExpressionAttributeValues: {
+                ':ready': 'READY' satisfies StoredAnnotationStatus,
+                ':pending': PENDING,
+                ':key': doc.objectKey,
+                ':sha': doc.documentSha256,
+                ':size': doc.documentSize,
+                ':at': doc.renderedAt,
+              },
+            },
+          },
+          { Put: verificationPut(annotation, doc.documentSha256, doc.signerFingerprint) },
+        ],
       }),
     );
     return true;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isTransactionCanceled(error) && cancellationCodes(error)[0] === 'ConditionalCheckFailed') return false;
     throw error;
   }
 }

@@ -95,13 +95,16 @@ export const FUNCTIONS = {
     access: ['table:write'],
     trigger: { type: 'queue', queue: 'deadLetter', batchSize: 10 },
   }),
+  verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read']),
+  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read']),
+  verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read'], 512),
   render: {
     id: 'RenderConsumer',
     entry: 'functions/render/consumer.ts',
     // Rendering is CPU-bound; Lambda's CPU share grows with memory, and the fonts (~60 MB parsed) need room.
     memoryMb: 1024,
     timeoutSeconds: RENDER_CONSUMER_TIMEOUT_SECONDS,
-    access: ['table:read', 'table:write', 'bucket:write'],
+    access: ['table:read', 'table:write', 'bucket:write', 'secret:signing-key'],
     trigger: { type: 'queue', queue: 'annotations', batchSize: QUEUES.annotations.batchSize },
     assets: FONT_ASSETS,
     reservedConcurrency: 20,

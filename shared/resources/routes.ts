@@ -8,6 +8,7 @@ import {
   LoginBody,
   NoticeAcceptanceBody,
   RegisterBody,
+  VerifyHolderBody,
 } from '../http/schemas';
 
 /**
@@ -26,6 +27,8 @@ export interface RouteDecl {
   /** The schemas that validate the request are also the OpenAPI document's schemas. */
   body?: z.ZodType;
   query?: z.ZodType;
+  /** Media type of a binary request body (the OpenAPI document lists it instead of a JSON schema). */
+  binaryBody?: string;
   /** Request headers the handler reads (lower-case names, as payload v2 delivers them). */
   headers?: z.ZodType;
 }
@@ -92,6 +95,16 @@ export const ROUTES: readonly RouteDecl[] = [
     public: false,
     summary: '加注件下载链接（至多300秒，不超过加注有效期）',
     query: DispositionQuery,
+  },
+  { method: 'GET', path: '/v1/verify/{verificationCode}', fn: 'verifyCode', public: true, summary: '查验：按查验码（二维码）' },
+  { method: 'POST', path: '/v1/verify', fn: 'verifyHolder', public: true, summary: '查验：按管理号、姓名和证件号码', body: VerifyHolderBody },
+  {
+    method: 'POST',
+    path: '/v1/verify/document',
+    fn: 'verifyDocument',
+    public: true,
+    summary: '查验：上传加注电子证书 PDF，检查是否被修改及电子签章',
+    binaryBody: 'application/pdf',
   },
 ];
 

@@ -144,7 +144,8 @@ async function render(certId: string, annotationId: string, marker = annotationI
   await s3().send(
     new PutObjectCommand({ Bucket: stack.target.bucketName, Key: objectKey, Body: bytes, ContentType: 'application/pdf' }),
   );
-  const ok = await markAnnotationReady(certId, annotationId, {
+  const annotation = await getAnnotation(certId, annotationId, { consistent: true });
+  const ok = await markAnnotationReady(annotation!, {
     objectKey,
     documentSha256: sha256Hex(bytes),
     documentSize: bytes.length,

@@ -27,7 +27,9 @@ const bytes = await renderAnnotatedCertificate({
     validFrom: validFrom.toISOString(),
     validUntil: validUntil.toISOString(),
     validDays: 90,
+    verificationCode: 'q7Vb2nX9kLm4Pz8RtYw3Hc6J',
   },
+  verificationUrl: 'http://127.0.0.1:3000/v1/verify/q7Vb2nX9kLm4Pz8RtYw3Hc6J',
 });
 mkdirSync(outDir, { recursive: true });
 const pdf = join(outDir, 'annotated-certificate.pdf');

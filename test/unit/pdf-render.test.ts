@@ -30,7 +30,9 @@ function input(overrides: Partial<Certificate> = {}, qualificationCode = 'ECONOM
       validFrom: '2026-11-22T07:00:00.000Z',
       validUntil: '2027-02-20T07:00:00.000Z',
       validDays: 90,
+      verificationCode: 'q7Vb2nX9kLm4Pz8RtYw3Hc6J',
     },
+    verificationUrl: 'https://ecert.example/v1/verify/q7Vb2nX9kLm4Pz8RtYw3Hc6J',
   };
 }
 

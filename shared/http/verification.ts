@@ -1,0 +1,63 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { VERIFICATION_CODE_PATTERN } from '../domain/annotation';
+import type { Certificate } from '../domain/certificate';
+import { normalizeIdNumber } from '../domain/identity';
+import { verificationView, type VerificationView } from '../domain/verification-view';
+import { getAnnotation } from '../repository/annotations';
+import { getCertificate } from '../repository/certificates';
+import { getVerification, type VerificationRecord } from '../repository/verifications';
+import { problem } from './problem';
+
+/** One answer for every kind of miss, so the public routes cannot be used to learn which codes or holders exist. */
+export const verificationNotFound = () => problem('NOT_FOUND', '未查询到相符的证书信息，请核对后重试');
+
+export async function verifyRecord(record: VerificationRecord, now: Date): Promise<VerificationView | undefined> {
+  const [certificate, annotation] = await Promise.all([
+    getCertificate(record.certId),
+    getAnnotation(record.certId, record.annotationId),
+  ]);
+  if (!certificate) return undefined;
+  return verificationView(
+    certificate,
+    {
+      annotationId: record.annotationId,
+      scenario: record.scenario,
+      validFrom: annotation?.validFrom ?? record.validFrom,
+      validUntil: annotation?.validUntil ?? record.validUntil,
+      ...(annotation ? { status: annotation.status } : {}),
+    },
+    now,
+  );
+}
+
+export async function verifyByCode(code: string | undefined, now: Date): Promise<VerificationView> {
+  if (!code || !VERIFICATION_CODE_PATTERN.test(code)) throw verificationNotFound();
+  const record = await getVerification(code);
+  const view = record && (await verifyRecord(record, now));
+  if (!view) throw verificationNotFound();
+  return view;
+}
+
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+// Compared against when the certificate does not exist, so a miss costs what a mismatch costs.
+const ABSENT = '\u0000absent';
+
+/**
+ * 查验 by management number, name and ID number. Each comparison runs on fixed-length digests with timingSafeEqual and
+ * both always run; any mismatch, and an unknown certificate, give the same 404.
+ */
+export async function verifyByHolder(
+  input: { certId: string; holderName: string; idNumber: string },
+  now: Date,
+): Promise<VerificationView> {
+  const certificate: Certificate | undefined = /^[A-Za-z0-9-]{1,40}$/.test(input.certId)
+    ? await getCertificate(input.certId.trim())
+    : undefined;
+  const nameMatches = timingSafeEqual(
+    digest(input.holderName.normalize('NFC').trim()),
+    digest(certificate?.holderName ?? ABSENT),
+  );
+  const idMatches = timingSafeEqual(digest(normalizeIdNumber(input.idNumber)), digest(certificate?.idNumber ?? ABSENT));
+  if (!certificate || !(nameMatches && idMatches)) throw verificationNotFound();
+  return verificationView(certificate, undefined, now);
+}

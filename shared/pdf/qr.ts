@@ -1,0 +1,34 @@
+import QRCode from 'qrcode';
+import { rgb, type PDFPage } from '@cantoo/pdf-lib';
+
+/**
+ * A QR code drawn as vector rectangles (one per horizontal run of dark modules): sharp at any zoom, a few hundred
+ * bytes, and no image codec in the renderer. Level M survives a crease or a stamp across a corner.
+ */
+export function drawQrCode(page: PDFPage, text: string, options: { x: number; y: number; size: number }): void {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const count = modules.size;
+  const quiet = 2;
+  const cell = options.size / (count + 2 * quiet);
+  page.drawRectangle({ x: options.x, y: options.y, width: options.size, height: options.size, color: rgb(1, 1, 1) });
+  const black = rgb(0, 0, 0);
+  for (let row = 0; row < count; row++) {
+    let col = 0;
+    while (col < count) {
+      if (!modules.get(row, col)) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < count && modules.get(row, col)) col++;
+      page.drawRectangle({
+        x: options.x + (quiet + start) * cell,
+        // PDF y grows upwards; QR rows go down from the top.
+        y: options.y + options.size - (quiet + row + 1) * cell,
+        width: (col - start) * cell,
+        height: cell,
+        color: black,
+      });
+    }
+  }
+}
