@@ -1,9 +1,19 @@
 import QRCode from 'qrcode';
-import { rgb, type PDFPage } from '@cantoo/pdf-lib';
+import {
+  fill,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  setFillingGrayscaleColor,
+  type PDFOperator,
+  type PDFPage,
+} from '@cantoo/pdf-lib';
 
 /**
  * A QR code drawn as vector rectangles (one per horizontal run of dark modules): sharp at any zoom, a few hundred
- * bytes, and no image codec in the renderer. Level M survives a crease or a stamp across a corner.
+ * bytes, and no image codec in the renderer. Level M survives a crease or a stamp across a corner. The runs go into
+ * the content stream as one path filled once — drawRectangle per run would cost a graphics-state round trip each.
  */
 export function drawQrCode(page: PDFPage, text: string, options: { x: number; y: number; size: number }): void {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
@@ -11,7 +21,8 @@ export function drawQrCode(page: PDFPage, text: string, options: { x: number; y:
   const quiet = 2;
   const cell = options.size / (count + 2 * quiet);
   page.drawRectangle({ x: options.x, y: options.y, width: options.size, height: options.size, color: rgb(1, 1, 1) });
-  const black = rgb(0, 0, 0);
+  const ops: PDFOperator[] = [pushGraphicsState(), setFillingGrayscaleColor(0)];
+  const round = (n: number) => Math.round(n * 1000) / 1000;
   for (let row = 0; row < count; row++) {
     let col = 0;
     while (col < count) {
@@ -21,14 +32,17 @@ export function drawQrCode(page: PDFPage, text: string, options: { x: number; y:
       }
       const start = col;
       while (col < count && modules.get(row, col)) col++;
-      page.drawRectangle({
-        x: options.x + (quiet + start) * cell,
-        // PDF y grows upwards; QR rows go down from the top.
-        y: options.y + options.size - (quiet + row + 1) * cell,
-        width: (col - start) * cell,
-        height: cell,
-        color: black,
-      });
+      ops.push(
+        rectangle(
+          round(options.x + (quiet + start) * cell),
+          // PDF y grows upwards; QR rows go down from the top.
+          round(options.y + options.size - (quiet + row + 1) * cell),
+          round((col - start) * cell),
+          round(cell),
+        ),
+      );
     }
   }
+  ops.push(fill(), popGraphicsState());
+  page.pushOperators(...ops);
 }

@@ -5,6 +5,8 @@ import { loadFaces, splitRuns, type Face, type FaceName } from './fonts';
  * Text on a page with per-character font fallback: each run goes to the first face that has its glyphs, and each face
  * is embedded (as a subset) only if the document uses it.
  */
+const widthCache = new Map<string, number>();
+
 export class TextWriter {
   private readonly embedded = new Map<FaceName, Promise<PDFFont>>();
   private readonly faces = loadFaces();
@@ -28,8 +30,20 @@ export class TextWriter {
 
   async width(text: string, size: number, bold = false): Promise<number> {
     let total = 0;
-    for (const run of splitRuns(text, this.chain(bold))) total += (await this.font(run.face)).widthOfTextAtSize(run.text, size);
+    for (const run of splitRuns(text, this.chain(bold))) total += (await this.runWidth(run.face, run.text)) * size;
     return total;
+  }
+
+  /** Width at size 1. Labels, titles and seal text recur in every PDF, so widths are kept across documents. */
+  private async runWidth(face: Face, text: string): Promise<number> {
+    const key = `${face.name}\u0000${text}`;
+    let width = widthCache.get(key);
+    if (width === undefined) {
+      width = (await this.font(face)).widthOfTextAtSize(text, 1000) / 1000;
+      if (widthCache.size > 50_000) widthCache.clear();
+      widthCache.set(key, width);
+    }
+    return width;
   }
 
   /** Largest size ≤ `size` at which the text fits `maxWidth`. */
@@ -75,7 +89,7 @@ export class TextWriter {
           ...(options.opacity !== undefined ? { opacity: options.opacity } : {}),
           ...(options.rotateDegrees ? { rotate: degrees(options.rotateDegrees) } : {}),
         });
-        advance += font.widthOfTextAtSize(piece, size) + spacing;
+        advance += (await this.runWidth(run.face, piece)) * size + spacing;
       }
     }
   }
