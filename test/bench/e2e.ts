@@ -1,0 +1,110 @@
+/**
+ * End to end on the local stack (real emulators, real handlers, the real render consumer): N holders (default 20)
+ * apply concurrently; each applies for K certificates × 3 annotations (the quota). Measures apply → READY latency from
+ * the moment the POST is sent to the READY commit (the consumer's renderedAt), sustained annotations per second over
+ * the whole run, and checks that nothing is lost or failed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalRuntime } from '../../infra/local/runtime';
+import { freePort } from '../../infra/local/ports';
+import { getSecret } from '../../shared/config/secrets';
+import { upsertCertificate } from '../../shared/repository/certificates';
+import { listAnnotations } from '../../shared/repository/annotations';
+import { certificateRecord, residentId } from '../support/factories';
+import { report, round, summarize } from './stats';
+
+const HOLDERS = Number(process.env.BENCH_HOLDERS ?? 20);
+const CERTS_PER_HOLDER = Number(process.env.BENCH_CERTS_PER_HOLDER ?? 5);
+const PER_CERT = 3;
+const dataDir = mkdtempSync(join(tmpdir(), 'ecert-bench-'));
+const quiet = () => undefined;
+const runtime = await startLocalRuntime({
+  dataDir,
+  apiPort: await freePort(),
+  emulatorPorts: { dynamodb: await freePort(), s3: await freePort(), sqs: await freePort() },
+  persist: false,
+  publicRateLimit: { ratePerSecond: 1e6, burst: 1e6 },
+  pollIdleDelayMs: 10,
+  log: quiet,
+});
+const api = (path: string, init: RequestInit = {}) => fetch(`${runtime.apiUrl}${path}`, init);
+const json = (method: string, body: unknown, token?: string): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  body: JSON.stringify(body),
+});
+
+// Prepare (not measured): certificates, accounts, sessions, notice.
+const key = await getSecret('idHashKey');
+const notice = (await (await api('/v1/notice')).json()) as { version: string };
+const holders = await Promise.all(
+  Array.from({ length: HOLDERS }, async (_, h) => {
+    const name = h % 2 ? '林𠮷' : '张伟';
+    const idNumber = residentId('19880315');
+    const certs: string[] = [];
+    for (let k = 0; k < CERTS_PER_HOLDER; k++) {
+      const record = certificateRecord({ holderName: name, idNumber });
+      await upsertCertificate(record, key);
+      certs.push(record.certId);
+    }
+    await api('/v1/accounts', json('POST', { name, idType: 'RESIDENT_ID', idNumber, password: 'Bench-pass-2026' }));
+    const session = (await (await api('/v1/sessions', json('POST', { idType: 'RESIDENT_ID', idNumber, password: 'Bench-pass-2026' }))).json()) as { token: string };
+    await api('/v1/notice/acceptance', json('POST', { version: notice.version }, session.token));
+    return { token: session.token, certs };
+  }),
+);
+
+// Act: every holder applies for all its annotations, one request at a time; holders run concurrently.
+const sentAt = new Map<string, number>();
+const applyMs: number[] = [];
+let refused = 0;
+const started = Date.now();
+await Promise.all(
+  holders.map(async (holder) => {
+    for (const certId of holder.certs) {
+      for (let i = 0; i < PER_CERT; i++) {
+        const t = Date.now();
+        const response = await api(`/v1/certificates/${certId}/annotations`, json('POST', { scenario: 'SELF_USE', validDays: 90 }, holder.token));
+        applyMs.push(Date.now() - t);
+        if (response.status !== 202) {
+          refused++;
+          continue;
+        }
+        sentAt.set(((await response.json()) as { annotationId: string }).annotationId, t);
+      }
+    }
+  }),
+);
+const allSent = Date.now();
+
+// Wait for every annotation to settle (bounded).
+const certs = holders.flatMap((h) => h.certs);
+let annotations: Awaited<ReturnType<typeof listAnnotations>> = [];
+const deadline = Date.now() + 120_000;
+for (;;) {
+  annotations = (await Promise.all(certs.map((c) => listAnnotations(c)))).flat();
+  if (annotations.every((a) => a.status !== 'PENDING') || Date.now() > deadline) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+const ready = annotations.filter((a) => a.status === 'READY');
+const latencies = ready.map((a) => Date.parse(a.renderedAt!) - sentAt.get(a.annotationId)!);
+const lastReady = Math.max(...ready.map((a) => Date.parse(a.renderedAt!)));
+await runtime.stop();
+rmSync(dataDir, { recursive: true, force: true });
+
+report({
+  bench: 'e2e',
+  holders: HOLDERS,
+  annotations: sentAt.size,
+  refused,
+  ready: ready.length,
+  failed: annotations.filter((a) => a.status === 'FAILED').length,
+  lost: sentAt.size - ready.length - annotations.filter((a) => a.status === 'FAILED').length,
+  applyRequestMs: summarize(applyMs),
+  applyToReadyMs: summarize(latencies),
+  submitSeconds: round((allSent - started) / 1000),
+  totalSeconds: round((lastReady - started) / 1000),
+  annotationsPerSecond: round(ready.length / ((lastReady - started) / 1000), 1),
+});

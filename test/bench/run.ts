@@ -1,0 +1,121 @@
+/**
+ * `npm run bench`: runs each benchmark in its own process, one after another (they must not share the 2 cores),
+ * prints the figures and writes docs/benchmarks.md (+ docs/benchmarks.json) with machine, Node version and date.
+ * Select with `npm run bench -- render memory` (default: all). Figures are measured, never asserted.
+ */
+import { spawn } from 'node:child_process';
+import { cpus, totalmem, loadavg, platform, release } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { RESULT_PREFIX } from './stats';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const ALL = ['render', 'memory', 'chromium', 'e2e'] as const;
+type Name = (typeof ALL)[number];
+const chosen = (process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a)) as Name[]).length
+  ? (process.argv.slice(2) as Name[])
+  : [...ALL];
+
+function runOne(name: Name): Promise<Record<string, unknown>> {
+  const args = name === 'memory' ? ['--expose-gc', '--import', 'tsx', `test/bench/${name}.ts`] : [`test/bench/${name}.ts`];
+  const command = name === 'memory' ? process.execPath : TSX;
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+      if (code !== 0 || !line) return reject(new Error(`${name} benchmark failed (exit ${code})\n${out.slice(-2000)}`));
+      resolveRun(JSON.parse(line.slice(RESULT_PREFIX.length)) as Record<string, unknown>);
+    });
+  });
+}
+
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()}`,
+  loadAverageAtStart: loadavg().map((l) => l.toFixed(2)).join(' '),
+};
+console.log(`ecert benchmarks — ${machine.cpu}, Node ${machine.node}, load ${machine.loadAverageAtStart}`);
+
+const jsonFile = join(ROOT, 'docs/benchmarks.json');
+const previous = existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { results?: Record<string, unknown> }) : {};
+const results: Record<string, any> = { ...(previous.results ?? {}) };
+for (const name of chosen) {
+  const started = Date.now();
+  process.stdout.write(`- ${name} … `);
+  results[name] = { ...(await runOne(name)), measuredAt: new Date().toISOString() };
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(JSON.stringify(results[name], null, 2));
+}
+writeFileSync(jsonFile, `${JSON.stringify({ machine, results }, null, 2)}\n`);
+
+// docs/benchmarks.md: figures first, then how they compare with the targets.
+const r = results;
+const fmt = (v: unknown) => (typeof v === 'number' ? String(v) : '—');
+const lines: string[] = [
+  '# Benchmarks',
+  '',
+  `Measured by \`npm run bench\` on ${machine.date.slice(0, 10)} — ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`,
+  `(load average at start: ${machine.loadAverageAtStart}). Each benchmark runs in its own process, one after another. Raw figures: \`docs/benchmarks.json\`.`,
+  '',
+];
+if (r.render) {
+  lines.push(
+    '## Render (one PDF: layout, font subsets, QR code, signature)',
+    '',
+    `Cold first PDF (module load + font parsing + first render + sign): **${fmt(r.render.coldFirstPdfMs)} ms**, ${fmt(r.render.coldFirstPdfBytes)} bytes. Warm, over ${r.render.iterations} PDFs each:`,
+    '',
+    '| holder name | signed PDF median | p99 | render only median | p99 | PDF bytes |',
+    '|---|---|---|---|---|---|',
+    ...(['ordinary', 'extB'] as const).map(
+      (k) =>
+        `| ${k === 'ordinary' ? 'ordinary (张伟)' : 'Extension B (林𠮷)'} | ${fmt(r.render[k].signedPdfMs.median)} ms | ${fmt(r.render[k].signedPdfMs.p99)} ms | ${fmt(r.render[k].renderOnlyMs.median)} ms | ${fmt(r.render[k].renderOnlyMs.p99)} ms | ${fmt(r.render[k].pdfBytes)} |`,
+    ),
+    '',
+  );
+}
+if (r.chromium) {
+  const ours = r.render?.extB?.signedPdfMs?.median;
+  lines.push(
+    '## Headless Chromium, same certificate as HTML → PDF',
+    '',
+    `Debian's Chromium via playwright-core, warm browser, ${r.chromium.iterations} PDFs: median **${fmt(r.chromium.warmMs.median)} ms**, p99 ${fmt(r.chromium.warmMs.p99)} ms, ${fmt(r.chromium.pdfBytes)} bytes; cold (launch + first PDF) ${fmt(r.chromium.coldFirstPdfMs)} ms.`,
+    ours ? `Ratio (Chromium warm median ÷ ecert signed-PDF warm median): **${(r.chromium.warmMs.median / ours).toFixed(1)}×**.` : '',
+    '',
+  );
+}
+if (r.memory) {
+  lines.push(
+    '## Memory of the render path',
+    '',
+    `${r.memory.pdfs} PDFs in one process: peak RSS **${fmt(r.memory.peakRssMb)} MB**; RSS after 100 PDFs ${fmt(r.memory.rssAt100Mb)} MB, at the end ${fmt(r.memory.rssAtEndMb)} MB; heap after GC ${fmt(r.memory.heapAfterGcAt100Mb)} → ${fmt(r.memory.heapAfterGcAtEndMb)} MB.`,
+    '',
+  );
+}
+if (r.e2e) {
+  lines.push(
+    '## End to end on the local stack',
+    '',
+    `${r.e2e.holders} holders applying concurrently, ${r.e2e.annotations} annotations (each holder: its certificates × 3): ${r.e2e.ready} READY, ${r.e2e.failed} failed, ${r.e2e.lost} lost, ${r.e2e.refused} refused.`,
+    '',
+    `- apply → READY: p50 **${fmt(r.e2e.applyToReadyMs.median)} ms**, p99 **${fmt(r.e2e.applyToReadyMs.p99)} ms** (max ${fmt(r.e2e.applyToReadyMs.max)} ms)`,
+    `- apply request round trip: p50 ${fmt(r.e2e.applyRequestMs.median)} ms, p99 ${fmt(r.e2e.applyRequestMs.p99)} ms`,
+    `- sustained: **${fmt(r.e2e.annotationsPerSecond)} annotations/s** (${r.e2e.ready} in ${fmt(r.e2e.totalSeconds)} s, all submitted within ${fmt(r.e2e.submitSeconds)} s)`,
+    '',
+    'Everything runs on the same 2 cores: DynamoDB Local (Java), s3rver, local-aws-sqs, the API handlers, the pollers and the renderer share them.',
+    '',
+  );
+}
+const notesFile = join(ROOT, 'docs/benchmarks-notes.md');
+if (existsSync(notesFile)) lines.push(readFileSync(notesFile, 'utf8'));
+writeFileSync(join(ROOT, 'docs/benchmarks.md'), `${lines.filter((l) => l !== undefined).join('\n')}\n`);
+console.log('wrote docs/benchmarks.md and docs/benchmarks.json');
