@@ -14,6 +14,7 @@ const { PortInUseError } = await import('./ports');
 const { JavaMissingError } = await import('./emulators');
 const { DEFAULT_DATA_DIR } = await import('./target');
 const { seedDemoData, DEMO_HINTS } = await import('./demo-data');
+const { buildPortal, PORTAL_DIST_DIR } = await import('../../portal/build/build');
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -30,6 +31,15 @@ const host = process.env.ECERT_HOST ?? '127.0.0.1';
 const started = performance.now();
 console.log('ecert: starting the local stack (DynamoDB Local, s3rver, local-aws-sqs)…');
 
+// The holder portal (portal/dist): rebuilt when its sources changed, the font slices cached after the first build.
+let portalDir: string | undefined = PORTAL_DIST_DIR;
+try {
+  await buildPortal({ log: (line) => console.log(line) });
+} catch (error) {
+  portalDir = undefined;
+  console.error(`ecert: the portal could not be built, serving the API only — ${(error as Error).message}`);
+}
+
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
 try {
   runtime = await startLocalRuntime({
@@ -42,6 +52,7 @@ try {
       sqs: port('ECERT_SQS_PORT', 9324),
     },
     seed: seedDemoData,
+    portalDir,
     queueConsumers: process.env.ECERT_QUEUE_CONSUMERS !== 'off',
     log: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`),
   });
@@ -57,6 +68,8 @@ const api = runtime.apiUrl;
 console.log(`
 ecert is up in ${((performance.now() - started) / 1000).toFixed(1)} s — data in ${DEFAULT_DATA_DIR}
 
+  Portal     ${portalDir ? `${api}/` : '(not built: npm run build:portal)'}
+  Verify     ${api}/verify
   API        ${api}/v1
   OpenAPI    ${api}/openapi.json
 

@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmulators, LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints, type EmulatorPorts } from './emulators';
 import { provisionBucket, provisionQueues, provisionTable, resourceNames, type QueueOverrides } from './provision';
 import { createLocalHttpApi } from './http-server';
+import { portalStaticFiles } from './portal-server';
 import { moduleHandlerLoader, type HandlerLoader } from './handlers';
 import { startPoller, type RunningPoller } from './sqs-poller';
 import { sweepExpired } from './ttl-sweeper';
@@ -48,6 +49,8 @@ export interface LocalRuntimeOptions {
   sweepIntervalMs?: number;
   /** Scheduled functions run every `everyMinutes` unless overridden here (milliseconds, per function id). */
   scheduleIntervalMs?: Record<string, number>;
+  /** Serve the holder portal's build output (portal/dist) on the API's origin, like CloudFront in the cloud. */
+  portalDir?: string;
   /** Runs once after provisioning, e.g. demo data on first start. */
   seed?: (runtime: { target: LocalTarget; dataDir: string }) => Promise<void>;
   log?: (line: string) => void;
@@ -217,6 +220,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       defaultFunction: notFound,
       loadHandler,
       publicRateLimit: options.publicRateLimit ?? DEFAULT_PUBLIC_RATE_LIMIT,
+      ...(options.portalDir ? { staticFiles: portalStaticFiles(options.portalDir) } : {}),
       log,
     });
     await new Promise<void>((resolveListen, reject) => {

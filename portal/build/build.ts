@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build as esbuild } from 'esbuild';
+import { PORTAL_ASSET_PREFIX, PORTAL_DIST } from '../../shared/resources/portal';
+import { FONT_FILES } from '../../shared/pdf/font-files';
+import { buildFontSlices, fontFaceCss, FONT_FAMILY } from './font-slices';
+import { EXT_B_ASSIGNED, rareCharacterTable } from './rare-chars';
+import { plainReading } from '../src/pinyin';
+
+/**
+ * Builds the holder portal into portal/dist: esbuild bundles the TypeScript and CSS (hashed names under assets/), the
+ * rare-character table and the Extension B font slices are generated from their data packages, and index.html names
+ * the hashed files. Everything under assets/ is immutable; index.html and 404.html are revalidated on every load.
+ *
+ * Cheap to call again: esbuild takes well under a second, the font slices come from a cache, and when the output would
+ * be byte-identical the existing portal/dist is left alone.
+ */
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const PORTAL_SRC = join(REPO_ROOT, 'portal/src');
+export const PORTAL_DIST_DIR = join(REPO_ROOT, PORTAL_DIST);
+const CACHE_DIR = join(REPO_ROOT, 'node_modules/.cache/ecert-portal');
+
+export interface BuildInfo {
+  /** SHA-256 over every output file: equal builds are not rewritten. */
+  outputHash: string;
+  builtAt: string;
+  rareCharacters: {
+    source: string;
+    dictionaryEntries: number;
+    extBAssigned: number;
+    extBWithReading: number;
+    /** Distinct toneless syllables over all readings. */
+    syllables: number;
+  };
+  font: {
+    family: string;
+    source: string;
+    slices: number;
+    characters: number;
+    totalBytes: number;
+    largestSliceBytes: number;
+    stylesheetBytes: number;
+  };
+  files: Record<string, number>;
+}
+
+const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const short = (data: string | Uint8Array) => sha(data).slice(0, 10);
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) files.push(...(await listFiles(join(dir, entry.name), relative)));
+    else files.push(relative);
+  }
+  return files.sort();
+}
+
+export interface BuildOptions {
+  outDir?: string;
+  log?: (line: string) => void;
+}
+
+export async function buildPortal(options: BuildOptions = {}): Promise<BuildInfo> {
+  const outDir = options.outDir ?? PORTAL_DIST_DIR;
+  const log = options.log ?? (() => undefined);
+  const files = new Map<string, Uint8Array | string>();
+  const assets = PORTAL_ASSET_PREFIX;
+
+  // The rare-character table: Extension B characters with readings, packed as "<char><reading>,<reading>" strings.
+  const table = rareCharacterTable();
+  const syllables = new Set(table.characters.flatMap((c) => c.readings.map((r) => plainReading(r).plain)));
+  const tableJson = JSON.stringify({
+    source: `${table.source.name}@${table.source.version}`,
+    entries: table.characters.map((c) => `${c.char}${c.readings.join(',')}`),
+  });
+  const tablePath = `${assets}rare-chars-${short(tableJson)}.json`;
+  files.set(tablePath, tableJson);
+
+  // Font slices, each under its content-hashed name; their stylesheet, hashed too.
+  const fonts = await buildFontSlices({
+    fontFile: join(REPO_ROOT, FONT_FILES.extB),
+    characters: table.characters,
+    cacheDir: CACHE_DIR,
+    log,
+  });
+  for (const slice of fonts.slices) files.set(`${assets}fonts/${slice.file}`, await readFile(join(fonts.dir, slice.file)));
+  const fontCss = fontFaceCss(fonts.slices, (file) => `/${assets}fonts/${file}`);
+  const fontCssPath = `${assets}extb-${short(fontCss)}.css`;
+  files.set(fontCssPath, fontCss);
+
+  // The application: one ES module and one stylesheet.
+  const bundle = await esbuild({
+    entryPoints: { app: join(PORTAL_SRC, 'main.ts'), styles: join(PORTAL_SRC, 'styles.css') },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome109', 'safari15.4', 'firefox115'],
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    outdir: '/out',
+    entryNames: '[name]-[hash]',
+    charset: 'utf8',
+    define: {
+      __RARE_CHARS_URL__: JSON.stringify(`/${tablePath}`),
+      __EXTB_CSS_URL__: JSON.stringify(`/${fontCssPath}`),
+    },
+    logLevel: 'silent',
+  });
+  let appJs = '';
+  let appCss = '';
+  for (const output of bundle.outputFiles) {
+    const name = output.path.replace(/^\/out\//, '');
+    files.set(`${assets}${name}`, output.contents);
+    if (name.endsWith('.js')) appJs = `/${assets}${name}`;
+    if (name.endsWith('.css')) appCss = `/${assets}${name}`;
+  }
+  if (!appJs || !appCss) throw new Error('esbuild produced no app bundle');
+
+  const fill = (template: string) =>
+    template.replaceAll('{{APP_JS}}', appJs).replaceAll('{{APP_CSS}}', appCss).replaceAll('{{EXTB_CSS}}', `/${fontCssPath}`);
+  files.set('index.html', fill(await readFile(join(PORTAL_SRC, 'index.html'), 'utf8')));
+  files.set('404.html', fill(await readFile(join(PORTAL_SRC, '404.html'), 'utf8')));
+  files.set('favicon.svg', await readFile(join(PORTAL_SRC, 'favicon.svg')));
+
+  const outputHash = sha(
+    [...files.keys()]
+      .sort()
+      .map((path) => `${path}:${sha(files.get(path)!)}`)
+      .join('\n'),
+  );
+  const info: BuildInfo = {
+    outputHash,
+    builtAt: new Date().toISOString(),
+    rareCharacters: {
+      source: `${table.source.name}@${table.source.version}`,
+      dictionaryEntries: table.dictionaryEntries,
+      extBAssigned: EXT_B_ASSIGNED,
+      extBWithReading: table.characters.length,
+      syllables: syllables.size,
+    },
+    font: {
+      family: FONT_FAMILY,
+      source: FONT_FILES.extB,
+      slices: fonts.slices.length,
+      characters: fonts.slices.reduce((n, s) => n + s.characters, 0),
+      totalBytes: fonts.slices.reduce((n, s) => n + s.bytes, 0),
+      largestSliceBytes: Math.max(...fonts.slices.map((s) => s.bytes)),
+      stylesheetBytes: Buffer.byteLength(fontCss),
+    },
+    files: Object.fromEntries(
+      [...files].map(([path, data]) => [path, typeof data === 'string' ? Buffer.byteLength(data) : data.length]),
+    ),
+  };
+
+  const existing = await readBuildInfo(outDir);
+  if (existing?.outputHash === outputHash) return existing;
+
+  // Written next to the old output and swapped in, so a server reading portal/dist never sees half a build.
+  const staging = `${outDir}.tmp-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  for (const [path, data] of files) {
+    await mkdir(join(staging, path, '..'), { recursive: true });
+    await writeFile(join(staging, path), data);
+  }
+  await writeFile(join(staging, 'build-info.json'), `${JSON.stringify(info, null, 2)}\n`);
+  const old = `${outDir}.old-${process.pid}`;
+  if (existsSync(outDir)) await rename(outDir, old);
+  await rename(staging, outDir);
+  await rm(old, { recursive: true, force: true });
+  log(`portal: built ${files.size} files into ${outDir.replace(`${REPO_ROOT}/`, '')}`);
+  return info;
+}
+
+export async function readBuildInfo(outDir = PORTAL_DIST_DIR): Promise<BuildInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(join(outDir, 'build-info.json'), 'utf8')) as BuildInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+export const listBuiltFiles = (outDir = PORTAL_DIST_DIR) => listFiles(outDir);

@@ -1,0 +1,32 @@
+/** Shapes of the API's answers (API.md), taken from the server's own view types so the two cannot drift. */
+import type { QuotaView } from '../../shared/domain/annotation';
+import type { AnnotationView } from '../../shared/domain/annotation-view';
+import type { CertificateView } from '../../shared/domain/certificate-view';
+import type { VerificationView } from '../../shared/domain/verification-view';
+
+export type Certificate = CertificateView;
+export type Annotation = AnnotationView;
+export type Quota = QuotaView;
+export type Verification = VerificationView;
+
+export interface CertificateList {
+  items: Certificate[];
+  hint?: { message: string; reasons: string[]; contact: string };
+}
+
+export interface AnnotationList {
+  items: Annotation[];
+  quota: Quota;
+}
+
+export interface DownloadLink {
+  url: string;
+  expiresAt: string;
+  filename?: string;
+}
+
+/** POST /v1/verify/document (shared/http/verify-document.ts). */
+export type DocumentVerification = Verification & {
+  documentIntact: boolean;
+  signature: { signed: boolean; valid: boolean; signerName?: string };
+};

@@ -1,0 +1,352 @@
+import { DEFAULT_SCENARIO, SCENARIOS } from '../../../shared/domain/scenarios';
+import { api, ApiError, errorText } from '../api';
+import { append, busy, details, field, h, message } from '../dom';
+import { formatDate, formatDateTime } from '../format';
+import { pageHeading, type ViewContext } from '../router';
+import type { Annotation, AnnotationList, Certificate, Quota } from '../types';
+import { annotationStatusBadge, certificateStatusBadge } from './badges';
+import { certificateTitle } from './certificates';
+import { openDocument } from './documents';
+import { flashMessage } from './flash';
+
+/** R2: 1–90 whole days, 90 suggested (shared/domain/annotation.ts; a unit test keeps these equal). */
+export const MIN_VALID_DAYS = 1;
+export const MAX_VALID_DAYS = 90;
+export const DEFAULT_VALID_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+function certificateInfo(cert: Certificate): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'cert-info' },
+    h('h2', { id: 'cert-info' }, '证书信息'),
+    details([
+      ['持证人', h('span', { class: 'holder-name' }, cert.holderName)],
+      ['证件', `${cert.idTypeLabel} ${cert.idNumberMasked}`],
+      ['资格名称', cert.qualification.name],
+      ['级别', cert.qualification.level],
+      ['专业', cert.qualification.specialty],
+      ['管理号', cert.certId],
+      ['批准日期', formatDate(cert.approvalDate)],
+      ['签发日期', formatDate(cert.issuedAt)],
+      ['签发单位', cert.issuer],
+      ['电子印章', cert.sealName],
+      ['证书状态', certificateStatusBadge(cert)],
+    ]),
+  );
+}
+
+function revokedNotice(cert: Certificate): HTMLElement {
+  return h(
+    'div',
+    { class: 'message message-error', role: 'note' },
+    h('h2', null, '证书已撤销'),
+    h(
+      'p',
+      null,
+      `该证书${cert.revokedAt ? `已于 ${formatDateTime(cert.revokedAt)}（北京时间）` : '已'}被收回注销，不能申请加注；已生成的加注件同时失效，不能查看、下载，查验结果为无效。`,
+    ),
+    h('p', null, `如对证书状态有疑问，请联系签发单位：${cert.issuer}。`),
+  );
+}
+
+function legacyFileSection(cert: Certificate): HTMLElement {
+  const status = h('div', { class: 'form-status' });
+  const path = `/v1/certificates/${encodeURIComponent(cert.certId)}/file`;
+  const usable = cert.status === 'VALID' && cert.hasElectronicFile;
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'legacy-file' },
+    h('h2', { id: 'legacy-file' }, '证书电子文件'),
+    h('p', null, '该证书于2021年12月17日以前取得，无需加注。'),
+    usable
+      ? [
+          h('p', null, '可直接查看和下载证书电子文件。'),
+          h(
+            'div',
+            { class: 'actions' },
+            h('button', { type: 'button', class: 'primary', onclick: () => void openDocument(path, 'inline', status) }, '在线查看'),
+            h('button', { type: 'button', class: 'secondary', onclick: () => void openDocument(path, 'attachment', status) }, '下载证书电子文件'),
+          ),
+          status,
+        ]
+      : cert.status === 'VALID'
+        ? h('p', null, `暂未提供该证书的电子文件。如需要，请联系签发单位：${cert.issuer}。`)
+        : h('p', null, '证书已撤销，证书电子文件不能查看或下载。'),
+  );
+}
+
+/** When the oldest slot in the window frees (null when nothing is used). */
+function oldestSlotFrees(items: Annotation[], quota: Quota, now = Date.now()): string | null {
+  const since = now - quota.windowDays * DAY_MS;
+  const used = items
+    .filter((a) => a.status !== 'FAILED')
+    .map((a) => Date.parse(a.appliedAt))
+    .filter((t) => t > since)
+    .sort((a, b) => a - b);
+  return used.length ? new Date(used[0]! + quota.windowDays * DAY_MS).toISOString() : null;
+}
+
+function annotationSection(cert: Certificate, signal: AbortSignal): { section: HTMLElement; load: () => Promise<void> } {
+  const base = `/v1/certificates/${encodeURIComponent(cert.certId)}/annotations`;
+  let items: Annotation[] = [];
+  let quota: Quota | undefined;
+  const polling = new Set<string>();
+  const live = h('p', { class: 'visually-hidden', 'aria-live': 'polite', id: 'annotation-live' });
+  const quotaBox = h('div', { class: 'quota', id: 'quota' });
+  const list = h('ul', { class: 'annotations', id: 'annotations', 'aria-labelledby': 'annotation-history' });
+  const formStatus = h('div', { class: 'form-status' });
+  const canApply = cert.status === 'VALID';
+
+  const scenario = h(
+    'select',
+    { id: 'apply-scenario', name: 'scenario' },
+    SCENARIOS.map((s) => h('option', { value: s.code, ...(s.code === DEFAULT_SCENARIO ? { selected: true } : {}) }, s.label)),
+  );
+  const days = h('input', {
+    id: 'apply-days',
+    name: 'validDays',
+    type: 'number',
+    inputmode: 'numeric',
+    min: String(MIN_VALID_DAYS),
+    max: String(MAX_VALID_DAYS),
+    step: '1',
+    value: String(DEFAULT_VALID_DAYS),
+  });
+  const scenarioField = field({ label: '使用场景', control: scenario });
+  const daysField = field({
+    label: '加注有效期（天）',
+    control: days,
+    hint: `${MIN_VALID_DAYS}至${MAX_VALID_DAYS}天，默认${DEFAULT_VALID_DAYS}天。加注件只能在有效期内查看和下载，过期后须重新申请。`,
+  });
+  const submit = h('button', { type: 'submit', class: 'primary' }, '申请加注');
+  let idempotencyKey = crypto.randomUUID();
+  const form = h(
+    'form',
+    { class: 'form', novalidate: true, 'aria-labelledby': 'apply-heading' },
+    scenarioField.wrapper,
+    daysField.wrapper,
+    formStatus,
+    h('div', { class: 'actions' }, submit),
+  );
+
+  const renderQuota = () => {
+    if (!quota) return;
+    const left = Math.max(0, quota.limit - quota.used);
+    const frees = quota.nextAvailableAt ?? oldestSlotFrees(items, quota);
+    quotaBox.replaceChildren();
+    append(quotaBox, [
+      h(
+        'p',
+        null,
+        `同一证书${quota.windowDays}天内最多可申请${quota.limit}次加注（生成失败的不计）。已申请 `,
+        h('strong', null, String(quota.used)),
+        ` 次，还可申请 `,
+        h('strong', { id: 'quota-left' }, String(left)),
+        ' 次。',
+      ),
+      frees
+        ? h(
+            'p',
+            { id: 'quota-next' },
+            left === 0 ? '下次可申请时间：' : '最早一次申请的名额释放时间：',
+            h('strong', null, `${formatDateTime(frees)}（北京时间）`),
+          )
+        : null,
+    ]);
+    submit.disabled = left === 0;
+    if (left === 0) formStatus.replaceChildren(message('warn', '加注次数已达上限，请在上述时间后再申请。'));
+  };
+
+  const row = (a: Annotation): HTMLLIElement => {
+    const status = h('div', { class: 'form-status' });
+    const link = `${base}/${encodeURIComponent(a.annotationId)}/download`;
+    let body: (HTMLElement | null)[];
+    switch (a.status) {
+      case 'PENDING':
+        body = [
+          h(
+            'p',
+            { class: 'pending' },
+            h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+            '证书生成中…生成后可在此直接查看和下载，无需刷新页面。',
+          ),
+        ];
+        break;
+      case 'READY':
+        body = [
+          h(
+            'div',
+            { class: 'actions' },
+            h('button', { type: 'button', class: 'primary', onclick: () => void openDocument(link, 'inline', status) }, '在线查看'),
+            h('button', { type: 'button', class: 'secondary', onclick: () => void openDocument(link, 'attachment', status) }, '下载加注件'),
+            h('a', { href: `/verify?code=${encodeURIComponent(a.verificationCode ?? '')}`, class: 'button-link' }, '查验'),
+          ),
+          status,
+        ];
+        break;
+      case 'EXPIRED':
+        body = [h('p', { class: 'state-text' }, '加注件已过期，不能再查看或下载。如需使用，请重新申请加注。')];
+        break;
+      case 'FAILED':
+        body = [h('p', { class: 'state-text' }, '加注件生成失败，本次申请不计入加注次数，请重新申请。')];
+        break;
+      case 'REVOKED':
+        body = [h('p', { class: 'state-text' }, '证书已撤销，该加注件已失效，不能查看、下载或通过查验。')];
+        break;
+    }
+    return h(
+      'li',
+      { class: `annotation annotation-${a.status.toLowerCase()}`, id: `annotation-${a.annotationId}`, 'data-status': a.status },
+      h('h3', null, annotationStatusBadge(a), h('span', null, `申请于 ${formatDateTime(a.appliedAt)}`)),
+      details([
+        ['使用场景', a.scenarioLabel],
+        ['加注有效期', `${a.validDays}天`],
+        ['有效期至', a.status === 'PENDING' || a.status === 'FAILED' ? null : `${formatDateTime(a.validUntil)}（北京时间）`],
+        ['查验码', a.verificationCode ? h('code', null, a.verificationCode) : null],
+      ]),
+      ...body,
+    );
+  };
+
+  const renderList = () => {
+    list.replaceChildren(...(items.length ? items.map(row) : [h('li', { class: 'empty' }, '暂无加注记录。')]));
+  };
+
+  const replace = (updated: Annotation) => {
+    items = items.map((a) => (a.annotationId === updated.annotationId ? updated : a));
+    const old = document.getElementById(`annotation-${updated.annotationId}`);
+    if (old) old.replaceWith(row(updated));
+    else renderList();
+  };
+
+  /** Polls one PENDING annotation until it is something else; the row changes in place (no reload). */
+  const poll = async (annotationId: string) => {
+    if (polling.has(annotationId)) return;
+    polling.add(annotationId);
+    let delay = 300;
+    try {
+      while (!signal.aborted) {
+        await sleep(delay, signal);
+        if (signal.aborted) return;
+        let current: Annotation;
+        try {
+          current = await api<Annotation>(`${base}/${encodeURIComponent(annotationId)}`, { signal });
+        } catch (error) {
+          if ((error as Error).name === 'AbortError' || (error instanceof ApiError && [401, 403, 404].includes(error.status))) return;
+          delay = Math.min(delay * 2, 5000);
+          continue;
+        }
+        if (current.status !== 'PENDING') {
+          replace(current);
+          live.textContent =
+            current.status === 'READY' ? '加注件已生成，可以在线查看或下载。' : `加注件状态：${current.statusLabel}`;
+          return;
+        }
+        delay = Math.min(Math.round(delay * 1.5), 3000);
+      }
+    } finally {
+      polling.delete(annotationId);
+    }
+  };
+
+  const load = async () => {
+    const answer = await api<AnnotationList>(base, { signal });
+    items = answer.items;
+    quota = answer.quota;
+    renderList();
+    renderQuota();
+    for (const a of items) if (a.status === 'PENDING') void poll(a.annotationId);
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    formStatus.replaceChildren();
+    const validDays = Number(days.value);
+    if (!Number.isInteger(validDays) || validDays < MIN_VALID_DAYS || validDays > MAX_VALID_DAYS) {
+      daysField.setError(`请输入${MIN_VALID_DAYS}至${MAX_VALID_DAYS}之间的整数天数`);
+      days.focus();
+      return;
+    }
+    daysField.setError();
+    try {
+      const created = await busy(submit, () =>
+        api<Annotation>(base, {
+          json: { scenario: scenario.value, validDays },
+          headers: { 'idempotency-key': idempotencyKey },
+          signal,
+        }),
+      );
+      idempotencyKey = crypto.randomUUID();
+      items = [created, ...items.filter((a) => a.annotationId !== created.annotationId)];
+      renderList();
+      formStatus.replaceChildren(message('success', '已提交加注申请，证书生成中…'));
+      void poll(created.annotationId);
+      const answer = await api<AnnotationList>(base, { signal });
+      quota = answer.quota;
+      renderQuota();
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      if (error instanceof ApiError && error.code === 'QUOTA_EXCEEDED') idempotencyKey = crypto.randomUUID();
+      formStatus.replaceChildren(message('error', errorText(error)));
+    }
+  });
+
+  const section = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'apply-heading' },
+    h('h2', { id: 'apply-heading' }, '申请加注'),
+    canApply
+      ? [
+          h('p', null, '2021年12月17日及以后取得的电子证书，须申请加注后在加注有效期内查看和下载。'),
+          quotaBox,
+          form,
+        ]
+      : h('p', null, '证书已撤销，不能申请加注。'),
+    h('h2', { id: 'annotation-history' }, '加注记录'),
+    list,
+    live,
+  );
+  return { section, load };
+}
+
+export async function certificateView({ root, params, signal, flash }: ViewContext): Promise<void> {
+  const certId = params.certId ?? '';
+  const heading = pageHeading(root, '证书信息', flashMessage(flash), h('p', null, h('a', { href: '/certificates' }, '← 返回我的证书')));
+  const loading = h('p', { role: 'status' }, '正在加载证书信息…');
+  root.append(loading);
+  let cert: Certificate;
+  try {
+    cert = await api<Certificate>(`/v1/certificates/${encodeURIComponent(certId)}`, { signal });
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') loading.replaceWith(message('error', errorText(error)));
+    return;
+  }
+  heading.textContent = certificateTitle(cert);
+  document.title = `${certificateTitle(cert)} - 专业技术人员职业资格电子证书`;
+  const parts: HTMLElement[] = [];
+  if (cert.status === 'REVOKED') parts.push(revokedNotice(cert));
+  parts.push(certificateInfo(cert));
+  if (!cert.annotationRequired) {
+    parts.push(legacyFileSection(cert));
+    loading.replaceWith(...parts);
+    return;
+  }
+  const annotations = annotationSection(cert, signal);
+  parts.push(annotations.section);
+  loading.replaceWith(...parts);
+  try {
+    await annotations.load();
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') annotations.section.append(message('error', errorText(error)));
+  }
+}

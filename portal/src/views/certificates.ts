@@ -1,0 +1,62 @@
+import { api, errorText } from '../api';
+import { badge, details, h, message } from '../dom';
+import { formatDate } from '../format';
+import { pageHeading, type ViewContext } from '../router';
+import type { Certificate, CertificateList } from '../types';
+import { certificateStatusBadge } from './badges';
+import { flashMessage } from './flash';
+
+export const certificateTitle = (cert: Certificate) =>
+  `${cert.qualification.name}${cert.qualification.level ? `（${cert.qualification.level}）` : ''}`;
+
+function card(cert: Certificate): HTMLLIElement {
+  const href = `/certificates/${encodeURIComponent(cert.certId)}`;
+  return h(
+    'li',
+    { class: 'card' },
+    h('h2', null, h('a', { href }, certificateTitle(cert))),
+    h(
+      'p',
+      { class: 'badges' },
+      certificateStatusBadge(cert),
+      cert.annotationRequired ? badge('电子证书（需加注）', 'info') : badge('证书电子文件', 'muted'),
+    ),
+    details([
+      ['管理号', cert.certId],
+      ['专业', cert.qualification.specialty],
+      ['批准日期', formatDate(cert.approvalDate)],
+      ['签发单位', cert.issuer],
+    ]),
+    h('p', null, h('a', { href, class: 'button-link', 'aria-label': `查看 ${certificateTitle(cert)}（${cert.certId}）` }, '查看与加注')),
+  );
+}
+
+export async function certificatesView({ root, flash, signal }: ViewContext): Promise<void> {
+  pageHeading(root, '我的证书', flashMessage(flash));
+  const loading = h('p', { role: 'status' }, '正在加载证书…');
+  root.append(loading);
+  let list: CertificateList;
+  try {
+    list = await api<CertificateList>('/v1/certificates', { signal });
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') loading.replaceWith(message('error', errorText(error)));
+    return;
+  }
+  if (list.items.length === 0) {
+    const hint = list.hint;
+    loading.replaceWith(
+      h(
+        'div',
+        { class: 'message message-info empty-hint' },
+        h('h2', null, hint?.message ?? '未查询到您名下的证书信息'),
+        hint ? h('ol', null, hint.reasons.map((reason) => h('li', null, reason))) : null,
+        hint ? h('p', null, hint.contact) : null,
+      ),
+    );
+    return;
+  }
+  loading.replaceWith(
+    h('p', { class: 'lead' }, `共 ${list.items.length} 本证书。2021年12月17日及以后取得的电子证书须申请加注后查看和下载。`),
+    h('ul', { class: 'cards' }, list.items.map(card)),
+  );
+}

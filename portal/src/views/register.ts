@@ -1,0 +1,101 @@
+import { checkHolderName, checkIdNumber } from '../../../shared/domain/identity';
+import { api, errorText, fieldErrors } from '../api';
+import { busy, field, h, message } from '../dom';
+import { codePointLength } from '../format';
+import { rareCharHelper } from '../rare-chars';
+import { navigate, pageHeading, type ViewContext } from '../router';
+import { idFields } from './id-fields';
+import { logIn } from './login';
+
+/** Mirrors the server's policy (shared/auth/password.ts) so people learn it before submitting; the server decides. */
+const PASSWORD_RULE = '至少8位，须同时包含字母和数字';
+const passwordProblem = (password: string): string | undefined => {
+  if ([...password].length < 8) return '密码至少8位';
+  if (!/\p{L}/u.test(password) || !/\p{Nd}/u.test(password)) return '密码须同时包含字母和数字';
+  return undefined;
+};
+
+export function registerView({ root }: ViewContext): void {
+  const name = h('input', { id: 'reg-name', name: 'name', type: 'text', autocomplete: 'name', spellcheck: 'false', maxlength: '200' });
+  const count = h('span', { class: 'char-count', 'aria-live': 'polite' });
+  const updateCount = () => {
+    const n = codePointLength(name.value.trim());
+    count.textContent = n ? `已输入 ${n} 个字` : '';
+  };
+  name.addEventListener('input', updateCount);
+  const helper = rareCharHelper(name);
+  const nameField = field({
+    label: '姓名',
+    control: name,
+    hint: '与取得证书时所用姓名一致。姓名中有输入法打不出的生僻字时，请用“生僻字输入”按拼音查找。',
+    extra: h('div', { class: 'field-tools' }, helper.toggle, count),
+  });
+
+  const ids = idFields('reg');
+  ids.idNumber.setAttribute('autocomplete', 'off');
+  const password = h('input', { id: 'reg-password', type: 'password', autocomplete: 'new-password' });
+  const confirm = h('input', { id: 'reg-password2', type: 'password', autocomplete: 'new-password' });
+  const passwordField = field({ label: '设置密码', control: password, hint: PASSWORD_RULE });
+  const confirmField = field({ label: '确认密码', control: confirm });
+  const status = h('div', { class: 'form-status' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, '注册');
+
+  const form = h(
+    'form',
+    { class: 'form', novalidate: true, 'aria-labelledby': 'page-title' },
+    nameField.wrapper,
+    helper.panel,
+    ids.typeField.wrapper,
+    ids.numberField.wrapper,
+    passwordField.wrapper,
+    confirmField.wrapper,
+    status,
+    h('div', { class: 'actions' }, submit),
+  );
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    status.replaceChildren();
+    const { idType, idNumber } = ids.value();
+    const nameCheck = checkHolderName(name.value);
+    const idCheck = idNumber ? checkIdNumber(idType, idNumber) : ({ ok: false, reason: '请输入证件号码' } as const);
+    const invalid: HTMLElement[] = [];
+    nameField.setError(nameCheck.ok ? undefined : nameCheck.reason);
+    if (!nameCheck.ok) invalid.push(name);
+    ids.numberField.setError(idCheck.ok ? undefined : idCheck.reason);
+    if (!idCheck.ok) invalid.push(ids.idNumber);
+    const weak = passwordProblem(password.value);
+    passwordField.setError(weak);
+    if (weak) invalid.push(password);
+    const mismatch = confirm.value !== password.value ? '两次输入的密码不一致' : undefined;
+    confirmField.setError(mismatch);
+    if (mismatch) invalid.push(confirm);
+    if (invalid.length > 0) {
+      status.replaceChildren(message('error', `请修改${invalid.length}处错误后再提交`));
+      invalid[0]!.focus();
+      return;
+    }
+    const body = { name: name.value, idType, idNumber, password: password.value };
+    try {
+      await busy(submit, async () => {
+        await api('/v1/accounts', { json: body, auth: false });
+        await logIn({ idType, idNumber, password: password.value });
+      });
+      navigate('/notice', { flash: { tone: 'success', text: '注册成功，请阅读并同意服务须知' } });
+    } catch (error) {
+      const errors = fieldErrors(error);
+      if (errors.name) nameField.setError(errors.name);
+      if (errors.idNumber) ids.numberField.setError(errors.idNumber);
+      if (errors.password) passwordField.setError(errors.password);
+      status.replaceChildren(message('error', errorText(error)));
+    }
+  });
+
+  pageHeading(
+    root,
+    '持证人注册',
+    h('p', { class: 'lead' }, '请使用取得证书时所用的姓名和证件号码注册；注册后即可查看名下的职业资格证书。'),
+    h('div', { class: 'panel' }, form),
+    h('p', null, '已有账号？', h('a', { href: '/login' }, '登录')),
+  );
+}
