@@ -9,7 +9,8 @@ import { Functions } from './constructs/functions';
 import { EcertHttpApi } from './constructs/http-api';
 import { Observability } from './constructs/observability';
 import { AnnotationPipeline } from './constructs/pipeline';
-import { AppSecrets } from './constructs/secrets';
+import { AppSecrets, SECRET_SPECS } from './constructs/secrets';
+import { SigningKeyInit } from './constructs/signing-key';
 import { Storage } from './constructs/storage';
 
 export interface EcertStackProps extends StackProps {
@@ -28,6 +29,7 @@ export class EcertStack extends Stack {
   readonly storage: Storage;
   readonly pipeline: AnnotationPipeline;
   readonly secrets: AppSecrets;
+  readonly signingKeyInit: SigningKeyInit;
   readonly functions: Functions;
   readonly httpApi: EcertHttpApi;
   readonly observability: Observability;
@@ -44,6 +46,13 @@ export class EcertStack extends Stack {
     });
     this.pipeline = new AnnotationPipeline(this, 'Pipeline');
     this.secrets = new AppSecrets(this, 'Secrets');
+    // A fresh deployment can sign at once: a self-signed key unless a valid one is already installed (docs/signing.md).
+    this.signingKeyInit = new SigningKeyInit(this, 'SigningKeyInit', {
+      secret: this.secrets.secret('secret:signing-key'),
+      organization: `${config.stackName} (${config.name})`,
+      logRetention: config.logRetention,
+      secretGeneration: JSON.stringify(SECRET_SPECS['secret:signing-key'].generate),
+    });
     this.functions = new Functions(this, 'Functions', {
       table: this.storage.table,
       documents: this.storage.documents,
@@ -86,6 +95,10 @@ export class EcertStack extends Stack {
       jwtKeySecretArn: {
         value: this.secrets.secret('secret:jwt-key').secretArn,
         description: 'Secrets Manager ARN of the session token key',
+      },
+      signingKeySecretArn: {
+        value: this.secrets.secret('secret:signing-key').secretArn,
+        description: 'Secrets Manager ARN of the PDF signing key bundle (ecert signing-key install --stack ...)',
       },
     };
     for (const [key, output] of Object.entries(outputs) as [keyof typeof STACK_OUTPUTS, (typeof outputs)[keyof typeof STACK_OUTPUTS]][]) {

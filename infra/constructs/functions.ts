@@ -7,7 +7,13 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  NodejsFunction,
+  OutputFormat,
+  type BundlingOptions,
+  type ICommandHooks,
+  type NodejsFunctionProps,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -97,6 +103,44 @@ function assetHooks(assets: readonly string[]): ICommandHooks {
 }
 
 /**
+ * What every NodejsFunction of the stack shares: entry (repo-relative), runtime, architecture and the esbuild
+ * bundling (local esbuild, ESM, minified with source maps, AWS SDK bundled, `assets` copied in). Used for the
+ * declared functions and for the stack's own custom-resource handler (constructs/signing-key.ts).
+ */
+export function nodejsFunctionBase(
+  entry: string,
+  assets: readonly string[] = [],
+): Pick<
+  NodejsFunctionProps,
+  'entry' | 'handler' | 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'
+> {
+  return {
+    entry: join(REPO_ROOT, entry),
+    handler: 'handler',
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+    runtime: LAMBDA_RUNTIME,
+    architecture: Architecture.ARM_64,
+    bundling: bundlingOptions(assets),
+  };
+}
+
+export function bundlingOptions(assets: readonly string[] = []): BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    format: OutputFormat.ESM,
+    mainFields: ['module', 'main'],
+    banner: ESM_REQUIRE_BANNER,
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    // The SDK version is the one in package-lock.json, the same the local runtime and tests run.
+    bundleAwsSDK: true,
+    commandHooks: assets.length > 0 ? assetHooks(assets) : undefined,
+  };
+}
+
+/**
  * Every Lambda function, built generically from its declaration: bundling, log group, least-privilege role from
  * `access`, environment, and trigger (queue or schedule; HTTP functions are wired by the HttpApi construct).
  */
@@ -139,12 +183,7 @@ export class Functions extends Construct {
 
     const assets = (decl.assets ?? []).map((asset) => checkAssetPath(asset));
     const fn = new NodejsFunction(scope, 'Function', {
-      entry: join(REPO_ROOT, decl.entry),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      runtime: LAMBDA_RUNTIME,
-      architecture: Architecture.ARM_64,
+      ...nodejsFunctionBase(decl.entry, assets),
       memorySize: decl.memoryMb,
       timeout: Duration.seconds(decl.timeoutSeconds),
       reservedConcurrentExecutions: decl.reservedConcurrency,
@@ -152,18 +191,6 @@ export class Functions extends Construct {
       role,
       logGroup,
       environment: this.environmentFor(decl),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The SDK version is the one in package-lock.json, the same the local runtime and tests run.
-        bundleAwsSDK: true,
-        commandHooks: assets.length > 0 ? assetHooks(assets) : undefined,
-      },
     });
 
     for (const access of new Set(decl.access)) this.grant(fn, role, access);

@@ -10,6 +10,7 @@ export const STACK_OUTPUTS = {
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   idHashKeySecretArn: 'IdHashKeySecretArn',
   jwtKeySecretArn: 'JwtKeySecretArn',
+  signingKeySecretArn: 'SigningKeySecretArn',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'Ecert';

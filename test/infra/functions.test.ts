@@ -112,6 +112,8 @@ describe('Functions construct with every trigger and access kind', () => {
     const secretEnv = (key: 'secret:id-hash-key' | 'secret:jwt-key' | 'secret:signing-key') => ({
       Ref: logicalId(s.stack.secrets.secret(key)),
     });
+    // No publicBaseUrl configured: functions outside the API (trigger) get the API URL for QR codes.
+    const apiUrl = s.stack.resolve(s.stack.httpApi.url) as unknown;
     expect(envOf('render')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'ecert',
@@ -119,6 +121,7 @@ describe('Functions construct with every trigger and access kind', () => {
       [ENV.bucketName]: { Ref: logicalId(s.stack.storage.documents) },
       [ENV.signingKeySecret]: secretEnv('secret:signing-key'),
       [ENV.queueUrl]: { Ref: logicalId(s.stack.pipeline.queue) },
+      [ENV.publicBaseUrl]: apiUrl,
     });
     expect(envOf('reader')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
@@ -129,11 +132,19 @@ describe('Functions construct with every trigger and access kind', () => {
       [ENV.jwtKeySecret]: secretEnv('secret:jwt-key'),
     });
     expect(Object.keys(envOf('deadLetters')).sort()).toEqual(
-      ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', ENV.tableName, ENV.deadLetterQueueUrl].sort(),
+      ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', ENV.tableName, ENV.deadLetterQueueUrl, ENV.publicBaseUrl].sort(),
     );
     expect(Object.keys(envOf('reconciler')).sort()).toEqual(
-      ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', ENV.tableName, ENV.queueUrl].sort(),
+      ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', ENV.tableName, ENV.queueUrl, ENV.publicBaseUrl].sort(),
     );
+    expect(envOf('deadLetters')[ENV.publicBaseUrl]).toEqual(apiUrl);
+    expect(envOf('reconciler')[ENV.publicBaseUrl]).toEqual(apiUrl);
+  });
+
+  it('gives the API URL to every function with a trigger and to no HTTP function (their integration would cycle)', () => {
+    for (const [key, declaration] of Object.entries(CUSTOM) as [keyof typeof CUSTOM, FunctionDecl][]) {
+      expect(Object.hasOwn(envOf(key), ENV.publicBaseUrl), key).toBe(declaration.trigger !== undefined);
+    }
   });
 
   it('grants table:read as read actions on the table and its declared indexes, with no write action', () => {
@@ -202,7 +213,7 @@ describe('Functions construct with every trigger and access kind', () => {
     expect(secretResources('reconciler')).toEqual([]);
   });
 
-  it('creates the signing-key secret once a function declares its access', () => {
+  it('creates each secret once, however many functions declare it', () => {
     s.template.resourceCountIs('AWS::SecretsManager::Secret', 3);
   });
 
@@ -214,7 +225,9 @@ describe('Functions construct with every trigger and access kind', () => {
     const nag = runNag(s.app);
     expect(describeFindings(nag.violations)).toEqual([]);
     expect(staleAcknowledgements(s.app, nag)).toEqual([]);
-    const bucketAcks = [...acknowledgements(s.app).keys()].filter((id) => id.startsWith('AwsSolutions-IAM5['));
+    const bucketAcks = [...acknowledgements(s.app).keys()].filter(
+      (id) => id.startsWith('AwsSolutions-IAM5[') && id.includes(logicalId(s.stack.storage.documents)),
+    );
     expect(bucketAcks.sort()).toEqual(
       Object.values(BUCKET.prefixes)
         .map((prefix) => `AwsSolutions-IAM5[Resource::<${logicalId(s.stack.storage.documents)}.Arn>/${prefix}*]`)

@@ -10,6 +10,7 @@ import { DEFAULT_STACK_NAME, STACK_OUTPUTS } from '../../shared/resources/output
 import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from '../../shared/resources/queues';
 import { ROUTES } from '../../shared/resources/routes';
 import { TABLE } from '../../shared/resources/table';
+import { inspectSigningKey } from '../../shared/signing/key-store';
 import { actionsOfRole, logicalId, ofType, synth, type Synthesized } from './synth';
 
 const dev = ENVIRONMENTS.dev;
@@ -178,11 +179,36 @@ describe('EcertStack (shared declarations, dev config)', () => {
   });
 
   describe('secrets', () => {
-    it('creates the id-hash and JWT keys as generated 64-character alphanumeric strings, and nothing else', () => {
-      s.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
-      s.template.allResourcesProperties('AWS::SecretsManager::Secret', {
-        GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
-      });
+    const secretProps = (access: 'secret:id-hash-key' | 'secret:jwt-key' | 'secret:signing-key') =>
+      s.json.Resources[logicalId(s.stack.secrets.secret(access))]!.Properties;
+
+    it('creates the id-hash and JWT keys as generated 64-character strings and the signing key, and nothing else', () => {
+      s.template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+      for (const access of ['secret:id-hash-key', 'secret:jwt-key'] as const) {
+        expect(secretProps(access).GenerateSecretString, access).toEqual({
+          PasswordLength: 64,
+          ExcludePunctuation: true,
+          IncludeSpace: false,
+        });
+      }
+    });
+
+    it('creates the signing-key secret with a generated placeholder that is not a key bundle (no key in the template)', () => {
+      const generate = secretProps('secret:signing-key').GenerateSecretString as {
+        SecretStringTemplate: string;
+        GenerateStringKey: string;
+        PasswordLength: number;
+      };
+      expect(generate).toMatchObject({ GenerateStringKey: 'placeholder', SecretStringTemplate: expect.any(String) });
+      expect(secretProps('secret:signing-key').SecretString).toBeUndefined();
+      // What Secrets Manager will store: the template plus the generated key. The custom resource must see it as unusable.
+      const value = JSON.stringify({ ...JSON.parse(generate.SecretStringTemplate), [generate.GenerateStringKey]: 'x'.repeat(generate.PasswordLength) });
+      expect(inspectSigningKey(value).kind).toBe('invalid');
+      expect(JSON.stringify(s.json)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+    });
+
+    it('keeps the signing key when the stack is deleted (documents it signed stay verifiable)', () => {
+      expect(s.json.Resources[logicalId(s.stack.secrets.secret('secret:signing-key'))]!.DeletionPolicy).toBe('Retain');
     });
 
     it('keeps the id-hash key when the stack is deleted (losing it orphans every index entry)', () => {
@@ -192,13 +218,18 @@ describe('EcertStack (shared declarations, dev config)', () => {
   });
 
   describe('Lambda functions', () => {
-    it('builds exactly one function per declaration, on the newest Node.js runtime, arm64', () => {
-      s.template.resourceCountIs('AWS::Lambda::Function', functionCount);
-      s.template.allResourcesProperties('AWS::Lambda::Function', {
-        Runtime: LAMBDA_RUNTIME.name,
-        Architectures: ['arm64'],
-        Handler: 'index.handler',
-      });
+    it('builds one function per declaration (plus the signing-key custom resource’s two), on the newest Node.js runtime', () => {
+      // The SigningKeyInit handler and the Provider framework's onEvent function.
+      s.template.resourceCountIs('AWS::Lambda::Function', functionCount + 2);
+      s.template.allResourcesProperties('AWS::Lambda::Function', { Runtime: LAMBDA_RUNTIME.name });
+      const bundled = [...s.stack.functions.entries().map(([, fn]) => fn), s.stack.signingKeyInit.handler];
+      for (const fn of bundled) {
+        expect(s.json.Resources[logicalId(fn)]!.Properties, fn.node.path).toMatchObject({
+          Runtime: LAMBDA_RUNTIME.name,
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+        });
+      }
     });
 
     it('uses the newest Node.js runtime aws-cdk-lib offers', () => {
@@ -354,6 +385,9 @@ describe('EcertStack (shared declarations, dev config)', () => {
 
   it('outputs exactly the keys in STACK_OUTPUTS', () => {
     expect(Object.keys(s.json.Outputs ?? {}).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
+    s.template.hasOutput(STACK_OUTPUTS.signingKeySecretArn, {
+      Value: { Ref: logicalId(s.stack.secrets.secret('secret:signing-key')) },
+    });
     s.template.hasOutput(STACK_OUTPUTS.tableName, { Value: { Ref: logicalId(s.stack.storage.table) } });
     s.template.hasOutput(STACK_OUTPUTS.deadLetterQueueUrl, { Value: { Ref: logicalId(s.stack.pipeline.deadLetterQueue) } });
   });
@@ -365,9 +399,10 @@ describe('EcertStack configuration', () => {
       config: { ...ENVIRONMENTS.prod, alarmEmail: 'ops@example.com', publicBaseUrl: 'https://ecert.example.com' },
     });
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    s.template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ ECERT_PUBLIC_BASE_URL: 'https://ecert.example.com' }) },
-    });
+    for (const [key, fn] of s.stack.functions.entries()) {
+      const env = (s.json.Resources[logicalId(fn)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env.ECERT_PUBLIC_BASE_URL, key).toBe('https://ecert.example.com');
+    }
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: {
         ThrottlingRateLimit: ENVIRONMENTS.prod.throttling.rateLimit,
