@@ -1,8 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SECRETS } from '../../shared/config/secrets';
 import { generateSelfSignedMaterial } from '../../shared/signing/key-material';
+
+/** The folder of a data folder that holds the local secrets (the runtime's `secretsDir`). */
+export const localSecretsDir = (dataDir: string): string => join(dataDir, 'secrets');
+
+/** The local signing-key bundle (`ecert signing-key` reads and replaces it). */
+export const localSigningKeyFile = (dataDir: string): string => join(localSecretsDir(dataDir), SECRETS.signingKey.localFile);
+
+/**
+ * Replaces a local secret file atomically (mode 0600): a runtime starting meanwhile reads the old or the new
+ * content, never half of one. A running runtime keeps the value it cached until it restarts.
+ */
+export async function replaceLocalSecret(file: string, content: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
 
 /**
  * Local stand-ins for the stack's Secrets Manager entries: generated once into the data folder (mode 0600) and kept,

@@ -4,11 +4,13 @@ import { resetClients } from '../aws/clients';
 import { ConfigurationError } from '../config/env';
 import { CertificateNotFoundError, ElectronicFileNotAllowedError } from '../repository/certificates';
 import { NotAPdfError } from '../repository/documents';
+import { SigningKeyError } from '../signing/key-material';
 import { ATTACH_FILE_HELP, attachFileCommand } from './attach-file-command';
 import { EXIT, processIo, TARGET_HELP, UsageError, type Io } from './common';
 import { describeError, isTargetError } from './importer';
 import { IMPORT_HELP, importCommand } from './import-command';
 import { REVOKE_HELP, revokeCommand } from './revoke-command';
+import { SIGNING_KEY_HELP, signingKeyCommand } from './signing-key-command';
 import { SourceError } from './sources';
 import { TargetError } from './target';
 
@@ -27,6 +29,11 @@ const COMMANDS = {
     run: attachFileCommand,
     help: ATTACH_FILE_HELP,
     summary: 'attach a certificate electronic file (PDF) to a pre-2021-12-17 certificate',
+  },
+  'signing-key': {
+    run: signingKeyCommand,
+    help: SIGNING_KEY_HELP,
+    summary: 'init, install or show the key that signs annotated PDFs',
   },
 } as const satisfies Record<string, { run: (args: string[], io: Io, signal?: AbortSignal) => Promise<number>; help: string; summary: string }>;
 
@@ -82,7 +89,8 @@ function report(error: unknown, command: CommandName, io: Io): number {
   if (
     error instanceof CertificateNotFoundError ||
     error instanceof ElectronicFileNotAllowedError ||
-    error instanceof NotAPdfError
+    error instanceof NotAPdfError ||
+    error instanceof SigningKeyError
   ) {
     io.err(`ecert ${command}: ${error.message}`);
     return EXIT.failed;

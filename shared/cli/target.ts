@@ -100,6 +100,7 @@ export async function useStackTarget(stackName: string, region?: string): Promis
     [ENV.deadLetterQueueUrl]: outputs.get(STACK_OUTPUTS.deadLetterQueueUrl),
     [ENV.idHashKeySecret]: outputs.get(STACK_OUTPUTS.idHashKeySecretArn),
     [ENV.jwtKeySecret]: outputs.get(STACK_OUTPUTS.jwtKeySecretArn),
+    [ENV.signingKeySecret]: outputs.get(STACK_OUTPUTS.signingKeySecretArn),
   });
   return `stack ${stackName}${process.env.AWS_REGION ? ` (${process.env.AWS_REGION})` : ''}`;
 }

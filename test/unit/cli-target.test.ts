@@ -38,6 +38,7 @@ describe('useStackTarget', () => {
             deadLetterQueueUrl: 'https://sqs/dlq',
             idHashKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:id-hash',
             jwtKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:jwt',
+            signingKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:signing',
           }),
         },
       ],
@@ -56,6 +57,7 @@ describe('useStackTarget', () => {
       [ENV.deadLetterQueueUrl]: 'https://sqs/dlq',
       [ENV.idHashKeySecret]: 'arn:aws:secretsmanager:eu-west-1:1:secret:id-hash',
       [ENV.jwtKeySecret]: 'arn:aws:secretsmanager:eu-west-1:1:secret:jwt',
+      [ENV.signingKeySecret]: 'arn:aws:secretsmanager:eu-west-1:1:secret:signing',
     });
     expect(process.env[ENV.localSecretsDir]).toBeUndefined();
   });
