@@ -1,4 +1,4 @@
-export {};
+import { availableParallelism } from 'node:os';
 /**
  * `npm start`: the whole system on loopback — DynamoDB Local, s3rver, local-aws-sqs, the HTTP API, queue pollers,
  * schedules and the TTL sweeper — with data kept under .local-data/ so a restart loses nothing.
@@ -53,6 +53,8 @@ try {
     },
     seed: seedDemoData,
     portalDir,
+    // Consumers in worker threads, one per core: rendering stays off the thread that serves the API.
+    consumerWorkers: Math.max(1, availableParallelism()),
     queueConsumers: process.env.ECERT_QUEUE_CONSUMERS !== 'off',
     log: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`),
   });

@@ -14,6 +14,7 @@ import { createLocalHttpApi } from './http-server';
 import { portalStaticFiles } from './portal-server';
 import { moduleHandlerLoader, type HandlerLoader } from './handlers';
 import { startPoller, type RunningPoller } from './sqs-poller';
+import { startWorkerPollers } from './worker-poller';
 import { sweepExpired } from './ttl-sweeper';
 import { restoreQueues, saveQueues } from './queue-snapshot';
 import { ensureLocalSecrets } from './secrets';
@@ -46,6 +47,12 @@ export interface LocalRuntimeOptions {
   pollConcurrency?: number;
   /** false: start no queue consumers, so messages stay on the queues (to inspect the DLQ, or test persistence). */
   queueConsumers?: boolean;
+  /**
+   * Run each queue consumer in this many worker threads (capped by its reserved concurrency), like separate Lambda
+   * containers: rendering then never blocks the API. 0 (default) polls on the main thread, which lets tests inject
+   * faults into the handlers and clients they share.
+   */
+  consumerWorkers?: number;
   sweepIntervalMs?: number;
   /** Scheduled functions run every `everyMinutes` unless overridden here (milliseconds, per function id). */
   scheduleIntervalMs?: Record<string, number>;
@@ -165,16 +172,27 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     for (const fn of Object.values(functions)) {
       if (fn.trigger?.type !== 'queue' || options.queueConsumers === false) continue;
       const trigger = fn.trigger;
-      const poller = await startPoller({
-        client: sqs(),
-        queueUrl: queueUrls[trigger.queue],
-        fn,
-        batchSize: trigger.batchSize,
-        handler: () => loadHandler(fn),
-        concurrency: options.pollConcurrency ?? Math.min(fn.reservedConcurrency ?? 2, 4),
-        idleDelayMs: options.pollIdleDelayMs ?? 100,
-        log,
-      });
+      const idleDelayMs = options.pollIdleDelayMs ?? 100;
+      const poller =
+        options.consumerWorkers && options.consumerWorkers > 0
+          ? await startWorkerPollers({
+              fn,
+              queueUrl: queueUrls[trigger.queue],
+              batchSize: trigger.batchSize,
+              workers: Math.min(options.consumerWorkers, fn.reservedConcurrency ?? 1),
+              idleDelayMs,
+              log,
+            })
+          : await startPoller({
+              client: sqs(),
+              queueUrl: queueUrls[trigger.queue],
+              fn,
+              batchSize: trigger.batchSize,
+              handler: () => loadHandler(fn),
+              concurrency: options.pollConcurrency ?? Math.min(fn.reservedConcurrency ?? 2, 4),
+              idleDelayMs,
+              log,
+            });
       pollers[fn.id] = poller;
       stops.push(() => poller.stop());
     }

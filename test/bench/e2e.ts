@@ -12,6 +12,7 @@ import { freePort } from '../../infra/local/ports';
 import { getSecret } from '../../shared/config/secrets';
 import { upsertCertificate } from '../../shared/repository/certificates';
 import { listAnnotations } from '../../shared/repository/annotations';
+import { ddb, s3, sqs } from '../../shared/aws/clients';
 import { certificateRecord, residentId } from '../support/factories';
 import { report, round, summarize } from './stats';
 
@@ -27,8 +28,25 @@ const runtime = await startLocalRuntime({
   persist: false,
   publicRateLimit: { ratePerSecond: 1e6, burst: 1e6 },
   pollIdleDelayMs: 10,
+  consumerWorkers: Number(process.env.BENCH_CONSUMER_WORKERS ?? 2),
   log: quiet,
 });
+// Per-command latency of every AWS call the handlers make (one process: the runtime's clients are these).
+const calls = new Map<string, number[]>();
+for (const [service, client] of [['dynamodb', ddb()], ['s3', s3()], ['sqs', sqs()]] as const) {
+  (client.middlewareStack as { add: (mw: unknown, options: unknown) => void }).add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName: string }) => async (args: unknown) => {
+      const t = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        const key = `${service} ${context.commandName.replace(/Command$/, '')}`;
+        (calls.get(key) ?? calls.set(key, []).get(key)!).push(performance.now() - t);
+      }
+    },
+    { step: 'initialize', name: 'benchTiming' },
+  );
+}
 const api = (path: string, init: RequestInit = {}) => fetch(`${runtime.apiUrl}${path}`, init);
 const json = (method: string, body: unknown, token?: string): RequestInit => ({
   method,
@@ -56,6 +74,7 @@ const holders = await Promise.all(
   }),
 );
 
+calls.clear();
 // Act: every holder applies for all its annotations, one request at a time; holders run concurrently.
 const sentAt = new Map<string, number>();
 const applyMs: number[] = [];
@@ -88,6 +107,9 @@ for (;;) {
   if (annotations.every((a) => a.status !== 'PENDING') || Date.now() > deadline) break;
   await new Promise((r) => setTimeout(r, 200));
 }
+const awsCallsMs = Object.fromEntries(
+  [...calls].sort((a, b) => b[1].length - a[1].length).map(([key, samples]) => [key, summarize(samples)]),
+);
 const ready = annotations.filter((a) => a.status === 'READY');
 const latencies = ready.map((a) => Date.parse(a.renderedAt!) - sentAt.get(a.annotationId)!);
 const lastReady = Math.max(...ready.map((a) => Date.parse(a.renderedAt!)));
@@ -107,4 +129,5 @@ report({
   submitSeconds: round((allSent - started) / 1000),
   totalSeconds: round((lastReady - started) / 1000),
   annotationsPerSecond: round(ready.length / ((lastReady - started) / 1000), 1),
+  awsCallsMs,
 });

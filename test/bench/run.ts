@@ -48,6 +48,7 @@ console.log(`ecert benchmarks — ${machine.cpu}, Node ${machine.node}, load ${m
 
 const jsonFile = join(ROOT, 'docs/benchmarks.json');
 const previous = existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { results?: Record<string, unknown> }) : {};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON from the benchmark processes, read by field name below
 const results: Record<string, any> = { ...(previous.results ?? {}) };
 for (const name of chosen) {
   const started = Date.now();

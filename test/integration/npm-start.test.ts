@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, mkdir, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,14 @@ beforeAll(async () => {
   };
 });
 
+const running = new Set<ReturnType<typeof spawnTs>>();
+
+afterEach(() => {
+  // A failed assertion must not leave a stack holding the ports for the next test.
+  for (const proc of running) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+  running.clear();
+});
+
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -44,8 +52,9 @@ function clients(target: LocalTarget) {
   };
 }
 
-async function startOnce() {
-  const proc = spawnTs(START, [], env);
+async function startOnce(extraEnv: NodeJS.ProcessEnv = {}) {
+  const proc = spawnTs(START, [], { ...env, ...extraEnv });
+  running.add(proc);
   await proc.waitFor(/ecert is up/);
   return proc;
 }
@@ -107,7 +116,37 @@ describe('npm start', () => {
     );
     expect(dlq.Attributes?.ApproximateNumberOfMessages).toBe('1');
     await stopOnce(second);
-  }, 120_000);
+
+    // A third start with the queue consumers on (the two above keep them off so queued messages stay put): the demo
+    // holder with the Ext-B name applies and the render consumer, in worker threads under npm start, makes it READY.
+    const withConsumers = await startOnce({ ECERT_QUEUE_CONSUMERS: 'on' });
+    const third = await readLocalTarget(dataDir);
+    const session = (await (
+      await fetch(`${third.apiUrl}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ idType: 'RESIDENT_ID', idNumber: printed[2]![2], password }),
+      })
+    ).json()) as { token: string };
+    const auth = { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' };
+    const notice = (await (await fetch(`${third.apiUrl}/v1/notice`)).json()) as { version: string };
+    await fetch(`${third.apiUrl}/v1/notice/acceptance`, { method: 'POST', headers: auth, body: JSON.stringify({ version: notice.version }) });
+    const applied = await fetch(`${third.apiUrl}/v1/certificates/Z2024021600052/annotations`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ scenario: 'SELF_USE', validDays: 90 }),
+    });
+    expect(applied.status).toBe(202);
+    const { annotationId } = (await applied.json()) as { annotationId: string };
+    let status = 'PENDING';
+    for (let i = 0; i < 300 && status === 'PENDING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const got = await fetch(`${third.apiUrl}/v1/certificates/Z2024021600052/annotations/${annotationId}`, { headers: auth });
+      status = ((await got.json()) as { status: string }).status;
+    }
+    expect(status).toBe('READY');
+    await stopOnce(withConsumers);
+  }, 180_000);
 
   it('says clearly when a port is taken', async () => {
     const blocker: Server = createServer();

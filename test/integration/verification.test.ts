@@ -19,6 +19,15 @@ import { decodeQrOnFirstPage } from '../support/qr';
 let stack: TestStack;
 const DAY = 86_400_000;
 
+interface VerificationBody {
+  valid: boolean;
+  reason?: string;
+  documentIntact?: boolean;
+  certificate: Record<string, string>;
+  annotation?: Record<string, string>;
+  checkedAt: string;
+}
+
 interface Issued {
   certId: string;
   idNumber: string;
@@ -121,7 +130,7 @@ describe('verification answers', () => {
     const response = await stack.api(`/v1/verify/${issued.code}`);
     expect(response.status).toBe(200);
     const raw = await response.text();
-    const body = JSON.parse(raw) as Record<string, any>;
+    const body = JSON.parse(raw) as VerificationBody;
     expect(body.valid).toBe(true);
     expect(body.certificate.holderNameMasked).toBe('林*');
     expect(body.certificate.idNumberMasked).toBe(`${issued.idNumber.slice(0, 3)}${'*'.repeat(11)}${issued.idNumber.slice(-4)}`);
@@ -146,7 +155,7 @@ describe('verification answers', () => {
         },
       }),
     );
-    const expired = (await (await stack.api(`/v1/verify/${issued.code}`)).json()) as Record<string, any>;
+    const expired = (await (await stack.api(`/v1/verify/${issued.code}`)).json()) as VerificationBody;
     expect(expired).toMatchObject({ valid: false, reason: 'ANNOTATION_EXPIRED', annotation: { status: 'EXPIRED' } });
 
     // TTL deletes the annotation item; the verification record (kept a year longer) still answers "expired".
@@ -159,21 +168,21 @@ describe('verification answers', () => {
         ExpressionAttributeValues: { ':until': past.toISOString() },
       }),
     );
-    const gone = (await (await stack.api(`/v1/verify/${issued.code}`)).json()) as Record<string, any>;
+    const gone = (await (await stack.api(`/v1/verify/${issued.code}`)).json()) as VerificationBody;
     expect(gone).toMatchObject({ valid: false, reason: 'ANNOTATION_EXPIRED', annotation: { status: 'EXPIRED' } });
   });
 
   it('says revoked (valid: false) with the revocation time', async () => {
     const issued = await issue('吴用');
     const revocation = await revokeCertificate(issued.certId, '测试撤销');
-    const body = (await (await stack.api(`/v1/verify/${issued.code}`)).json()) as Record<string, any>;
+    const body = (await (await stack.api(`/v1/verify/${issued.code}`)).json()) as VerificationBody;
     expect(body).toMatchObject({
       valid: false,
       reason: 'CERTIFICATE_REVOKED',
       certificate: { status: 'REVOKED', revokedAt: revocation.revokedAt },
       annotation: { status: 'REVOKED' },
     });
-    const document = (await (await postDocument(issued.pdf)).json()) as Record<string, any>;
+    const document = (await (await postDocument(issued.pdf)).json()) as VerificationBody;
     expect(document).toMatchObject({ valid: false, documentIntact: true, reason: 'CERTIFICATE_REVOKED' });
   });
 

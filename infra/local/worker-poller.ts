@@ -1,0 +1,77 @@
+import { Worker } from 'node:worker_threads';
+import type { FunctionDecl } from '../../shared/resources/functions';
+import type { RunningPoller } from './sqs-poller';
+
+type Stats = RunningPoller['stats'];
+type WorkerMessage = { type: 'ready' } | { type: 'log'; line: string } | { type: 'stats' | 'stopped'; stats: Stats };
+
+/**
+ * Starts `workers` consumer threads for one queue function (like `workers` warm Lambda containers) and presents them
+ * as one poller. Each thread handles one batch at a time, as a container does.
+ */
+export async function startWorkerPollers(options: {
+  fn: FunctionDecl;
+  queueUrl: string;
+  batchSize: number;
+  workers: number;
+  idleDelayMs: number;
+  log: (line: string) => void;
+}): Promise<RunningPoller> {
+  const perWorker: Stats[] = [];
+  const stats: Stats = { batches: 0, succeeded: 0, failed: 0 };
+  const refresh = () => {
+    stats.batches = perWorker.reduce((s, w) => s + w.batches, 0);
+    stats.succeeded = perWorker.reduce((s, w) => s + w.succeeded, 0);
+    stats.failed = perWorker.reduce((s, w) => s + w.failed, 0);
+  };
+  const workers = await Promise.all(
+    Array.from({ length: options.workers }, (_, index) => {
+      perWorker.push({ batches: 0, succeeded: 0, failed: 0 });
+      const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), {
+        workerData: {
+          entry: new URL('./queue-worker.ts', import.meta.url).href,
+          fn: options.fn,
+          queueUrl: options.queueUrl,
+          batchSize: options.batchSize,
+          concurrency: 1,
+          idleDelayMs: options.idleDelayMs,
+        },
+      });
+      return new Promise<Worker>((resolve, reject) => {
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.type === 'ready') resolve(worker);
+          else if (message.type === 'log') options.log(message.line);
+          else {
+            perWorker[index] = message.stats;
+            refresh();
+          }
+        });
+        worker.once('error', reject);
+        // After start-up a dying consumer thread must be loud: its queue would silently stop draining.
+        worker.on('error', (error) => options.log(`${options.fn.id} worker ${index}: ${error.name}: ${error.message}`));
+        worker.on('exit', (code) => {
+          if (code !== 0) options.log(`${options.fn.id} worker ${index} exited with code ${code}`);
+        });
+      });
+    }),
+  );
+  return {
+    stats,
+    async stop() {
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              const done = setTimeout(() => void worker.terminate().then(() => resolve()), 10_000);
+              worker.on('message', (message: WorkerMessage) => {
+                if (message.type !== 'stopped') return;
+                clearTimeout(done);
+                void worker.terminate().then(() => resolve());
+              });
+              worker.postMessage('stop');
+            }),
+        ),
+      );
+    },
+  };
+}
