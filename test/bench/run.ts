@@ -120,3 +120,5 @@ const notesFile = join(ROOT, 'docs/benchmarks-notes.md');
 if (existsSync(notesFile)) lines.push(readFileSync(notesFile, 'utf8'));
 writeFileSync(join(ROOT, 'docs/benchmarks.md'), `${lines.filter((l) => l !== undefined).join('\n')}\n`);
 console.log('wrote docs/benchmarks.md and docs/benchmarks.json');
+// The cost model reads the measured render time just written.
+await import('./cost-model');
