@@ -1,0 +1,185 @@
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SecretAccess } from '../../infra/constructs/secrets';
+import { BUCKET } from '../../shared/resources/bucket';
+import { FUNCTIONS, type Access, type FunctionDecl } from '../../shared/resources/functions';
+import { TABLE } from '../../shared/resources/table';
+import { logicalId, ofType, synth, type Synthesized } from './synth';
+
+/**
+ * Least privilege, asserted from the declarations: for every function in FUNCTIONS, the IAM statements its role ends up
+ * with (every policy attached to it: default, inline, managed) are exactly what its `access` list and its trigger
+ * imply — nothing more, nothing broader. The expected grants are written here, independently of the construct that
+ * creates them, so a function that gains an undeclared action or resource fails this test.
+ */
+type Ref = Record<string, unknown>;
+interface Grant {
+  action: string;
+  resource: Ref | string;
+}
+
+/** Table reads: item reads and queries; never Scan, never the stream. ConditionCheckItem: the apply transaction. */
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+/** Table writes: item writes on the table (indexes are maintained by DynamoDB, never written). */
+const TABLE_WRITE = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+/** What CDK's Queue.grantSendMessages grants. */
+const QUEUE_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/**
+ * What an SQS event source mapping needs on the consumed queue (Lambda polls with the function's role: Receive,
+ * Delete, GetQueueAttributes) plus what CDK's grantConsumeMessages adds (ChangeMessageVisibility, GetQueueUrl).
+ */
+const QUEUE_CONSUME = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
+/** What CDK's Secret.grantRead grants (the secrets use the AWS-managed key, so no kms:Decrypt). */
+const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+const arnWithSuffix = (id: string, suffix: string) => ({ 'Fn::Join': ['', [getAtt(id), suffix]] });
+const grants = (actions: readonly string[], resources: Array<Ref | string>): Grant[] =>
+  actions.flatMap((action) => resources.map((resource) => ({ action, resource })));
+const key = (grant: Grant) => `${grant.action} on ${JSON.stringify(grant.resource)}`;
+
+/** The grants a declaration implies, as CloudFormation references into the synthesized stack. */
+function expectedGrants(s: Synthesized, fnKey: string, decl: FunctionDecl): Grant[] {
+  const table = logicalId(s.stack.storage.table);
+  const bucket = logicalId(s.stack.storage.documents);
+  const logGroup = logicalId(s.stack.functions.get(fnKey).node.scope!.node.findChild('Logs') as IConstruct as never);
+  const expected: Grant[] = grants(LOG_WRITE, [getAtt(logGroup)]);
+  const prefixes = Object.values(BUCKET.prefixes).map((prefix) => arnWithSuffix(bucket, `/${prefix}*`));
+  const byAccess: Record<Access, () => Grant[]> = {
+    'table:read': () =>
+      grants(TABLE_READ, [getAtt(table), ...Object.values(TABLE.indexes).map((index) => arnWithSuffix(table, `/index/${index.name}`))]),
+    'table:write': () => grants(TABLE_WRITE, [getAtt(table)]),
+    'bucket:read': () => grants(['s3:GetObject'], prefixes),
+    'bucket:write': () => grants(['s3:PutObject'], prefixes),
+    'queue:send': () => grants(QUEUE_SEND, [getAtt(logicalId(s.stack.pipeline.queue))]),
+    'secret:id-hash-key': () => secretGrants(s, 'secret:id-hash-key'),
+    'secret:jwt-key': () => secretGrants(s, 'secret:jwt-key'),
+    'secret:signing-key': () => secretGrants(s, 'secret:signing-key'),
+  };
+  for (const access of new Set(decl.access)) expected.push(...byAccess[access]());
+  if (decl.trigger?.type === 'queue') {
+    expected.push(...grants(QUEUE_CONSUME, [getAtt(logicalId(s.stack.pipeline.queueByName(decl.trigger.queue)))]));
+  }
+  return expected;
+}
+
+const secretGrants = (s: Synthesized, access: SecretAccess) => grants(SECRET_READ, [{ Ref: logicalId(s.stack.secrets.secret(access)) }]);
+
+interface Statement {
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: Ref | string | Array<Ref | string>;
+  NotResource?: unknown;
+  Condition?: unknown;
+}
+
+/** Every statement that applies to a role: policies attached by reference, managed policies, inline policies. */
+function statementsOf(s: Synthesized, roleId: string): Statement[] {
+  const attached = (type: string) =>
+    Object.values(ofType(s.json, type))
+      .filter((policy) => ((policy.Properties.Roles ?? []) as Ref[]).some((role) => role.Ref === roleId))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const role = s.json.Resources[roleId]!.Properties;
+  const inline = ((role.Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
+  return [...attached('AWS::IAM::Policy'), ...attached('AWS::IAM::ManagedPolicy'), ...inline];
+}
+
+function actualGrants(statements: Statement[]): Grant[] {
+  return statements.flatMap((statement) =>
+    grants([statement.Action ?? []].flat(), [statement.Resource ?? []].flat() as Array<Ref | string>),
+  );
+}
+
+const isWildcardAction = (action: string) => action === '*' || action.endsWith(':*') || action.includes('*');
+
+describe('least privilege: each function’s role grants exactly what its declaration implies', () => {
+  let s: Synthesized;
+  const roleId = (fnKey: string) => logicalId(s.stack.functions.get(fnKey).role as never);
+
+  beforeAll(() => {
+    s = synth();
+  });
+
+  describe.each(Object.entries(FUNCTIONS as Record<string, FunctionDecl>))('%s', (fnKey, decl) => {
+    it(`[${decl.access.join(', ') || 'no access'}${decl.trigger?.type === 'queue' ? `; consumes ${decl.trigger.queue}` : ''}] → exactly these actions on exactly these resources`, () => {
+      const expected = [...new Set(expectedGrants(s, fnKey, decl).map(key))].sort();
+      const actual = [...new Set(actualGrants(statementsOf(s, roleId(fnKey))).map(key))].sort();
+      const undeclared = actual.filter((grant) => !expected.includes(grant));
+      const missing = expected.filter((grant) => !actual.includes(grant));
+      expect(undeclared, `${decl.id} has permissions its declaration does not imply`).toEqual([]);
+      expect(missing, `${decl.id} lacks permissions its declaration implies`).toEqual([]);
+    });
+
+    it('allows only (no Deny tricks, NotAction, NotResource or conditions), no wildcard action, no Resource "*"', () => {
+      for (const statement of statementsOf(s, roleId(fnKey))) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.NotAction).toBeUndefined();
+        expect(statement.NotResource).toBeUndefined();
+        expect(statement.Condition).toBeUndefined();
+        expect([statement.Action].flat().filter((a) => isWildcardAction(String(a)))).toEqual([]);
+        expect([statement.Resource].flat()).not.toContain('*');
+      }
+    });
+
+    it('is a role of its own, assumable by Lambda only, with no managed policy', () => {
+      const role = s.json.Resources[roleId(fnKey)]!.Properties;
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.PermissionsBoundary).toBeUndefined();
+      expect(role.AssumeRolePolicyDocument).toEqual({
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+        Version: '2012-10-17',
+      });
+      const sharing = Object.keys(FUNCTIONS).filter((other) => other !== fnKey && roleId(other) === roleId(fnKey));
+      expect(sharing).toEqual([]);
+    });
+  });
+
+  it('no function uses X-Ray or any other grant that needs Resource "*" (none is allowed here)', () => {
+    // If tracing is turned on, xray:PutTraceSegments/PutTelemetryRecords only exist with Resource "*": that would be
+    // the one documented exception, added here with its reason.
+    for (const fnKey of Object.keys(FUNCTIONS)) {
+      const resources = statementsOf(s, roleId(fnKey)).flatMap((st) => [st.Resource].flat());
+      expect(resources, fnKey).not.toContain('*');
+    }
+  });
+
+  it('no IAM statement anywhere in the stack grants a wildcard action or Resource "*"', () => {
+    const offending: string[] = [];
+    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
+      for (const [id, policy] of Object.entries(ofType(s.json, type))) {
+        for (const statement of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+          const wild = [statement.Action].flat().filter((a) => isWildcardAction(String(a)));
+          if (wild.length > 0) offending.push(`${id}: ${wild.join(', ')}`);
+          if ([statement.Resource].flat().includes('*') && statement.Effect === 'Allow') offending.push(`${id}: Resource "*"`);
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it('catches an undeclared grant (the comparison can fail)', () => {
+    // The stack built with health reading the table, compared with what health's real declaration implies.
+    const probe = synth({ functions: { ...FUNCTIONS, health: { ...FUNCTIONS.health, access: ['table:read'] } } });
+    const expected = expectedGrants(probe, 'health', FUNCTIONS.health).map(key);
+    const actual = actualGrants(statementsOf(probe, logicalId(probe.stack.functions.get('health').role as never))).map(key);
+    expect(actual.filter((grant) => !expected.includes(grant))).toContain(
+      key({ action: 'dynamodb:GetItem', resource: getAtt(logicalId(probe.stack.storage.table)) }),
+    );
+  });
+});
