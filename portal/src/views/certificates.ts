@@ -27,7 +27,7 @@ function card(cert: Certificate): HTMLLIElement {
       ['批准日期', formatDate(cert.approvalDate)],
       ['签发单位', cert.issuer],
     ]),
-    h('p', null, h('a', { href, class: 'button-link', 'aria-label': `查看 ${certificateTitle(cert)}（${cert.certId}）` }, '查看与加注')),
+    h('p', null, h('a', { href, class: 'button-link', 'aria-label': `查看与加注：${certificateTitle(cert)}（${cert.certId}）` }, '查看与加注')),
   );
 }
 
