@@ -19,7 +19,14 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env';
 import { BUCKET } from '../../shared/resources/bucket';
-import { FUNCTIONS, type Access, type FunctionDecl } from '../../shared/resources/functions';
+import {
+  FUNCTIONS,
+  isBucketAccess,
+  parseBucketAccess,
+  type Access,
+  type BucketAccess,
+  type FunctionDecl,
+} from '../../shared/resources/functions';
 import { QUEUES } from '../../shared/resources/queues';
 import { TABLE } from '../../shared/resources/table';
 import { acknowledge } from '../nag';
@@ -207,7 +214,7 @@ export class Functions extends Construct {
     if (publicBaseUrl) environment[ENV.publicBaseUrl] = publicBaseUrl;
     for (const access of decl.access) {
       if (access === 'table:read' || access === 'table:write') environment[ENV.tableName] = table.tableName;
-      else if (access === 'bucket:read' || access === 'bucket:write') environment[ENV.bucketName] = documents.bucketName;
+      else if (isBucketAccess(access)) environment[ENV.bucketName] = documents.bucketName;
       else if (access === 'queue:send') environment[ENV.queueUrl] = pipeline.queue.queueUrl;
       else if (AppSecrets.isSecretAccess(access)) environment[secrets.envName(access)] = secrets.secret(access).secretArn;
     }
@@ -220,7 +227,8 @@ export class Functions extends Construct {
   }
 
   private grant(fn: NodejsFunction, role: Role, access: Access): void {
-    const { table, documents, pipeline, secrets } = this.props;
+    const { table, pipeline, secrets } = this.props;
+    if (isBucketAccess(access)) return this.grantObjects(role, access);
     switch (access) {
       case 'table:read': {
         const indexArns = Object.values(TABLE.indexes).map((index) => `${table.tableArn}/index/${index.name}`);
@@ -232,24 +240,6 @@ export class Functions extends Construct {
       case 'table:write':
         role.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_WRITE_ACTIONS], resources: [table.tableArn] }));
         return;
-      case 'bucket:read':
-      case 'bucket:write': {
-        const action = access === 'bucket:read' ? 's3:GetObject' : 's3:PutObject';
-        const prefixes = Object.values(BUCKET.prefixes);
-        role.addToPrincipalPolicy(
-          new PolicyStatement({ actions: [action], resources: prefixes.map((p) => documents.arnForObjects(`${p}*`)) }),
-        );
-        const bucketId = Stack.of(this).getLogicalId(documents.node.defaultChild as CfnElement);
-        for (const prefix of prefixes) {
-          acknowledge(
-            role,
-            `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
-            `Object keys are per certificate and annotation (${prefix}<certId>/…), so ${action} is scoped to the ` +
-              `"${prefix}" key prefix of the document bucket; S3 has no narrower resource for objects created at run time.`,
-          );
-        }
-        return;
-      }
       case 'queue:send':
         pipeline.queue.grantSendMessages(fn);
         return;
@@ -263,6 +253,22 @@ export class Functions extends Construct {
         throw new Error(`unsupported access ${String(unknown)}`);
       }
     }
+  }
+
+  /** One action on the objects under one key prefix of the document bucket: a function reaches no other prefix. */
+  private grantObjects(role: Role, access: BucketAccess): void {
+    const { documents } = this.props;
+    const { mode, prefix: name } = parseBucketAccess(access);
+    const prefix = BUCKET.prefixes[name];
+    const action = mode === 'read' ? 's3:GetObject' : 's3:PutObject';
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources: [documents.arnForObjects(`${prefix}*`)] }));
+    const bucketId = Stack.of(this).getLogicalId(documents.node.defaultChild as CfnElement);
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+      `Object keys are per certificate and annotation (${prefix}<certId>/…) and created at run time, so ${action} is ` +
+        `scoped to the "${prefix}" key prefix of the document bucket, the only prefix this function's access names.`,
+    );
   }
 
   private attachTrigger(scope: Construct, fn: NodejsFunction, decl: FunctionDecl): void {

@@ -1,5 +1,12 @@
 import { FONT_ASSETS } from '../pdf/font-files';
+import type { BUCKET } from './bucket';
 import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
+
+/** A key prefix of the document bucket (BUCKET.prefixes): object access is granted per prefix. */
+export type BucketPrefixName = keyof typeof BUCKET.prefixes;
+/** Reading or writing the objects under one prefix of the document bucket. */
+export type BucketAccess = `bucket:${'read' | 'write'}:${BucketPrefixName}`;
+
 /**
  * Every Lambda function, declared once: the CDK stack builds a NodejsFunction and its grants from this list, and the
  * local runtime imports the same entry modules. `access` is the whole of what a function may touch; the stack turns
@@ -8,12 +15,20 @@ import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
 export type Access =
   | 'table:read'
   | 'table:write'
-  | 'bucket:read'
-  | 'bucket:write'
+  | BucketAccess
   | 'queue:send'
   | 'secret:id-hash-key'
   | 'secret:jwt-key'
   | 'secret:signing-key';
+
+export function isBucketAccess(access: Access): access is BucketAccess {
+  return access.startsWith('bucket:');
+}
+
+export function parseBucketAccess(access: BucketAccess): { mode: 'read' | 'write'; prefix: BucketPrefixName } {
+  const [, mode, prefix] = access.split(':') as ['bucket', 'read' | 'write', BucketPrefixName];
+  return { mode, prefix };
+}
 
 /** How a non-HTTP function is invoked; HTTP functions are reached through ROUTES. */
 export type Trigger =
@@ -62,7 +77,11 @@ export const FUNCTIONS = {
   noticeAccept: api('NoticeAccept', 'functions/api/notice-accept.ts', ['table:read', 'table:write', 'secret:jwt-key']),
   certificatesList: api('CertificatesList', 'functions/api/certificates-list.ts', ['table:read', 'secret:jwt-key']),
   certificateGet: api('CertificateGet', 'functions/api/certificate-get.ts', ['table:read', 'secret:jwt-key']),
-  certificateFile: api('CertificateFile', 'functions/api/certificate-file.ts', ['table:read', 'bucket:read', 'secret:jwt-key']),
+  certificateFile: api('CertificateFile', 'functions/api/certificate-file.ts', [
+    'table:read',
+    'bucket:read:electronicFiles',
+    'secret:jwt-key',
+  ]),
   // The apply transaction reads the quota and writes annotation, quota and idempotency record; then SendMessage.
   annotationsCreate: api('AnnotationsCreate', 'functions/api/annotations-create.ts', [
     'table:read',
@@ -74,7 +93,7 @@ export const FUNCTIONS = {
   annotationGet: api('AnnotationGet', 'functions/api/annotation-get.ts', ['table:read', 'secret:jwt-key']),
   annotationDownload: api('AnnotationDownload', 'functions/api/annotation-download.ts', [
     'table:read',
-    'bucket:read',
+    'bucket:read:annotations',
     'secret:jwt-key',
   ]),
   /** Re-enqueues stale PENDING annotations and fails those re-enqueued too often (docs/annotations.md). */
@@ -104,7 +123,8 @@ export const FUNCTIONS = {
     // Rendering is CPU-bound; Lambda's CPU share grows with memory, and the fonts (~60 MB parsed) need room.
     memoryMb: 1024,
     timeoutSeconds: RENDER_CONSUMER_TIMEOUT_SECONDS,
-    access: ['table:read', 'table:write', 'bucket:write', 'secret:signing-key'],
+    // Writes rendered PDFs only: certificate electronic files (files/) are written by operators through the CLI.
+    access: ['table:read', 'table:write', 'bucket:write:annotations', 'secret:signing-key'],
     trigger: { type: 'queue', queue: 'annotations', batchSize: QUEUES.annotations.batchSize },
     assets: FONT_ASSETS,
     reservedConcurrency: 20,

@@ -43,7 +43,7 @@ const CUSTOM = {
     id: 'Render',
     memoryMb: 1024,
     timeoutSeconds: 30,
-    access: ['table:read', 'table:write', 'bucket:write', 'secret:signing-key'],
+    access: ['table:read', 'table:write', 'bucket:write:annotations', 'secret:signing-key'],
     trigger: { type: 'queue', queue: 'annotations', batchSize: 5 },
     assets: ['package.json'],
     reservedConcurrency: 5,
@@ -61,7 +61,7 @@ const CUSTOM = {
   }),
   reader: decl({
     id: 'Reader',
-    access: ['table:read', 'bucket:read', 'secret:id-hash-key', 'secret:jwt-key'],
+    access: ['table:read', 'bucket:read:annotations', 'bucket:read:electronicFiles', 'secret:id-hash-key', 'secret:jwt-key'],
   }),
 } satisfies Record<string, FunctionDecl>;
 
@@ -175,15 +175,18 @@ describe('Functions construct with every trigger and access kind', () => {
     expect(actionsOfRole(s.json, roleId('deadLetters'))).not.toContain('dynamodb:GetItem');
   });
 
-  it('grants bucket:read GetObject and bucket:write PutObject on the declared key prefixes only', () => {
+  it('grants bucket:read:<prefix> GetObject and bucket:write:<prefix> PutObject on that one key prefix only', () => {
     const bucket = logicalId(s.stack.storage.documents);
-    const prefixArns = Object.values(BUCKET.prefixes).map((prefix) => ({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]],
-    }));
+    const prefixArn = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
     const s3Statements = (key: keyof typeof CUSTOM) =>
       statementsOfRole(s.json, roleId(key)).filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
-    expect(s3Statements('reader')).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: prefixArns }]);
-    expect(s3Statements('render')).toEqual([{ Action: 's3:PutObject', Effect: 'Allow', Resource: prefixArns }]);
+    expect(s3Statements('reader')).toEqual([
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: prefixArn(BUCKET.prefixes.annotations) },
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: prefixArn(BUCKET.prefixes.electronicFiles) },
+    ]);
+    expect(s3Statements('render')).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: prefixArn(BUCKET.prefixes.annotations) },
+    ]);
   });
 
   it('grants queue:send SendMessage on the annotation queue, and consumers receive only from their queue', () => {

@@ -2,7 +2,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SecretAccess } from '../../infra/constructs/secrets';
 import { BUCKET } from '../../shared/resources/bucket';
-import { FUNCTIONS, type Access, type FunctionDecl } from '../../shared/resources/functions';
+import { FUNCTIONS, type Access, type BucketPrefixName, type FunctionDecl } from '../../shared/resources/functions';
 import { TABLE } from '../../shared/resources/table';
 import { logicalId, ofType, synth, type Synthesized } from './synth';
 
@@ -57,13 +57,15 @@ function expectedGrants(s: Synthesized, fnKey: string, decl: FunctionDecl): Gran
   const bucket = logicalId(s.stack.storage.documents);
   const logGroup = logicalId(s.stack.functions.get(fnKey).node.scope!.node.findChild('Logs') as IConstruct as never);
   const expected: Grant[] = grants(LOG_WRITE, [getAtt(logGroup)]);
-  const prefixes = Object.values(BUCKET.prefixes).map((prefix) => arnWithSuffix(bucket, `/${prefix}*`));
+  const objects = (name: BucketPrefixName) => [arnWithSuffix(bucket, `/${BUCKET.prefixes[name]}*`)];
   const byAccess: Record<Access, () => Grant[]> = {
     'table:read': () =>
       grants(TABLE_READ, [getAtt(table), ...Object.values(TABLE.indexes).map((index) => arnWithSuffix(table, `/index/${index.name}`))]),
     'table:write': () => grants(TABLE_WRITE, [getAtt(table)]),
-    'bucket:read': () => grants(['s3:GetObject'], prefixes),
-    'bucket:write': () => grants(['s3:PutObject'], prefixes),
+    'bucket:read:annotations': () => grants(['s3:GetObject'], objects('annotations')),
+    'bucket:read:electronicFiles': () => grants(['s3:GetObject'], objects('electronicFiles')),
+    'bucket:write:annotations': () => grants(['s3:PutObject'], objects('annotations')),
+    'bucket:write:electronicFiles': () => grants(['s3:PutObject'], objects('electronicFiles')),
     'queue:send': () => grants(QUEUE_SEND, [getAtt(logicalId(s.stack.pipeline.queue))]),
     'secret:id-hash-key': () => secretGrants(s, 'secret:id-hash-key'),
     'secret:jwt-key': () => secretGrants(s, 'secret:jwt-key'),
@@ -148,6 +150,27 @@ describe('least privilege: each function’s role grants exactly what its declar
       const sharing = Object.keys(FUNCTIONS).filter((other) => other !== fnKey && roleId(other) === roleId(fnKey));
       expect(sharing).toEqual([]);
     });
+  });
+
+  it('no function can write certificate electronic files (files/): only operators attach them, through the CLI', () => {
+    const files = arnWithSuffix(logicalId(s.stack.storage.documents), `/${BUCKET.prefixes.electronicFiles}*`);
+    const writers = Object.keys(FUNCTIONS).filter((fnKey) =>
+      actualGrants(statementsOf(s, roleId(fnKey))).some(
+        (grant) => grant.action.startsWith('s3:') && grant.action !== 's3:GetObject' && JSON.stringify(grant.resource) === JSON.stringify(files),
+      ),
+    );
+    expect(writers).toEqual([]);
+  });
+
+  it('each function reaches only the bucket prefixes its access names', () => {
+    const bucket = logicalId(s.stack.storage.documents);
+    for (const [fnKey, decl] of Object.entries(FUNCTIONS as Record<string, FunctionDecl>)) {
+      const named = decl.access.filter((a) => a.startsWith('bucket:')).map((a) => `/${BUCKET.prefixes[a.split(':')[2] as BucketPrefixName]}*`);
+      const reached = actualGrants(statementsOf(s, roleId(fnKey)))
+        .filter((grant) => grant.action.startsWith('s3:'))
+        .map((grant) => JSON.stringify(grant.resource).replace(JSON.stringify(getAtt(bucket)), 'BUCKET'));
+      for (const resource of reached) expect(named.some((suffix) => resource.includes(`"${suffix}"`)), `${fnKey}: ${resource}`).toBe(true);
+    }
   });
 
   it('no function uses X-Ray or any other grant that needs Resource "*" (none is allowed here)', () => {
