@@ -249,8 +249,27 @@ const EXTRA_HEADER_NAMES = [
   'x-request-id', 'x-api-key', 'authorization-x', 'constructor', '__proto__', 'prototype', 'proxy-authorization',
 ];
 const extraHeader = fc.tuple(
-  fc.oneof(fc.constantFrom(...EXTRA_HEADER_NAMES), fc.stringMatching(/^x-[a-z0-9-]{1,20}$/)),
-  fc.oneof(headerText(256), idShaped, fc.constantFrom('gzip', 'bytes=0-1', '__proto__', '127.0.0.1, 10.0.0.1', 'a=b; c=d')),
+  fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...EXTRA_HEADER_NAMES) }, { weight: 1, arbitrary: fc.stringMatching(/^x-[a-z0-9-]{1,20}$/) }),
+  fc.oneof(
+    headerText(256),
+    idShaped,
+    fc.constantFrom('gzip', 'bytes=0-1', '__proto__', '127.0.0.1, 10.0.0.1', 'a=b; c=d'),
+  ),
+);
+/** Accept values: a browser's (the verification route redirects those to the portal), and odd ones. */
+const acceptValue = fc.oneof(
+  fc.constantFrom(
+    'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    'text/html',
+    'text/html;q=abc, application/json;q=NaN',
+    'text/html;q=1e400',
+    'text/html;q=-1,*/*',
+    'TEXT/HTML, application/json;q=0.1',
+    ';;;,,,/,*/',
+    `text/html;${'q=0.5;'.repeat(500)}`,
+    `${'text/html,'.repeat(400)}application/json`,
+  ),
+  headerText(120),
 );
 
 // Bodies: JSON shaped like the route's schema (then broken in many ways), arbitrary JSON, and bytes.
@@ -458,6 +477,7 @@ interface Envelope {
   contentType: string | undefined;
   idempotency: string | undefined;
   extra: Array<[string, string]>;
+  accept: string | undefined;
   duplicateAuth: string | undefined;
   duplicateContentType: string | undefined;
   duplicateIdempotency: string | undefined;
@@ -499,6 +519,7 @@ function requestFor(route: RouteDecl): fc.Arbitrary<RawRequest> {
     contentType: contentType(route),
     idempotency: sometimes(idempotencyKey, route.headers ? 2 : 6),
     extra: fc.array(extraHeader, { maxLength: 3 }),
+    accept: sometimes(acceptValue, 4),
     duplicateAuth: sometimes(authorization(tokens), 8),
     duplicateContentType: sometimes(fc.constantFrom(...CONTENT_TYPES), 8),
     duplicateIdempotency: sometimes(idempotencyKey, 10),
@@ -512,6 +533,7 @@ function requestFor(route: RouteDecl): fc.Arbitrary<RawRequest> {
     contentType: fc.constant(preferredType),
     idempotency: sometimes(idempotencyKey, route.headers ? 2 : 8),
     extra: fc.array(extraHeader, { maxLength: 2 }),
+    accept: sometimes(acceptValue, 4),
     duplicateAuth: fc.constant(undefined),
     duplicateContentType: fc.constant(undefined),
     duplicateIdempotency: sometimes(idempotencyKey, 12),
@@ -525,6 +547,7 @@ function requestFor(route: RouteDecl): fc.Arbitrary<RawRequest> {
     if (r.duplicateContentType !== undefined) headers.push(['content-type', r.duplicateContentType]);
     if (r.idempotency !== undefined) headers.push(['Idempotency-Key', r.idempotency]);
     if (r.duplicateIdempotency !== undefined) headers.push(['idempotency-key', r.duplicateIdempotency]);
+    if (r.accept !== undefined) headers.push(['Accept', r.accept]);
     headers.push(...r.extra);
     return describable({ method: r.method, path: `${r.path}${r.query}`, headers, body: r.body });
   });
@@ -587,7 +610,12 @@ function violations(request: RawRequest, response: RawResponse, sent: readonly s
   const { status } = response;
   const text = response.body.toString('utf8');
   if (status >= 500) problems.push(`server error ${status}`);
-  else if (status < 200 || (status >= 300 && status < 400)) problems.push(`unexpected status ${status}`);
+  else if (status >= 300 && status < 400) {
+    // Redirects (the verification route sends browsers to the portal) stay on this origin: no open redirect.
+    const location = String(response.headers.location ?? '');
+    if (status !== 302 && status !== 303) problems.push(`unexpected redirect ${status}`);
+    if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(location)) problems.push(`redirect to "${location.slice(0, 80)}", not a same-origin path`);
+  } else if (status < 200) problems.push(`unexpected status ${status}`);
   if (STACK_TRACE.test(text)) problems.push('stack trace or internal path in the body');
   if (status >= 400 && status < 500) {
     const type = String(response.headers['content-type'] ?? '');
@@ -676,6 +704,11 @@ describe('the oracle', () => {
     expect(violations(get, response(404, { ...problemBody, detail: 'TypeError: x\n    at f (/work/main/a.ts:1:2)' }), [])).toContain(
       'stack trace or internal path in the body',
     );
+    const redirect = (location: string): RawResponse => ({ status: 302, headers: { location }, body: Buffer.alloc(0) });
+    expect(violations(get, redirect('/verify?code=abc'), [])).toEqual([]);
+    for (const location of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', '/a\r\nset-cookie: x']) {
+      expect(violations(get, redirect(location), []).join(), location).toMatch(/not a same-origin path/);
+    }
     expect(violations(get, response(404, { ...problemBody, detail: '110105198803151232' }), ['110105198803151232'])).toContain(
       'the problem echoes a sent ID number, password or token',
     );
