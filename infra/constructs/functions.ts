@@ -200,7 +200,7 @@ export class Functions extends Construct {
       environment: this.environmentFor(decl),
     });
 
-    for (const access of new Set(decl.access)) this.grant(fn, role, access);
+    for (const access of new Set(decl.access)) this.grant(role, access);
     this.attachTrigger(scope, fn, decl);
     return fn;
   }
@@ -226,7 +226,7 @@ export class Functions extends Construct {
     return environment;
   }
 
-  private grant(fn: NodejsFunction, role: Role, access: Access): void {
+  private grant(role: Role, access: Access): void {
     const { table, pipeline, secrets } = this.props;
     if (isBucketAccess(access)) return this.grantObjects(role, access);
     switch (access) {
@@ -241,12 +241,17 @@ export class Functions extends Construct {
         role.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_WRITE_ACTIONS], resources: [table.tableArn] }));
         return;
       case 'queue:send':
-        pipeline.queue.grantSendMessages(fn);
+        // SendMessage only: the queue URL comes from the environment, so the GetQueueUrl and GetQueueAttributes that
+        // grantSendMessages adds are never called. (SSE-SQS needs no KMS grant; a customer-managed key would.)
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [pipeline.queue.queueArn] }));
         return;
       case 'secret:id-hash-key':
       case 'secret:jwt-key':
       case 'secret:signing-key':
-        secrets.secret(access).grantRead(fn);
+        // GetSecretValue only (grantRead adds DescribeSecret, which no function calls). AWS-managed key: no kms grant.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets.secret(access).secretArn] }),
+        );
         return;
       default: {
         const unknown: never = access;

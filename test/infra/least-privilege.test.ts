@@ -28,8 +28,8 @@ const TABLE_WRITE = [
   'dynamodb:BatchWriteItem',
   'dynamodb:ConditionCheckItem',
 ];
-/** What CDK's Queue.grantSendMessages grants. */
-const QUEUE_SEND = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** Sending only: the queue URL comes from the environment (no GetQueueUrl, no GetQueueAttributes). */
+const QUEUE_SEND = ['sqs:SendMessage'];
 /**
  * What an SQS event source mapping needs on the consumed queue (Lambda polls with the function's role: Receive,
  * Delete, GetQueueAttributes) plus what CDK's grantConsumeMessages adds (ChangeMessageVisibility, GetQueueUrl).
@@ -41,8 +41,8 @@ const QUEUE_CONSUME = [
   'sqs:DeleteMessage',
   'sqs:GetQueueAttributes',
 ];
-/** What CDK's Secret.grantRead grants (the secrets use the AWS-managed key, so no kms:Decrypt). */
-const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+/** The value only, no DescribeSecret (the secrets use the AWS-managed key, so no kms:Decrypt either). */
+const SECRET_READ = ['secretsmanager:GetSecretValue'];
 const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
