@@ -4,7 +4,7 @@ import { DEFAULT_STACK_NAME } from '../shared/resources/outputs';
 /**
  * Typed per-environment configuration of the stack. Pick one with `cdk synth -c environment=prod` (default `dev`);
  * single values can be overridden from the command line: `-c stackName=…`, `-c alarmEmail=…`,
- * `-c publicBaseUrl=…`.
+ * `-c publicBaseUrl=…`, `-c portalWebAclArn=…`.
  */
 export interface EnvironmentConfig {
   /** Name of the configuration (`dev`, `prod`); tagged on every resource. */
@@ -23,8 +23,13 @@ export interface EnvironmentConfig {
   readonly tableDeletionProtection: boolean;
   /** Alarm notifications go to an SNS topic; this address is subscribed to it when set. */
   readonly alarmEmail?: string;
-  /** Public origin of the service (e.g. a CloudFront domain), passed to functions as ECERT_PUBLIC_BASE_URL. */
+  /**
+   * Public origin of the service, passed to functions as ECERT_PUBLIC_BASE_URL (what the PDFs' QR codes open). Default:
+   * the portal's CloudFront URL; set it when a custom domain points at the distribution.
+   */
   readonly publicBaseUrl?: string;
+  /** ARN of a CLOUDFRONT-scope WAF web ACL (in us-east-1) for the portal distribution, e.g. with a rate-based rule. */
+  readonly portalWebAclArn?: string;
 }
 
 export const ENVIRONMENTS = {
@@ -86,6 +91,7 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
     stackName: optionalString(readContext('stackName'), 'stackName') ?? base.stackName,
     alarmEmail: optionalString(readContext('alarmEmail'), 'alarmEmail') ?? base.alarmEmail,
     publicBaseUrl: optionalString(readContext('publicBaseUrl'), 'publicBaseUrl') ?? base.publicBaseUrl,
+    portalWebAclArn: optionalString(readContext('portalWebAclArn'), 'portalWebAclArn') ?? base.portalWebAclArn,
   };
   validateConfig(config);
   return config;
@@ -119,5 +125,8 @@ export function validateConfig(config: EnvironmentConfig): void {
       throw new InvalidConfigError(`${config.name}: publicBaseUrl is not a URL`);
     }
     if (url.protocol !== 'https:') throw new InvalidConfigError(`${config.name}: publicBaseUrl must be https`);
+  }
+  if (config.portalWebAclArn !== undefined && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(config.portalWebAclArn)) {
+    throw new InvalidConfigError(`${config.name}: portalWebAclArn must be a CLOUDFRONT-scope (global, us-east-1) WAFv2 web ACL ARN`);
   }
 }

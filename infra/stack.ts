@@ -1,17 +1,21 @@
+import { join } from 'node:path';
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { ENV } from '../shared/config/env';
 import type { Construct } from 'constructs';
 import type { FunctionDecl } from '../shared/resources/functions';
 import { STACK_OUTPUTS } from '../shared/resources/outputs';
+import { PORTAL_DIST } from '../shared/resources/portal';
 import type { RouteDecl } from '../shared/resources/routes';
 import type { EnvironmentConfig } from './config';
 import { Functions } from './constructs/functions';
 import { EcertHttpApi } from './constructs/http-api';
 import { Observability } from './constructs/observability';
+import { Portal } from './constructs/portal';
 import { AnnotationPipeline } from './constructs/pipeline';
 import { AppSecrets, SECRET_SPECS } from './constructs/secrets';
 import { SigningKeyInit } from './constructs/signing-key';
 import { Storage } from './constructs/storage';
+import { REPO_ROOT } from './paths';
 
 export interface EcertStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -19,6 +23,8 @@ export interface EcertStackProps extends StackProps {
   readonly functions?: Readonly<Record<string, FunctionDecl>>;
   /** Route table; defaults to shared/resources/routes.ts. */
   readonly routes?: readonly RouteDecl[];
+  /** The portal's build output; defaults to portal/dist (built by `npm run synth`, `npm test` and `npm start`). */
+  readonly portalDir?: string;
 }
 
 /**
@@ -32,6 +38,7 @@ export class EcertStack extends Stack {
   readonly signingKeyInit: SigningKeyInit;
   readonly functions: Functions;
   readonly httpApi: EcertHttpApi;
+  readonly portal: Portal;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: EcertStackProps) {
@@ -68,11 +75,20 @@ export class EcertStack extends Stack {
       logRetention: config.logRetention,
       routes: props.routes,
     });
+    this.portal = new Portal(this, 'Portal', {
+      api: this.httpApi.api,
+      assetDir: props.portalDir ?? join(REPO_ROOT, PORTAL_DIST),
+      accessLogs: this.storage.accessLogs,
+      accessLogExpirationDays: config.accessLogExpirationDays,
+      logRetention: config.logRetention,
+      webAclArn: config.portalWebAclArn,
+    });
     if (!config.publicBaseUrl) {
-      // Functions outside the API (the renderer printing QR codes) learn its URL here; HTTP handlers cannot take it as
-      // an environment variable (their integration depends on the API, the API URL on the stage: a cycle).
+      // The QR code on every PDF opens {public base URL}/v1/verify/{code}: the portal's CloudFront origin, where
+      // /v1/* reaches the API and a browser is sent on to the portal's verification page. Functions outside the API
+      // (the renderer) learn the URL here; HTTP handlers cannot (the distribution depends on the API: a cycle).
       for (const [key, fn] of this.functions.entries()) {
-        if (this.functions.declarations[key]?.trigger) fn.addEnvironment(ENV.publicBaseUrl, this.httpApi.url);
+        if (this.functions.declarations[key]?.trigger) fn.addEnvironment(ENV.publicBaseUrl, this.portal.url);
       }
     }
     this.observability = new Observability(this, 'Observability', {
@@ -84,6 +100,7 @@ export class EcertStack extends Stack {
 
     const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
       apiUrl: { value: this.httpApi.url, description: 'Base URL of the HTTP API' },
+      portalUrl: { value: this.portal.url, description: 'Holder portal (CloudFront; the API is on the same origin under /v1)' },
       tableName: { value: this.storage.table.tableName, description: 'DynamoDB table' },
       bucketName: { value: this.storage.documents.bucketName, description: 'Private document bucket' },
       queueUrl: { value: this.pipeline.queue.queueUrl, description: 'Annotation render queue' },

@@ -4,6 +4,7 @@
  */
 export const STACK_OUTPUTS = {
   apiUrl: 'ApiUrl',
+  portalUrl: 'PortalUrl',
   tableName: 'TableName',
   bucketName: 'BucketName',
   queueUrl: 'QueueUrl',

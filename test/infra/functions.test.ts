@@ -112,8 +112,8 @@ describe('Functions construct with every trigger and access kind', () => {
     const secretEnv = (key: 'secret:id-hash-key' | 'secret:jwt-key' | 'secret:signing-key') => ({
       Ref: logicalId(s.stack.secrets.secret(key)),
     });
-    // No publicBaseUrl configured: functions outside the API (trigger) get the API URL for QR codes.
-    const apiUrl = s.stack.resolve(s.stack.httpApi.url) as unknown;
+    // No publicBaseUrl configured: functions outside the API (trigger) get the portal's CloudFront URL for QR codes.
+    const publicUrl = s.stack.resolve(s.stack.portal.url) as unknown;
     expect(envOf('render')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'ecert',
@@ -121,7 +121,7 @@ describe('Functions construct with every trigger and access kind', () => {
       [ENV.bucketName]: { Ref: logicalId(s.stack.storage.documents) },
       [ENV.signingKeySecret]: secretEnv('secret:signing-key'),
       [ENV.queueUrl]: { Ref: logicalId(s.stack.pipeline.queue) },
-      [ENV.publicBaseUrl]: apiUrl,
+      [ENV.publicBaseUrl]: publicUrl,
     });
     expect(envOf('reader')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
@@ -137,8 +137,8 @@ describe('Functions construct with every trigger and access kind', () => {
     expect(Object.keys(envOf('reconciler')).sort()).toEqual(
       ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', ENV.tableName, ENV.queueUrl, ENV.publicBaseUrl].sort(),
     );
-    expect(envOf('deadLetters')[ENV.publicBaseUrl]).toEqual(apiUrl);
-    expect(envOf('reconciler')[ENV.publicBaseUrl]).toEqual(apiUrl);
+    expect(envOf('deadLetters')[ENV.publicBaseUrl]).toEqual(publicUrl);
+    expect(envOf('reconciler')[ENV.publicBaseUrl]).toEqual(publicUrl);
   });
 
   it('gives the API URL to every function with a trigger and to no HTTP function (their integration would cycle)', () => {

@@ -219,9 +219,16 @@ describe('EcertStack (shared declarations, dev config)', () => {
 
   describe('Lambda functions', () => {
     it('builds one function per declaration (plus the signing-key custom resource’s two), on the newest Node.js runtime', () => {
-      // The SigningKeyInit handler and the Provider framework's onEvent function.
-      s.template.resourceCountIs('AWS::Lambda::Function', functionCount + 2);
-      s.template.allResourcesProperties('AWS::Lambda::Function', { Runtime: LAMBDA_RUNTIME.name });
+      // The SigningKeyInit handler and the Provider framework's onEvent function; and the portal's BucketDeployment
+      // handler, a CDK-provided Python function that runs at deploy time only (its runtime is the construct's).
+      s.template.resourceCountIs('AWS::Lambda::Function', functionCount + 3);
+      const deployHandlers = Object.entries(ofType(s.json, 'AWS::Lambda::Function')).filter(([id]) =>
+        id.startsWith('CustomCDKBucketDeployment'),
+      );
+      expect(deployHandlers).toHaveLength(1);
+      for (const [id, fn] of Object.entries(ofType(s.json, 'AWS::Lambda::Function'))) {
+        if (!id.startsWith('CustomCDKBucketDeployment')) expect(fn.Properties.Runtime, id).toBe(LAMBDA_RUNTIME.name);
+      }
       const bundled = [...s.stack.functions.entries().map(([, fn]) => fn), s.stack.signingKeyInit.handler];
       for (const fn of bundled) {
         expect(s.json.Resources[logicalId(fn)]!.Properties, fn.node.path).toMatchObject({
