@@ -26,6 +26,12 @@ export interface CertificateView {
   hasElectronicFile: boolean;
 }
 
+/** The qualification as both views show it: catalogue name with the certificate's own level and specialty. */
+export function qualificationView(cert: Certificate): CertificateView['qualification'] {
+  const q = qualificationOf(cert);
+  return { code: q.code, name: q.name, level: cert.level, ...(cert.specialty ? { specialty: cert.specialty } : {}) };
+}
+
 export function certificateView(cert: Certificate): CertificateView {
   const q = qualificationOf(cert);
   return {
@@ -34,12 +40,7 @@ export function certificateView(cert: Certificate): CertificateView {
     idType: cert.idType,
     idTypeLabel: ID_TYPE_LABELS[cert.idType],
     idNumberMasked: maskIdNumber(cert.idNumber),
-    qualification: {
-      code: q.code,
-      name: q.name,
-      level: cert.level,
-      ...(cert.specialty ? { specialty: cert.specialty } : {}),
-    },
+    qualification: qualificationView(cert),
     approvalDate: cert.approvalDate,
     issuedAt: cert.issuedAt,
     issuer: cert.issuer,

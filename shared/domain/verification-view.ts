@@ -2,6 +2,7 @@ import { ANNOTATION_STATUS_LABELS, deriveStatus, type AnnotationStatus } from '.
 import { CERTIFICATE_STATUS_LABELS, qualificationOf, type Certificate } from './certificate';
 import { ID_TYPE_LABELS, maskHolderName, maskIdNumber } from './identity';
 import { findScenario } from './scenarios';
+import { qualificationView } from './certificate-view';
 
 /**
  * The public answer of 查验 (API.md `Verification`). Never the full name or ID number: the name keeps its surname, the
@@ -65,7 +66,7 @@ export function verificationView(cert: Certificate, annotation: AnnotationFacts 
     idType: cert.idType,
     idTypeLabel: ID_TYPE_LABELS[cert.idType],
     idNumberMasked: maskIdNumber(cert.idNumber),
-    qualification: { code: q.code, name: q.name, level: cert.level, ...(cert.specialty ? { specialty: cert.specialty } : {}) },
+    qualification: qualificationView(cert),
     approvalDate: cert.approvalDate,
     issuedAt: cert.issuedAt,
     issuer: cert.issuer,

@@ -39,28 +39,8 @@ export function assertPdf(bytes: Uint8Array): void {
   }
 }
 
-/** Stores a certificate electronic file (R1) under files/<certId>/<sha256>.pdf. */
-export async function putElectronicFile(certId: string, bytes: Uint8Array): Promise<StoredDocument> {
-  assertPdf(bytes);
-  const sha256 = sha256Hex(bytes);
-  const key = objectKeys.electronicFile(certId, sha256);
-  await s3().send(
-    new PutObjectCommand({
-      Bucket: bucketName(),
-      Key: key,
-      Body: bytes,
-      ContentType: 'application/pdf',
-      ContentLength: bytes.length,
-      ServerSideEncryption: 'AES256',
-    }),
-  );
-  return { key, sha256, size: bytes.length };
-}
-
-/** Stores a rendered annotated PDF under annotations/<certId>/<annotationId>.pdf (the lifecycle rule's prefix). */
-export async function putAnnotationDocument(certId: string, annotationId: string, bytes: Uint8Array): Promise<StoredDocument> {
-  const sha256 = sha256Hex(bytes);
-  const key = objectKeys.annotation(certId, annotationId);
+/** Every stored document: a private, SSE-S3 encrypted PDF whose SHA-256 travels with it as object metadata. */
+async function putPdf(key: string, bytes: Uint8Array, sha256: string): Promise<StoredDocument> {
   await s3().send(
     new PutObjectCommand({
       Bucket: bucketName(),
@@ -73,6 +53,19 @@ export async function putAnnotationDocument(certId: string, annotationId: string
     }),
   );
   return { key, sha256, size: bytes.length };
+}
+
+/** Stores a certificate electronic file (R1) under files/<certId>/<sha256>.pdf. */
+export async function putElectronicFile(certId: string, bytes: Uint8Array): Promise<StoredDocument> {
+  assertPdf(bytes);
+  const sha256 = sha256Hex(bytes);
+  return putPdf(objectKeys.electronicFile(certId, sha256), bytes, sha256);
+}
+
+/** Stores a rendered annotated PDF under annotations/<certId>/<annotationId>.pdf (the lifecycle rule's prefix). */
+export async function putAnnotationDocument(certId: string, annotationId: string, bytes: Uint8Array): Promise<StoredDocument> {
+  const sha256 = sha256Hex(bytes);
+  return putPdf(objectKeys.annotation(certId, annotationId), bytes, sha256);
 }
 
 export async function deleteDocument(key: string): Promise<void> {

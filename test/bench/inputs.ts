@@ -3,20 +3,12 @@ import type { Certificate } from '../../shared/domain/certificate';
 import { findQualification } from '../../shared/domain/qualifications';
 import { findScenario } from '../../shared/domain/scenarios';
 import type { AnnotatedCertificateInput } from '../../shared/pdf/annotated-certificate';
+import { certificateRecord } from '../support/factories';
 
 /** The certificate the render benchmarks print, with an ordinary or an Extension-B holder name. */
 export function benchInput(holderName: string, serial = 0): AnnotatedCertificateInput {
   const certificate: Certificate = {
-    certId: `Z20240216${String(serial).padStart(5, '0')}`,
-    holderName,
-    idType: 'RESIDENT_ID',
-    idNumber: '44030619920101567X',
-    qualificationCode: 'ECONOMICS',
-    level: '中级',
-    specialty: '人力资源管理',
-    approvalDate: '2023-11-05',
-    issuedAt: '2023-12-20',
-    issuer: '中华人民共和国人力资源和社会保障部',
+    ...certificateRecord({ certId: `Z20240216${String(serial).padStart(5, '0')}`, holderName, idNumber: '44030619920101567X' }),
     status: 'VALID',
     importedAt: '2024-01-01T00:00:00.000Z',
     updatedAt: '2024-01-01T00:00:00.000Z',
