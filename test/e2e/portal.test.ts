@@ -14,6 +14,21 @@ import { minimalPdf } from '../support/pdf';
 import { decodeQrOnFirstPage } from '../support/qr';
 import { axeViolations, launchChromium, screenshot, type Browser } from '../support/browser';
 
+// Browser globals used inside page.evaluate callbacks, which run in Chromium (the Node test program has no DOM typings).
+declare const document: {
+  fonts: Iterable<{ family: string; status: string }> & { check(font: string, text: string): boolean };
+  documentElement: { scrollWidth: number };
+};
+declare const window: { innerWidth: number };
+interface WebStorage {
+  readonly length: number;
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  clear(): void;
+}
+declare const sessionStorage: WebStorage;
+declare const localStorage: WebStorage;
+
 /**
  * The holder portal in a real browser (Debian's Chromium through playwright-core) against a local stack: the whole
  * flow a holder and a verifier walk, the states a certificate can be in, a phone-sized pass and an axe scan.

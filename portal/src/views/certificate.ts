@@ -5,14 +5,11 @@ import { formatDate, formatDateTime } from '../format';
 import { pageHeading, type ViewContext } from '../router';
 import type { Annotation, AnnotationList, Certificate, Quota } from '../types';
 import { annotationStatusBadge, certificateStatusBadge } from './badges';
+import { DEFAULT_VALID_DAYS, MAX_VALID_DAYS, MIN_VALID_DAYS } from './certificate-rules';
 import { certificateTitle } from './certificates';
 import { openDocument } from './documents';
 import { flashMessage } from './flash';
 
-/** R2: 1–90 whole days, 90 suggested (shared/domain/annotation.ts; a unit test keeps these equal). */
-export const MIN_VALID_DAYS = 1;
-export const MAX_VALID_DAYS = 90;
-export const DEFAULT_VALID_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -101,6 +98,7 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
   let items: Annotation[] = [];
   let quota: Quota | undefined;
   const polling = new Set<string>();
+  let lastApplied: string | undefined;
   const live = h('p', { class: 'visually-hidden', 'aria-live': 'polite', id: 'annotation-live' });
   const quotaBox = h('div', { class: 'quota', id: 'quota' });
   const list = h('ul', { class: 'annotations', id: 'annotations', 'aria-labelledby': 'annotation-history' });
@@ -248,8 +246,9 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
         }
         if (current.status !== 'PENDING') {
           replace(current);
-          live.textContent =
-            current.status === 'READY' ? '加注件已生成，可以在线查看或下载。' : `加注件状态：${current.statusLabel}`;
+          const text = current.status === 'READY' ? '加注件已生成，可以在线查看或下载。' : `加注件状态：${current.statusLabel}`;
+          live.textContent = text;
+          if (annotationId === lastApplied) formStatus.replaceChildren(message(current.status === 'READY' ? 'success' : 'warn', text));
           return;
         }
         delay = Math.min(Math.round(delay * 1.5), 3000);
@@ -287,6 +286,7 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
         }),
       );
       idempotencyKey = crypto.randomUUID();
+      lastApplied = created.annotationId;
       items = [created, ...items.filter((a) => a.annotationId !== created.annotationId)];
       renderList();
       formStatus.replaceChildren(message('success', '已提交加注申请，证书生成中…'));
@@ -302,19 +302,21 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
   });
 
   const section = h(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'apply-heading' },
-    h('h2', { id: 'apply-heading' }, '申请加注'),
-    canApply
-      ? [
-          h('p', null, '2021年12月17日及以后取得的电子证书，须申请加注后在加注有效期内查看和下载。'),
-          quotaBox,
-          form,
-        ]
-      : h('p', null, '证书已撤销，不能申请加注。'),
-    h('h2', { id: 'annotation-history' }, '加注记录'),
-    list,
-    live,
+    'div',
+    null,
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'apply-heading' },
+      h('h2', { id: 'apply-heading' }, '申请加注'),
+      canApply
+        ? [
+            h('p', null, '2021年12月17日及以后取得的电子证书，须申请加注后在加注有效期内查看和下载。'),
+            quotaBox,
+            form,
+          ]
+        : h('p', null, '证书已撤销，不能申请加注。'),
+    ),
+    h('section', { class: 'panel', 'aria-labelledby': 'annotation-history' }, h('h2', { id: 'annotation-history' }, '加注记录'), list, live),
   );
   return { section, load };
 }
