@@ -98,7 +98,17 @@ export function createLocalHttpApi(options: LocalHttpApiOptions): Server {
           return sendProblem(response, problem('RATE_LIMITED', undefined, {}, { 'retry-after': String(retryAfter) }));
         }
       }
-      const body = await readBody(request);
+      let body: Buffer | 'too-large';
+      try {
+        body = await readBody(request);
+      } catch (error) {
+        // The client went away, or the HTTP parser refused the body half-way (Node answers that itself): a client
+        // error, not an integration failure. API Gateway would never have invoked the function.
+        status = 400;
+        options.log(`client error on ${routeKey}: request body not received (${(error as Error).message})`);
+        if (!response.headersSent) sendProblem(response, problem('MALFORMED_REQUEST', '请求内容不完整'));
+        return;
+      }
       if (body === 'too-large') {
         status = 413;
         return sendProblem(response, problem('PAYLOAD_TOO_LARGE', '请求内容不能超过10MB'));

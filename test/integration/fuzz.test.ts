@@ -779,6 +779,12 @@ describe('after the fuzzing', () => {
     expect(Object.keys(Object.prototype)).toEqual([]);
   });
 
+  it('the runtime logged no 5xx and no integration error, not even for requests whose client never read the answer', () => {
+    const lines = capture.text().split('\n');
+    expect(lines.filter((line) => /^integration error/.test(line))).toEqual([]);
+    expect(lines.filter((line) => /^[A-Z]+ \S+(?: \S+)? 5\d\d [\d.]+ms$/.test(line))).toEqual([]);
+  });
+
   it('ran thousands of cases', () => {
     expect(stats.cases).toBeGreaterThanOrEqual(Math.min(1000, ROUTES.length * RUNS_PER_ROUTE));
   });
