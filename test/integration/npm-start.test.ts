@@ -73,6 +73,11 @@ describe('npm start', () => {
     const health = await fetch(`${target.apiUrl}/v1/health`);
     expect(health.status).toBe(200);
     expect(first.output()).toContain(`${target.apiUrl}/v1`);
+    // The holder portal is built and served on the same origin; the banner names it.
+    expect(first.output()).toContain(`Portal     ${target.apiUrl}/`);
+    const portal = await fetch(`${target.apiUrl}/`);
+    expect(portal.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await portal.text()).toContain('<html lang="zh-CN">');
     const c1 = clients(target);
     // Demo data: seeded once through the import path, with a legacy electronic file, a revocation and an Ext-B name.
     const cert = (certId: string) =>
