@@ -25,7 +25,7 @@ import { enrol, enrolWithEstate, type Enrolled, type Estate } from '../support/s
  * FUZZ_RUNS sets the cases per route; FUZZ_LOG_FILE=<path> keeps the captured log for inspection.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
-const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 250);
+const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 200);
 const EXTRA_RUNS = Math.ceil(RUNS_PER_ROUTE / 2);
 
 let stack: TestStack;
