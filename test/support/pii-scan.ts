@@ -5,7 +5,7 @@ import { gb11643CheckChar } from '../../shared/domain/identity';
  * resident ID number with a valid check character, and the exact sensitive values a test sent (ID numbers, passwords,
  * tokens). Findings are described without repeating the value, so a failure does not itself leak it.
  */
-const JWT = /eyJ[A-Za-z0-9_-]{8,}/g;
+const JWT = /eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const RESIDENT_ID = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
 
 /** An ID-shaped value: what the log scan looks for among everything a test sent (15–18 letters and digits). */
