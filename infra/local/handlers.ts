@@ -24,6 +24,8 @@ export function moduleHandlerLoader(root: string = REPO_ROOT): HandlerLoader {
         return mod.handler as LambdaHandler;
       });
       cache.set(fn.entry, loaded);
+      // A failed import (a file saved half-way during development) must not answer 500 until restart.
+      loaded.catch(() => cache.delete(fn.entry));
     }
     return loaded;
   };

@@ -10,7 +10,8 @@ import { problem } from './problem';
  */
 export async function authenticate(event: APIGatewayProxyEventV2): Promise<Holder> {
   const header = event.headers?.authorization ?? '';
-  const match = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/.exec(header.trim());
+  // The auth scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+  const match = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/i.exec(header.trim());
   const unauthenticated = () =>
     problem('UNAUTHENTICATED', '登录已失效或未登录，请重新登录', {}, { 'www-authenticate': 'Bearer realm="ecert"' });
   if (!match) throw unauthenticated();

@@ -300,6 +300,9 @@ describe('sessions end', () => {
     expect((await stack.api('/v1/certificates')).status).toBe(401);
     expect((await stack.api('/v1/certificates', { headers: { authorization: 'Bearer abc.def.ghi' } })).status).toBe(401);
     expect((await holder.get('/v1/certificates')).status).toBe(200);
+    // The scheme is case-insensitive (RFC 9110); the token is not.
+    expect((await stack.api('/v1/certificates', { headers: { authorization: `bearer ${holder.token}` } })).status).toBe(200);
+    expect((await stack.api('/v1/certificates', { headers: { authorization: `Bearer ${holder.token.toUpperCase()}` } })).status).toBe(401);
 
     const newPassword = 'Another-Pass-99';
     secrets.push(newPassword);
