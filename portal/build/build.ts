@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { PORTAL_ASSET_PREFIX, PORTAL_DIST } from '../../shared/resources/portal';
@@ -171,12 +170,22 @@ export async function buildPortal(options: BuildOptions = {}): Promise<BuildInfo
   }
   await writeFile(join(staging, 'build-info.json'), `${JSON.stringify(info, null, 2)}\n`);
   const old = `${outDir}.old-${process.pid}`;
-  if (existsSync(outDir)) await rename(outDir, old);
-  await rename(staging, outDir);
+  // Another build (a parallel test run, npm start) may swap at the same moment: whichever lands last wins, both are
+  // complete builds, and neither process fails.
+  await rename(outDir, old).catch(ignoreCode('ENOENT'));
+  await rename(staging, outDir).catch(ignoreCode('ENOTEMPTY', 'EEXIST'));
   await rm(old, { recursive: true, force: true });
+  await rm(staging, { recursive: true, force: true });
   log(`portal: built ${files.size} files into ${outDir.replace(`${REPO_ROOT}/`, '')}`);
   return info;
 }
+
+/** A rejection handler that swallows the given error codes and rethrows anything else. */
+export const ignoreCode =
+  (...codes: string[]) =>
+  (error: NodeJS.ErrnoException): void => {
+    if (!codes.includes(error.code ?? '')) throw error;
+  };
 
 export async function readBuildInfo(outDir = PORTAL_DIST_DIR): Promise<BuildInfo | undefined> {
   try {

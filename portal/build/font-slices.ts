@@ -111,8 +111,11 @@ export async function buildFontSlices(options: {
     slices.push({ file, characters: characters.length, bytes: woff2.length, codePoints: characters.map((c) => c.codePoint) });
   }
   await writeFile(join(work, 'slices.json'), JSON.stringify(slices));
-  await rm(dir, { recursive: true, force: true });
-  await rename(work, dir);
+  // A parallel build may have finished first: its slices are the same bytes, keep them.
+  await rename(work, dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+  });
+  await rm(work, { recursive: true, force: true });
   options.log?.(`portal: font slices ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { dir, slices };
 }
