@@ -178,6 +178,12 @@ describe('the holder portal, desktop', () => {
     );
     expect(list.items[0]).toMatchObject({ verificationCode: code, documentSha256: sha256(pdf) });
     expect(decodeQrOnFirstPage(pdf)).toBe(url(`/v1/verify/${code}`));
+
+    // 在线查看 opens the same document inline in a new tab (a presigned link minted for that click).
+    const [tab] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: '在线查看' }).click()]);
+    await tab.waitForURL(/X-Amz-Signature=/);
+    expect(new URL(tab.url()).searchParams.get('response-content-disposition')).toMatch(/^inline;/);
+    await tab.close();
   });
 
   it('opening the QR URL in the browser lands on the verification page with the result', async () => {
