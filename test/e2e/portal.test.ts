@@ -306,7 +306,7 @@ describe('the holder portal on a 375×667 phone screen', () => {
     await expectAccessible('verification by holder');
   });
 
-  it('explains an empty certificate list with the reasons', async () => {
+  it('explains an empty certificate list with the reasons, and logs out', async () => {
     const stranger = { name: '张三', idNumber: residentId('19850505') };
     await phone.evaluate(() => sessionStorage.clear());
     await phone.goto(url('/register'));
@@ -323,5 +323,12 @@ describe('the holder portal on a 375×667 phone screen', () => {
     expect(await noHorizontalScroll()).toBe(true);
     await screenshot(phone, 'phone-empty-list');
     await expectAccessible('empty list');
+
+    await phone.getByRole('button', { name: '退出登录' }).click();
+    await phone.waitForURL(/\/login$/);
+    await phone.getByText('您已退出登录').waitFor();
+    expect(await phone.evaluate(() => sessionStorage.getItem('ecert.session'))).toBeNull();
+    await phone.goto(url('/certificates'));
+    await phone.waitForURL(/\/login\?next=%2Fcertificates$/);
   });
 });
