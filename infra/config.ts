@@ -4,7 +4,7 @@ import { DEFAULT_STACK_NAME } from '../shared/resources/outputs';
 /**
  * Typed per-environment configuration of the stack. Pick one with `cdk synth -c environment=prod` (default `dev`);
  * single values can be overridden from the command line: `-c stackName=…`, `-c alarmEmail=…`,
- * `-c publicBaseUrl=…`, `-c portalWebAclArn=…`.
+ * `-c publicBaseUrl=…`, `-c portalWebAclArn=…`, `-c portalDomainName=… -c portalCertificateArn=…`.
  */
 export interface EnvironmentConfig {
   /** Name of the configuration (`dev`, `prod`); tagged on every resource. */
@@ -30,6 +30,12 @@ export interface EnvironmentConfig {
   readonly publicBaseUrl?: string;
   /** ARN of a CLOUDFRONT-scope WAF web ACL (in us-east-1) for the portal distribution, e.g. with a rate-based rule. */
   readonly portalWebAclArn?: string;
+  /**
+   * A custom domain for the portal (both or neither): its name and an ACM certificate for it in us-east-1. With it the
+   * distribution pins viewer TLS to TLSv1.2_2021, and the QR codes use https://<domain> unless publicBaseUrl says otherwise.
+   */
+  readonly portalDomainName?: string;
+  readonly portalCertificateArn?: string;
 }
 
 export const ENVIRONMENTS = {
@@ -92,6 +98,8 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
     alarmEmail: optionalString(readContext('alarmEmail'), 'alarmEmail') ?? base.alarmEmail,
     publicBaseUrl: optionalString(readContext('publicBaseUrl'), 'publicBaseUrl') ?? base.publicBaseUrl,
     portalWebAclArn: optionalString(readContext('portalWebAclArn'), 'portalWebAclArn') ?? base.portalWebAclArn,
+    portalDomainName: optionalString(readContext('portalDomainName'), 'portalDomainName') ?? base.portalDomainName,
+    portalCertificateArn: optionalString(readContext('portalCertificateArn'), 'portalCertificateArn') ?? base.portalCertificateArn,
   };
   validateConfig(config);
   return config;
@@ -128,5 +136,14 @@ export function validateConfig(config: EnvironmentConfig): void {
   }
   if (config.portalWebAclArn !== undefined && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(config.portalWebAclArn)) {
     throw new InvalidConfigError(`${config.name}: portalWebAclArn must be a CLOUDFRONT-scope (global, us-east-1) WAFv2 web ACL ARN`);
+  }
+  if ((config.portalDomainName === undefined) !== (config.portalCertificateArn === undefined)) {
+    throw new InvalidConfigError(`${config.name}: portalDomainName and portalCertificateArn go together`);
+  }
+  if (config.portalDomainName !== undefined && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(config.portalDomainName)) {
+    throw new InvalidConfigError(`${config.name}: portalDomainName is not a lower-case DNS name`);
+  }
+  if (config.portalCertificateArn !== undefined && !/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(config.portalCertificateArn)) {
+    throw new InvalidConfigError(`${config.name}: portalCertificateArn must be an ACM certificate in us-east-1 (CloudFront's region)`);
   }
 }

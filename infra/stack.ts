@@ -82,6 +82,9 @@ export class EcertStack extends Stack {
       accessLogExpirationDays: config.accessLogExpirationDays,
       logRetention: config.logRetention,
       webAclArn: config.portalWebAclArn,
+      ...(config.portalDomainName && config.portalCertificateArn
+        ? { domain: { name: config.portalDomainName, certificateArn: config.portalCertificateArn } }
+        : {}),
     });
     if (!config.publicBaseUrl) {
       // The QR code on every PDF opens {public base URL}/v1/verify/{code}: the portal's CloudFront origin, where

@@ -17,9 +17,12 @@ import {
   OriginRequestPolicy,
   OriginSslPolicy,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  SSLMethod,
   ViewerProtocolPolicy,
   type BehaviorOptions,
 } from 'aws-cdk-lib/aws-cloudfront';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -49,6 +52,8 @@ export interface PortalProps {
   readonly logRetention: RetentionDays;
   /** A CLOUDFRONT-scope WAF web ACL (created in us-east-1) to attach, e.g. with a rate-based rule. */
   readonly webAclArn?: string;
+  /** A custom domain with its ACM certificate (us-east-1): viewer TLS is then pinned to TLSv1.2_2021. */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
 }
 
 /**
@@ -82,6 +87,7 @@ export class Portal extends Construct {
   readonly securityHeaders: ResponseHeadersPolicy;
   /** Role of the CDK BucketDeployment handler: explicit actions instead of the construct's wildcard grants. */
   readonly deployRole: Role;
+  private readonly domainName?: string;
   /** The asset bucket ARN as cdk-nag prints it in a finding. */
   private readonly assetBucketFinding: string;
 
@@ -178,7 +184,16 @@ export class Portal extends Construct {
       logBucket: this.logs,
       logFilePrefix: 'cloudfront/',
       ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
+      ...(props.domain
+        ? {
+            domainNames: [props.domain.name],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+            sslSupportMethod: SSLMethod.SNI,
+          }
+        : {}),
     });
+    this.domainName = props.domain?.name;
 
     // The deployment handler (a CDK-provided Lambda that copies the build output at deploy time) gets its own role with
     // exactly the actions it uses: read the asset zips, list and write the portal bucket, write its own log group. The
@@ -224,9 +239,9 @@ export class Portal extends Construct {
     this.acknowledgeFindings(props);
   }
 
-  /** `https://<id>.cloudfront.net` */
+  /** `https://<custom domain>` when one is configured, else `https://<id>.cloudfront.net`. */
   get url(): string {
-    return `https://${this.distribution.distributionDomainName}`;
+    return `https://${this.domainName ?? this.distribution.distributionDomainName}`;
   }
 
   private acknowledgeFindings(props: PortalProps): void {
@@ -244,12 +259,15 @@ export class Portal extends Construct {
           '-c portalWebAclArn=… to attach one (a rate-based rule is the per-client limit in front of the public routes).',
       );
     }
-    acknowledge(
-      this.distribution,
-      'AwsSolutions-CFR4',
-      'The distribution uses its default *.cloudfront.net certificate, for which CloudFront fixes the viewer TLS policy; ' +
-        'the portal is HTTPS only (redirect, API behaviours refuse HTTP) and origins are reached with TLS 1.2.',
-    );
+    if (!props.domain) {
+      acknowledge(
+        this.distribution,
+        'AwsSolutions-CFR4',
+        'The distribution uses its default *.cloudfront.net certificate, for which CloudFront fixes the viewer TLS policy; ' +
+          'the portal is HTTPS only (redirect, API behaviours refuse HTTP) and origins are reached with TLS 1.2. ' +
+          'Configure portalDomainName/portalCertificateArn to pin TLSv1.2_2021.',
+      );
+    }
     const siteId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
     for (const [resource, what] of [
       [`${this.assetBucketFinding}/*`, 'the build output zips CDK uploads to the bootstrap asset bucket under generated keys'],

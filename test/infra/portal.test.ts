@@ -181,7 +181,28 @@ describe('Portal construct (S3 + CloudFront, API on the same origin)', () => {
     expect(staleAcknowledgements(withWaf.app, wafNag)).toEqual([]);
   });
 
-  it('refuses a web ACL that CloudFront cannot use, and a missing build output', () => {
+  it('with a custom domain: pins viewer TLS to TLSv1.2_2021 (no CFR4 acknowledgement) and QR codes use the domain', () => {
+    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000';
+    const custom = synth({ config: { portalDomainName: 'ecert.example.cn', portalCertificateArn: certificateArn } });
+    const [distribution] = Object.values(ofType(custom.json, 'AWS::CloudFront::Distribution'));
+    const dc = distribution!.Properties.DistributionConfig as DistributionConfig & { Aliases: string[] };
+    expect(dc.Aliases).toEqual(['ecert.example.cn']);
+    expect(dc.ViewerCertificate).toEqual({ AcmCertificateArn: certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    custom.template.hasOutput(STACK_OUTPUTS.portalUrl, { Value: 'https://ecert.example.cn' });
+    const render = custom.json.Resources[logicalId(custom.stack.functions.get('render'))]!.Properties;
+    expect((render.Environment as { Variables: Record<string, unknown> }).Variables.ECERT_PUBLIC_BASE_URL).toBe('https://ecert.example.cn');
+    expect(acknowledgements(custom.app).has('AwsSolutions-CFR4')).toBe(false);
+    const nag = runNag(custom.app);
+    expect(describeFindings(nag.violations)).toEqual([]);
+    expect(staleAcknowledgements(custom.app, nag)).toEqual([]);
+  });
+
+  it('refuses a web ACL that CloudFront cannot use, a domain without its certificate, and a missing build output', () => {
+    const context = (values: Record<string, string>) => (key: string) => values[key];
+    expect(() => loadConfig(context({ portalDomainName: 'ecert.example.cn' }))).toThrow(/go together/);
+    expect(() =>
+      loadConfig(context({ portalDomainName: 'ecert.example.cn', portalCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x' })),
+    ).toThrow(/us-east-1/);
     expect(() => loadConfig((key) => (key === 'portalWebAclArn' ? 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/y' : undefined))).toThrow(
       InvalidConfigError,
     );
