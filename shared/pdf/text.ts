@@ -1,4 +1,13 @@
-import { degrees, type PDFDocument, type PDFFont, type PDFPage, type RGB } from '@cantoo/pdf-lib';
+import {
+  degrees,
+  popGraphicsState,
+  pushGraphicsState,
+  setCharacterSpacing,
+  type PDFDocument,
+  type PDFFont,
+  type PDFPage,
+  type RGB,
+} from '@cantoo/pdf-lib';
 import { loadFaces, splitRuns, type Face, type FaceName } from './fonts';
 
 /**
@@ -86,19 +95,19 @@ export class TextWriter {
     let advance = align === 'left' ? 0 : align === 'center' ? -width / 2 : -width;
     for (const run of runs) {
       const font = await this.font(run.face);
-      const pieces = spacing > 0 ? [...run.text] : [run.text];
-      for (const piece of pieces) {
-        page.drawText(piece, {
-          x: options.x + dx * advance,
-          y: options.y + dy * advance,
-          size,
-          font,
-          color: options.color,
-          ...(options.opacity !== undefined ? { opacity: options.opacity } : {}),
-          ...(options.rotateDegrees ? { rotate: degrees(options.rotateDegrees) } : {}),
-        });
-        advance += (await this.runWidth(run.face, piece)) * size + spacing;
-      }
+      // Letter spacing is the PDF's own character spacing (Tc) around one text object, not one object per character.
+      if (spacing > 0) page.pushOperators(pushGraphicsState(), setCharacterSpacing(spacing));
+      page.drawText(run.text, {
+        x: options.x + dx * advance,
+        y: options.y + dy * advance,
+        size,
+        font,
+        color: options.color,
+        ...(options.opacity !== undefined ? { opacity: options.opacity } : {}),
+        ...(options.rotateDegrees ? { rotate: degrees(options.rotateDegrees) } : {}),
+      });
+      if (spacing > 0) page.pushOperators(popGraphicsState());
+      advance += (await this.runWidth(run.face, run.text)) * size + spacing * [...run.text].length;
     }
   }
 }

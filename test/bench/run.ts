@@ -11,7 +11,7 @@ import { RESULT_PREFIX } from './stats';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const ALL = ['render', 'memory', 'chromium', 'e2e'] as const;
+const ALL = ['render', 'cold', 'memory', 'chromium', 'e2e'] as const;
 type Name = (typeof ALL)[number];
 const chosen = (process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a)) as Name[]).length
   ? (process.argv.slice(2) as Name[])
@@ -81,6 +81,14 @@ if (r.render) {
       (k) =>
         `| ${k === 'ordinary' ? 'ordinary (张伟)' : 'Extension B (林𠮷)'} | ${fmt(r.render[k].signedPdfMs.median)} ms | ${fmt(r.render[k].signedPdfMs.p99)} ms | ${fmt(r.render[k].renderOnlyMs.median)} ms | ${fmt(r.render[k].renderOnlyMs.p99)} ms | ${fmt(r.render[k].pdfBytes)} |`,
     ),
+    '',
+  );
+}
+if (r.cold) {
+  lines.push(
+    '## Cold start of the render path (the Lambda bundle)',
+    '',
+    `The render function's esbuild bundle (${Math.round(r.cold.bundleBytes / 1024)} KiB, minified ESM) in a fresh Node process, 5 runs: Node start-up + module evaluation median **${fmt(r.cold.initMs.median)} ms**, then the first signed PDF (fonts read and parsed, first subset, first signature) **${fmt(r.cold.firstPdfMs.median)} ms** — **${fmt(r.cold.coldTotalMs.median)} ms** in all (max ${fmt(r.cold.coldTotalMs.max)} ms). The "cold first PDF" of the render section runs from TypeScript sources under tsx, so it also pays for transpiling.`,
     '',
   );
 }
