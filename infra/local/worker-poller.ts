@@ -18,6 +18,7 @@ export async function startWorkerPollers(options: {
   log: (line: string) => void;
 }): Promise<RunningPoller> {
   const perWorker: Stats[] = [];
+  let stopping = false;
   const stats: Stats = { batches: 0, succeeded: 0, failed: 0 };
   const refresh = () => {
     stats.batches = perWorker.reduce((s, w) => s + w.batches, 0);
@@ -50,7 +51,7 @@ export async function startWorkerPollers(options: {
         // After start-up a dying consumer thread must be loud: its queue would silently stop draining.
         worker.on('error', (error) => options.log(`${options.fn.id} worker ${index}: ${error.name}: ${error.message}`));
         worker.on('exit', (code) => {
-          if (code !== 0) options.log(`${options.fn.id} worker ${index} exited with code ${code}`);
+          if (code !== 0 && !stopping) options.log(`${options.fn.id} worker ${index} exited with code ${code}`);
         });
       });
     }),
@@ -58,6 +59,8 @@ export async function startWorkerPollers(options: {
   return {
     stats,
     async stop() {
+      // terminate() ends a thread with exit code 1: expected now, not worth a log line.
+      stopping = true;
       await Promise.all(
         workers.map(
           (worker) =>
