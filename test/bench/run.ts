@@ -120,7 +120,13 @@ if (r.e2e) {
     `- apply request round trip: p50 ${fmt(r.e2e.applyRequestMs.median)} ms, p99 ${fmt(r.e2e.applyRequestMs.p99)} ms`,
     `- sustained: **${fmt(r.e2e.annotationsPerSecond)} annotations/s** (${r.e2e.ready} in ${fmt(r.e2e.totalSeconds)} s, all submitted within ${fmt(r.e2e.submitSeconds)} s)`,
     '',
-    'Everything runs on the same 2 cores: DynamoDB Local (Java), s3rver, local-aws-sqs, the API handlers, the pollers and the renderer share them.',
+    `Everything runs on the same 2 cores: DynamoDB Local (Java), s3rver, local-aws-sqs, the API handlers, the pollers and the renderer share them. The emulator's own ceiling, measured in the same run with 8 requests in flight: **${fmt(r.e2e.emulatorCeiling?.getItemPerSecond)} GetItem/s** and **${fmt(r.e2e.emulatorCeiling?.transactWrite2ItemsPerSecond)} two-item TransactWriteItems/s**; one annotation costs 5 reads and 2 transactions (plus the holder's status reads).`,
+    '',
+    '| AWS call (as seen by the handlers) | n | median ms | p99 ms |',
+    '|---|---|---|---|',
+    ...Object.entries((r.e2e.awsCallsMs ?? {}) as Record<string, { n: number; median: number; p99: number }>).map(
+      ([call, v]) => `| ${call} | ${v.n} | ${v.median} | ${v.p99} |`,
+    ),
     '',
   );
 }
