@@ -26,13 +26,16 @@ const Message = z.strictObject({ certId: z.string().min(1).max(40), annotationId
 
 export async function renderOne(message: z.infer<typeof Message>): Promise<'rendered' | 'skipped' | 'failed'> {
   const { certId, annotationId } = message;
-  const annotation = await getAnnotation(certId, annotationId, { consistent: true });
+  // Both reads at once: one round trip instead of two (the certificate read is wasted only on a duplicate delivery).
+  const [annotation, certificate] = await Promise.all([
+    getAnnotation(certId, annotationId, { consistent: true }),
+    getCertificate(certId, { consistent: true }),
+  ]);
   if (!annotation || annotation.status !== 'PENDING') {
     logger.info('nothing to render', { certId, annotationId, status: annotation?.status ?? 'missing' });
     metrics.addMetric('RenderSkipped', MetricUnit.Count, 1);
     return 'skipped';
   }
-  const certificate = await getCertificate(certId, { consistent: true });
   const fail = async (reason: string) => {
     await markAnnotationFailed(certId, annotationId, reason);
     logger.warn('annotation failed', { certId, annotationId, reason });

@@ -1,8 +1,9 @@
 /**
- * End to end on the local stack (real emulators, real handlers, the real render consumer): N holders (default 20)
- * apply concurrently; each applies for K certificates × 3 annotations (the quota). Measures apply → READY latency from
- * the moment the POST is sent to the READY commit (the consumer's renderedAt), sustained annotations per second over
- * the whole run, and checks that nothing is lost or failed.
+ * End to end on the local stack (real emulators, real handlers, the real render consumer in worker threads as under
+ * npm start). First N holders (default 20) apply once each at the same moment: apply → READY latency, from the moment
+ * the POST is sent to the READY commit (the consumer's renderedAt). Then each applies for the rest of its K
+ * certificates × 3 (the quota), one request at a time per holder: sustained annotations per second. Checks that
+ * nothing is lost or failed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { upsertCertificate } from '../../shared/repository/certificates';
 import { listAnnotations } from '../../shared/repository/annotations';
 import { ddb, s3, sqs } from '../../shared/aws/clients';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { certificateRecord, residentId } from '../support/factories';
 import { report, round, summarize } from './stats';
 
@@ -76,44 +78,69 @@ const holders = await Promise.all(
 );
 
 calls.clear();
-// Act: every holder applies for all its annotations, one request at a time; holders run concurrently.
 const sentAt = new Map<string, number>();
 const applyMs: number[] = [];
 let refused = 0;
+async function applyOnce(holder: (typeof holders)[number], certId: string): Promise<string | undefined> {
+  const t = Date.now();
+  const response = await api(`/v1/certificates/${certId}/annotations`, json('POST', { scenario: 'SELF_USE', validDays: 90 }, holder.token));
+  applyMs.push(Date.now() - t);
+  if (response.status !== 202) {
+    refused++;
+    return undefined;
+  }
+  const { annotationId } = (await response.json()) as { annotationId: string };
+  sentAt.set(annotationId, t);
+  return annotationId;
+}
+
+// Waits for the queue to drain — cheap to ask, unlike querying every certificate, which would itself load DynamoDB
+// Local and slow the pipeline it measures.
+async function drain(): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const out = await sqs().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: runtime.target.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    const depth =
+      Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    if (depth === 0 || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// Act 1 — latency: the N holders apply once each, at the same moment, on an idle pipeline.
+const latencyIds = new Set<string>();
+await Promise.all(holders.map(async (h) => latencyIds.add((await applyOnce(h, h.certs[0]!)) ?? '')));
+latencyIds.delete('');
+await drain();
+
+// Act 2 — throughput: every remaining application (certificates × 3 per holder), holders concurrently, each holder one
+// request at a time.
 const started = Date.now();
 await Promise.all(
   holders.map(async (holder) => {
-    for (const certId of holder.certs) {
-      for (let i = 0; i < PER_CERT; i++) {
-        const t = Date.now();
-        const response = await api(`/v1/certificates/${certId}/annotations`, json('POST', { scenario: 'SELF_USE', validDays: 90 }, holder.token));
-        applyMs.push(Date.now() - t);
-        if (response.status !== 202) {
-          refused++;
-          continue;
-        }
-        sentAt.set(((await response.json()) as { annotationId: string }).annotationId, t);
-      }
+    for (const [k, certId] of holder.certs.entries()) {
+      for (let i = k === 0 ? 1 : 0; i < PER_CERT; i++) await applyOnce(holder, certId);
     }
   }),
 );
 const allSent = Date.now();
+await drain();
 
-// Wait for every annotation to settle (bounded).
 const certs = holders.flatMap((h) => h.certs);
-let annotations: Awaited<ReturnType<typeof listAnnotations>> = [];
-const deadline = Date.now() + 120_000;
-for (;;) {
-  annotations = (await Promise.all(certs.map((c) => listAnnotations(c)))).flat();
-  if (annotations.every((a) => a.status !== 'PENDING') || Date.now() > deadline) break;
-  await new Promise((r) => setTimeout(r, 200));
-}
+const annotations = (await Promise.all(certs.map((c) => listAnnotations(c)))).flat();
 const awsCallsMs = Object.fromEntries(
   [...calls].sort((a, b) => b[1].length - a[1].length).map(([key, samples]) => [key, summarize(samples)]),
 );
 const ready = annotations.filter((a) => a.status === 'READY');
-const latencies = ready.map((a) => Date.parse(a.renderedAt!) - sentAt.get(a.annotationId)!);
-const lastReady = Math.max(...ready.map((a) => Date.parse(a.renderedAt!)));
+const latencies = ready.filter((a) => latencyIds.has(a.annotationId)).map((a) => Date.parse(a.renderedAt!) - sentAt.get(a.annotationId)!);
+const sustained = ready.filter((a) => !latencyIds.has(a.annotationId));
+const lastReady = Math.max(...sustained.map((a) => Date.parse(a.renderedAt!)));
+const underLoad = sustained.map((a) => Date.parse(a.renderedAt!) - sentAt.get(a.annotationId)!);
 
 // The emulator's own ceiling, for reading the figures above: raw DynamoDB Local throughput on this machine, 8 requests
 // in flight, for the two operations the pipeline does most.
@@ -152,9 +179,11 @@ report({
   lost: sentAt.size - ready.length - annotations.filter((a) => a.status === 'FAILED').length,
   applyRequestMs: summarize(applyMs),
   applyToReadyMs: summarize(latencies),
+  sustainedAnnotations: sustained.length,
+  applyToReadyUnderLoadMs: summarize(underLoad),
   submitSeconds: round((allSent - started) / 1000),
   totalSeconds: round((lastReady - started) / 1000),
-  annotationsPerSecond: round(ready.length / ((lastReady - started) / 1000), 1),
+  annotationsPerSecond: round(sustained.length / ((lastReady - started) / 1000), 1),
   awsCallsMs,
   emulatorCeiling,
 });
