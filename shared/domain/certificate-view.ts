@@ -32,11 +32,10 @@ export function qualificationView(cert: Certificate): CertificateView['qualifica
   return { code: q.code, name: q.name, level: cert.level, ...(cert.specialty ? { specialty: cert.specialty } : {}) };
 }
 
-export function certificateView(cert: Certificate): CertificateView {
-  const q = qualificationOf(cert);
+/** What both the holder's view and the public verification show of a certificate (never the full ID number). */
+export function commonCertificateFields(cert: Certificate) {
   return {
     certId: cert.certId,
-    holderName: cert.holderName,
     idType: cert.idType,
     idTypeLabel: ID_TYPE_LABELS[cert.idType],
     idNumberMasked: maskIdNumber(cert.idNumber),
@@ -44,11 +43,18 @@ export function certificateView(cert: Certificate): CertificateView {
     approvalDate: cert.approvalDate,
     issuedAt: cert.issuedAt,
     issuer: cert.issuer,
-    sealAuthority: q.sealAuthority,
-    sealName: q.sealName,
+    sealAuthority: qualificationOf(cert).sealAuthority,
     status: cert.status,
     statusLabel: CERTIFICATE_STATUS_LABELS[cert.status],
     ...(cert.revokedAt ? { revokedAt: cert.revokedAt } : {}),
+  };
+}
+
+export function certificateView(cert: Certificate): CertificateView {
+  return {
+    ...commonCertificateFields(cert),
+    holderName: cert.holderName,
+    sealName: qualificationOf(cert).sealName,
     annotationRequired: requiresAnnotation(cert.issuedAt),
     hasElectronicFile: Boolean(cert.electronicFile),
   };

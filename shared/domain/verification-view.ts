@@ -1,8 +1,8 @@
 import { ANNOTATION_STATUS_LABELS, deriveStatus, type AnnotationStatus } from './annotation';
-import { CERTIFICATE_STATUS_LABELS, qualificationOf, type Certificate } from './certificate';
-import { ID_TYPE_LABELS, maskHolderName, maskIdNumber } from './identity';
+import type { Certificate } from './certificate';
+import { maskHolderName } from './identity';
 import { findScenario } from './scenarios';
-import { qualificationView } from './certificate-view';
+import { commonCertificateFields } from './certificate-view';
 
 /**
  * The public answer of 查验 (API.md `Verification`). Never the full name or ID number: the name keeps its surname, the
@@ -59,21 +59,9 @@ export interface VerificationView {
 }
 
 export function verificationView(cert: Certificate, annotation: AnnotationFacts | undefined, now: Date): VerificationView {
-  const q = qualificationOf(cert);
   const certificate: VerificationView['certificate'] = {
-    certId: cert.certId,
+    ...commonCertificateFields(cert),
     holderNameMasked: maskHolderName(cert.holderName),
-    idType: cert.idType,
-    idTypeLabel: ID_TYPE_LABELS[cert.idType],
-    idNumberMasked: maskIdNumber(cert.idNumber),
-    qualification: qualificationView(cert),
-    approvalDate: cert.approvalDate,
-    issuedAt: cert.issuedAt,
-    issuer: cert.issuer,
-    sealAuthority: q.sealAuthority,
-    status: cert.status,
-    statusLabel: CERTIFICATE_STATUS_LABELS[cert.status],
-    ...(cert.revokedAt ? { revokedAt: cert.revokedAt } : {}),
   };
   let view: VerificationView['annotation'];
   let reason: VerificationReason | undefined = cert.status === 'REVOKED' ? 'CERTIFICATE_REVOKED' : undefined;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,43 +16,19 @@ import { freePort } from '../../infra/local/ports';
 import { provisionBucket, provisionQueues, provisionTable, resourceNames } from '../../infra/local/provision';
 import { ensureLocalSecrets } from '../../infra/local/secrets';
 import { writeLocalTarget } from '../../infra/local/target';
+import { runCli, type CliRun } from '../support/cli';
 import { certificateRow, residentId, toCsv, withWrongCheckChar } from '../support/certificate-rows';
-import { REPO_ROOT } from '../support/processes';
 
 /**
  * The operator CLI as an operator runs it: a child process that finds the local stack through runtime.json in a data
  * folder, reads real files, writes to DynamoDB Local and s3rver. Assertions read back through the repository.
  */
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 const outputs: CliRun[] = [];
 
-function cli(args: string[]): Promise<CliRun> {
-  // A clean environment: the CLI must find everything through --data-dir, nothing may leak in from this process.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('ECERT_')),
-  );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'shared/cli/main.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const run = { code, stdout, stderr };
-      outputs.push(run);
-      resolve(run);
-    });
-  });
+async function cli(args: string[]): Promise<CliRun> {
+  const run = await runCli([...args]);
+  outputs.push(run);
+  return run;
 }
 
 let emulators: RunningEmulators | undefined;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,43 +5,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localSigningKeyFile } from '../../infra/local/secrets';
 import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
-import { REPO_ROOT } from '../support/processes';
+import { runCli, type CliRun } from '../support/cli';
 import { issue, testChain } from '../support/signing-certs';
 
 /**
  * `ecert signing-key` as an operator runs it: a child process against a local data folder (no running stack is
  * needed for this command), reading real PEM files. Every run's output is checked for key material at the end.
  */
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 const runs: CliRun[] = [];
 
-function cli(args: string[]): Promise<CliRun> {
-  // A clean environment: nothing may leak in from this process (no AWS target, no local secrets folder).
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('ECERT_')),
-  );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'shared/cli/main.ts', 'signing-key', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const run = { code, stdout, stderr };
-      runs.push(run);
-      resolve(run);
-    });
-  });
+async function cli(args: string[]): Promise<CliRun> {
+  const run = await runCli(['signing-key', ...args]);
+  runs.push(run);
+  return run;
 }
 
 const fingerprintOf = (certificatePem: string) =>
