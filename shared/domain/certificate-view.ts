@@ -6,10 +6,9 @@ import {
 } from './certificate';
 import { ID_TYPE_LABELS, maskIdNumber } from './identity';
 
-/** The contract's `Certificate` (API.md): what a holder sees of their own certificate. */
-export interface CertificateView {
+/** What both the holder's view and the public verification show of a certificate (never the full ID number). */
+export interface CommonCertificateFields {
   certId: string;
-  holderName: string;
   idType: Certificate['idType'];
   idTypeLabel: string;
   idNumberMasked: string;
@@ -18,22 +17,26 @@ export interface CertificateView {
   issuedAt: string;
   issuer: string;
   sealAuthority: 'MOHRSS' | 'INDUSTRY';
-  sealName: string;
   status: Certificate['status'];
   statusLabel: string;
   revokedAt?: string;
+}
+
+/** The contract's `Certificate` (API.md): what a holder sees of their own certificate. */
+export interface CertificateView extends CommonCertificateFields {
+  holderName: string;
+  sealName: string;
   annotationRequired: boolean;
   hasElectronicFile: boolean;
 }
 
 /** The qualification as both views show it: catalogue name with the certificate's own level and specialty. */
-export function qualificationView(cert: Certificate): CertificateView['qualification'] {
+export function qualificationView(cert: Certificate): CommonCertificateFields['qualification'] {
   const q = qualificationOf(cert);
   return { code: q.code, name: q.name, level: cert.level, ...(cert.specialty ? { specialty: cert.specialty } : {}) };
 }
 
-/** What both the holder's view and the public verification show of a certificate (never the full ID number). */
-export function commonCertificateFields(cert: Certificate) {
+export function commonCertificateFields(cert: Certificate): CommonCertificateFields {
   return {
     certId: cert.certId,
     idType: cert.idType,

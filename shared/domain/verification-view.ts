@@ -2,7 +2,7 @@ import { ANNOTATION_STATUS_LABELS, deriveStatus, type AnnotationStatus } from '.
 import type { Certificate } from './certificate';
 import { maskHolderName } from './identity';
 import { findScenario } from './scenarios';
-import { commonCertificateFields } from './certificate-view';
+import { commonCertificateFields, type CommonCertificateFields } from './certificate-view';
 
 /**
  * The public answer of 查验 (API.md `Verification`). Never the full name or ID number: the name keeps its surname, the
@@ -31,21 +31,7 @@ export interface VerificationView {
   valid: boolean;
   reason?: VerificationReason;
   reasonText?: string;
-  certificate: {
-    certId: string;
-    holderNameMasked: string;
-    idType: Certificate['idType'];
-    idTypeLabel: string;
-    idNumberMasked: string;
-    qualification: { code: string; name: string; level: string; specialty?: string };
-    approvalDate: string;
-    issuedAt: string;
-    issuer: string;
-    sealAuthority: 'MOHRSS' | 'INDUSTRY';
-    status: Certificate['status'];
-    statusLabel: string;
-    revokedAt?: string;
-  };
+  certificate: CommonCertificateFields & { holderNameMasked: string };
   annotation?: {
     annotationId: string;
     scenario: string;
