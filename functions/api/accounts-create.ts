@@ -6,7 +6,7 @@ import { httpHandler } from '../../shared/http/middleware';
 import { problem } from '../../shared/http/problem';
 import { parseJsonBody } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
-import { RegisterBody } from '../../shared/http/schemas';
+import { RegisterBody } from '../../shared/resources/schemas';
 import { AlreadyRegisteredError, createHolder } from '../../shared/repository/holders';
 import { logger } from '../../shared/observability';
 

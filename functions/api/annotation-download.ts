@@ -8,7 +8,7 @@ import { httpHandler } from '../../shared/http/middleware';
 import { problem } from '../../shared/http/problem';
 import { validate } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
-import { DispositionQuery } from '../../shared/http/schemas';
+import { DispositionQuery } from '../../shared/resources/schemas';
 import { MAX_PRESIGN_SECONDS, presignDownload } from '../../shared/repository/documents';
 
 /**

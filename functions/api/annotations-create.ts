@@ -9,7 +9,7 @@ import { httpHandler } from '../../shared/http/middleware';
 import { problem } from '../../shared/http/problem';
 import { parseJsonBody, validate } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
-import { AnnotationRequestBody, IdempotencyKeyHeaders } from '../../shared/http/schemas';
+import { AnnotationRequestBody, IdempotencyKeyHeaders } from '../../shared/resources/schemas';
 import {
   ApplyContentionError,
   applyForAnnotation,

@@ -5,7 +5,7 @@ import { httpHandler } from '../../shared/http/middleware';
 import { problem } from '../../shared/http/problem';
 import { validate } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
-import { DispositionQuery } from '../../shared/http/schemas';
+import { DispositionQuery } from '../../shared/resources/schemas';
 import { MAX_PRESIGN_SECONDS, presignDownload } from '../../shared/repository/documents';
 
 /** GET /v1/certificates/{certId}/file — the certificate electronic file of a pre-2021-12-17 certificate (R1). */

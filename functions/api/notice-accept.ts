@@ -4,7 +4,7 @@ import { httpHandler } from '../../shared/http/middleware';
 import { problem } from '../../shared/http/problem';
 import { parseJsonBody } from '../../shared/http/request';
 import { noContent } from '../../shared/http/response';
-import { NoticeAcceptanceBody } from '../../shared/http/schemas';
+import { NoticeAcceptanceBody } from '../../shared/resources/schemas';
 import { acceptNotice } from '../../shared/repository/holders';
 
 /** POST /v1/notice/acceptance — accepting an older text than the current one is refused (R8). */

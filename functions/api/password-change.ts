@@ -4,7 +4,7 @@ import { httpHandler } from '../../shared/http/middleware';
 import { problem } from '../../shared/http/problem';
 import { parseJsonBody } from '../../shared/http/request';
 import { noContent } from '../../shared/http/response';
-import { ChangePasswordBody } from '../../shared/http/schemas';
+import { ChangePasswordBody } from '../../shared/resources/schemas';
 import { changePassword } from '../../shared/repository/holders';
 
 /** PUT /v1/accounts/me/password — ends every existing session, including the one making the change. */

@@ -7,7 +7,7 @@ import { httpHandler } from '../../shared/http/middleware';
 import { problem } from '../../shared/http/problem';
 import { parseJsonBody } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
-import { LoginBody } from '../../shared/http/schemas';
+import { LoginBody } from '../../shared/resources/schemas';
 import {
   clearFailedLogins,
   findHolderByIdentity,

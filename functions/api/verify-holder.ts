@@ -1,7 +1,7 @@
 import { httpHandler } from '../../shared/http/middleware';
 import { parseJsonBody } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
-import { VerifyHolderBody } from '../../shared/http/schemas';
+import { VerifyHolderBody } from '../../shared/resources/schemas';
 import { verifyByHolder } from '../../shared/http/verification';
 
 /** POST /v1/verify — 查验 by management number, name and ID number; any mismatch is the same 404. */

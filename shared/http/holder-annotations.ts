@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Certificate } from '../domain/certificate';
 import { getAnnotation, type StoredAnnotation } from '../repository/annotations';
 import { problem } from './problem';
-import { AnnotationIdParam } from './schemas';
+import { AnnotationIdParam } from '../resources/schemas';
 
 /**
  * The annotation named in the path, of a certificate already checked to be the caller's (holderCertificate): a

@@ -4,7 +4,7 @@ import { belongsTo } from '../domain/certificate-view';
 import { getCertificateOfHolder } from '../repository/certificates';
 import type { Holder } from '../repository/holders';
 import { problem } from './problem';
-import { CertIdParam } from './schemas';
+import { CertIdParam } from '../resources/schemas';
 
 /**
  * The certificate named in the path, if it is the caller's: a malformed id, a missing certificate and someone else's

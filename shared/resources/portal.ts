@@ -1,6 +1,6 @@
 /**
  * The holder portal as served: which paths belong to the API, the security headers and the cache rules. The local
- * static server (infra/local/portal-server.ts) and the CloudFront distribution (infra/constructs/portal.ts) both read
+ * static server (local/portal-server.ts) and the CloudFront distribution (infra/constructs/portal.ts) both read
  * them, so the headers a browser sees locally are the ones it sees in the cloud.
  */
 

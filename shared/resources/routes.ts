@@ -9,7 +9,7 @@ import {
   NoticeAcceptanceBody,
   RegisterBody,
   VerifyHolderBody,
-} from '../http/schemas';
+} from './schemas';
 
 /**
  * The HTTP route table. API Gateway routes and the local HTTP adapter are both generated from it; path templates use

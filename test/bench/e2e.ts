@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalRuntime } from '../../infra/local/runtime';
-import { freePort } from '../../infra/local/ports';
+import { startLocalRuntime } from '../../local/runtime';
+import { freePort } from '../../local/ports';
 import { getSecret } from '../../shared/config/secrets';
 import { upsertCertificate } from '../../shared/repository/certificates';
 import { listAnnotations } from '../../shared/repository/annotations';

@@ -6,7 +6,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { s3, sqs } from '../../shared/aws/clients';
 import { getSecret } from '../../shared/config/secrets';
 import { revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
-import { moduleHandlerLoader } from '../../infra/local/handlers';
+import { moduleHandlerLoader } from '../../local/handlers';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { certificateRecord } from '../support/factories';
 import { readyHolder, type HolderSession } from '../support/holder-client';

@@ -11,11 +11,12 @@ import { ENV } from '../../shared/config/env';
 import { clearSecretCache, SECRETS } from '../../shared/config/secrets';
 import { idHash } from '../../shared/domain/id-hash';
 import { getCertificate, listCertificatesByIdentity } from '../../shared/repository/certificates';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type EmulatorEndpoints, type RunningEmulators } from '../../infra/local/emulators';
-import { freePort } from '../../infra/local/ports';
-import { provisionBucket, provisionQueues, provisionTable, resourceNames } from '../../infra/local/provision';
-import { ensureLocalSecrets } from '../../infra/local/secrets';
-import { writeLocalTarget } from '../../infra/local/target';
+import { startEmulators, type RunningEmulators } from '../../local/emulators';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints } from '../../shared/target/local-target';
+import { freePort } from '../../local/ports';
+import { provisionBucket, provisionQueues, provisionTable, resourceNames } from '../../local/provision';
+import { ensureLocalSecrets } from '../../shared/target/local-secrets';
+import { writeLocalTarget } from '../../shared/target/local-target';
 import { runCli, type CliRun } from '../support/cli';
 import { certificateRow, residentId, toCsv, withWrongCheckChar } from '../support/certificate-rows';
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localSigningKeyFile } from '../../infra/local/secrets';
+import { localSigningKeyFile } from '../../shared/target/local-secrets';
 import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
 import { runCli, type CliRun } from '../support/cli';
 import { issue, testChain } from '../support/signing-certs';

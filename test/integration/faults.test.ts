@@ -8,7 +8,7 @@ import { upsertCertificate } from '../../shared/repository/certificates';
 import { getAnnotation, getQuota, listAnnotations, markAnnotationReady } from '../../shared/repository/annotations';
 import { liveSlots } from '../../shared/domain/annotation';
 import { reconcile } from '../../functions/jobs/reconciler';
-import { moduleHandlerLoader } from '../../infra/local/handlers';
+import { moduleHandlerLoader } from '../../local/handlers';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { certificateRecord } from '../support/factories';
 import { readyHolder, type HolderSession } from '../support/holder-client';

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from 'aws-lam
 import { sqs } from '../../shared/aws/clients';
 import { FUNCTIONS, type FunctionDecl } from '../../shared/resources/functions';
 import { ROUTES, type RouteDecl } from '../../shared/resources/routes';
-import { moduleHandlerLoader, type LambdaHandler } from '../../infra/local/handlers';
+import { moduleHandlerLoader, type LambdaHandler } from '../../local/handlers';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 // Prepare: the production function and route tables plus an echo route and a flaky queue consumer that exist only

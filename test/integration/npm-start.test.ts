@@ -7,13 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { freePort } from '../../infra/local/ports';
-import { readLocalTarget, type LocalTarget } from '../../infra/local/target';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators';
+import { freePort } from '../../local/ports';
+import { readLocalTarget, type LocalTarget } from '../../shared/target/local-target';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../shared/target/local-target';
 import { spawnTs } from '../support/processes';
 
 // The real `npm start` entry point as a child process, on free ports and a throw-away data folder.
-const START = 'infra/local/main.ts';
+const START = 'local/main.ts';
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 

@@ -17,7 +17,7 @@ export function runCli(args: string[]): Promise<CliRun> {
     Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('ECERT_')),
   );
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'shared/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
       cwd: REPO_ROOT,
       env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],

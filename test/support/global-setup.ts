@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmulators, type EmulatorEndpoints } from '../../infra/local/emulators';
-import { freePort } from '../../infra/local/ports';
+import { startEmulators } from '../../local/emulators';
+import type { EmulatorEndpoints } from '../../shared/target/local-target';
+import { freePort } from '../../local/ports';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../shared/cli/main';
-import type { Io } from '../../shared/cli/common';
+import { main } from '../../cli/main';
+import type { Io } from '../../cli/common';
 import { STACK_OUTPUTS } from '../../shared/resources/outputs';
 import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
 

@@ -1,8 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { targetOf, UsageError } from '../../shared/cli/common';
-import { TargetError, useStackTarget } from '../../shared/cli/target';
+import { targetOf, UsageError } from '../../cli/common';
+import { TargetError, useStackTarget } from '../../shared/target/resolve';
 import { ENV } from '../../shared/config/env';
 import { STACK_OUTPUTS } from '../../shared/resources/outputs';
 

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CsvLimitError, CsvParser, parseCsv, parseCsvText, type CsvItem } from '../../shared/cli/csv';
-import { csvRows, jsonLinesRows, readRows, SourceError, type SourceRow } from '../../shared/cli/sources';
+import { CsvLimitError, CsvParser, parseCsv, parseCsvText, type CsvItem } from '../../shared/import/csv';
+import { csvRows, jsonLinesRows, readRows, SourceError, type SourceRow } from '../../shared/import/sources';
 import { CERTIFICATE_COLUMNS } from '../../shared/domain/certificate-record';
 import { certificateRow, toCsv } from '../support/certificate-rows';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTextMediaType, requestTime, toHttpApiEvent, type RawRequest } from '../../infra/local/http-event';
+import { isTextMediaType, requestTime, toHttpApiEvent, type RawRequest } from '../../local/http-event';
 
 /** The local HTTP adapter must hand handlers the same payload-v2 event API Gateway's HTTP API would. */
 function rawRequest(overrides: Partial<RawRequest> = {}): RawRequest {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { importRows, importRowStream, type ImportOptions } from '../../shared/cli/importer';
-import type { SourceRow } from '../../shared/cli/sources';
+import { importRows, importRowStream, type ImportOptions } from '../../shared/import/importer';
+import type { SourceRow } from '../../shared/import/sources';
 import type { CertificateRecord } from '../../shared/domain/certificate';
 import { certificateRow, residentId, withWrongCheckChar } from '../support/certificate-rows';
 

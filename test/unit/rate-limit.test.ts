@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClientRateLimiter } from '../../infra/local/rate-limit';
+import { ClientRateLimiter } from '../../local/rate-limit';
 
 /** A hand-driven clock in milliseconds. */
 function manualClock(start = 1_700_000_000_000) {

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { cacheControlFor, CONTENT_TYPES, isApiPath, PORTAL_SECURITY_HEADERS } from '../../shared/resources/portal';
+import { cacheControlFor, CONTENT_TYPES, isApiPath, PORTAL_SECURITY_HEADERS } from '../shared/resources/portal';
 
 /**
  * The holder portal on the local API's origin, as CloudFront serves it in the cloud: the `staticFiles` hook of the local

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { checkRevocationReason, REVOCATION_REASON_MAX, revokeCertificate } from '../repository/certificates';
+import { checkRevocationReason, REVOCATION_REASON_MAX, revokeCertificate } from '../shared/repository/certificates';
 import { certIdArgument, EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
-import { useTarget } from './target';
+import { useTarget } from '../shared/target/resolve';
 
 export const REVOKE_HELP = `Usage: npm run ecert -- revoke <certId> --reason <text> [options]
 

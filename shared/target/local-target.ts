@@ -1,6 +1,16 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { EmulatorEndpoints } from './emulators';
+
+/** Where the local stack's emulators listen (DynamoDB Local, s3rver, local-aws-sqs). */
+export interface EmulatorEndpoints {
+  dynamodb: string;
+  s3: string;
+  sqs: string;
+}
+
+/** Local credentials: s3rver accepts exactly these; DynamoDB Local (sharedDb) and local-aws-sqs accept anything. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
 
 /**
  * What a running local stack publishes about itself in its data folder, so the operator CLI (and anything else) can

@@ -4,7 +4,7 @@
  * thread that serves the API and the in-process emulators.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FunctionDecl } from '../../shared/resources/functions';
+import type { FunctionDecl } from '../shared/resources/functions';
 
 interface WorkerConfig {
   fn: FunctionDecl;
@@ -18,7 +18,7 @@ const config = workerData as WorkerConfig;
 const port = parentPort!;
 const { startPoller } = await import('./sqs-poller');
 const { moduleHandlerLoader } = await import('./handlers');
-const { sqs } = await import('../../shared/aws/clients');
+const { sqs } = await import('../shared/aws/clients');
 
 const loader = moduleHandlerLoader();
 const poller = await startPoller({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { FunctionDecl } from '../../shared/resources/functions';
-import { LOCAL_REGION } from './emulators';
+import type { FunctionDecl } from '../shared/resources/functions';
+import { LOCAL_REGION } from '../shared/target/local-target';
 
 /** A Lambda context as close to the real one as handlers can observe (names, request id, remaining time). */
 export function lambdaContext(fn: FunctionDecl, requestId: string = randomUUID()): Context {

@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { TABLE } from '../../shared/resources/table';
-import { QUEUES } from '../../shared/resources/queues';
+import { TABLE } from '../shared/resources/table';
+import { QUEUES } from '../shared/resources/queues';
 
 /**
  * Creates the table, bucket and queues on the emulators from the same declarations the CDK constructs read

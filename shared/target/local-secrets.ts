@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { SECRETS } from '../../shared/config/secrets';
-import { generateSelfSignedMaterial } from '../../shared/signing/key-material';
+import { SECRETS } from '../config/secrets';
+import { generateSelfSignedMaterial } from '../signing/key-material';
 
 /** The folder of a data folder that holds the local secrets (the runtime's `secretsDir`). */
 export const localSecretsDir = (dataDir: string): string => join(dataDir, 'secrets');

@@ -3,8 +3,8 @@ import { cloudFormation, resetClients } from '../aws/clients';
 import { ENV } from '../config/env';
 import { clearSecretCache } from '../config/secrets';
 import { STACK_OUTPUTS } from '../resources/outputs';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators';
-import { readLocalTarget } from '../../infra/local/target';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-target';
+import { readLocalTarget } from './local-target';
 
 /**
  * Points this process at a system before the first AWS client is built: the local stack (its runtime file in the

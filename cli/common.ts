@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { isCertId } from '../domain/certificate-record';
-import { DEFAULT_STACK_NAME } from '../resources/outputs';
-import { DEFAULT_DATA_DIR } from '../../infra/local/target';
-import type { TargetSpec } from './target';
+import { isCertId } from '../shared/domain/certificate-record';
+import { DEFAULT_STACK_NAME } from '../shared/resources/outputs';
+import { DEFAULT_DATA_DIR } from '../shared/target/local-target';
+import type { TargetSpec } from '../shared/target/resolve';
 
 /** What the commands share: exit codes, the output channels, the target options every command takes. */
 export const EXIT = {

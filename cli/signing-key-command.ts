@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ENV } from '../config/env';
-import { generateSelfSignedMaterial, loadSigningKey } from '../signing/key-material';
+import { ENV } from '../shared/config/env';
+import { generateSelfSignedMaterial, loadSigningKey } from '../shared/signing/key-material';
 import {
   assembleSigningKey,
   describeSigningKey,
@@ -12,10 +12,10 @@ import {
   SELF_SIGNED_COMMON_NAME,
   writeSecretString,
   type CertificateSummary,
-} from '../signing/key-store';
-import { localSigningKeyFile, replaceLocalSecret } from '../../infra/local/secrets';
+} from '../shared/signing/key-store';
+import { localSigningKeyFile, replaceLocalSecret } from '../shared/target/local-secrets';
 import { EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
-import { TargetError, useStackTarget, type TargetSpec } from './target';
+import { TargetError, useStackTarget, type TargetSpec } from '../shared/target/resolve';
 
 export const SIGNING_KEY_HELP = `Usage: npm run ecert -- signing-key <init|install|show> [options]
 

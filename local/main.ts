@@ -12,9 +12,9 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startLocalRuntime } = await import('./runtime');
 const { PortInUseError } = await import('./ports');
 const { JavaMissingError } = await import('./emulators');
-const { DEFAULT_DATA_DIR } = await import('./target');
+const { DEFAULT_DATA_DIR } = await import('../shared/target/local-target');
 const { seedDemoData, DEMO_HINTS } = await import('./demo-data');
-const { buildPortal, PORTAL_DIST_DIR } = await import('../../portal/build/build');
+const { buildPortal, PORTAL_DIST_DIR } = await import('../portal/build/build');
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -7,10 +7,10 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { FunctionDecl } from '../../shared/resources/functions';
+import type { FunctionDecl } from '../shared/resources/functions';
 import type { LambdaHandler } from './handlers';
 import { invokeWithTimeout, lambdaContext } from './lambda-context';
-import { LOCAL_REGION } from './emulators';
+import { LOCAL_REGION } from '../shared/target/local-target';
 
 /**
  * Plays Lambda's SQS event source mapping: receives batches, invokes the consumer with an `SQSEvent`, deletes what

@@ -1,18 +1,18 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resetClients } from '../aws/clients';
-import { ConfigurationError } from '../config/env';
-import { CertificateNotFoundError, ElectronicFileNotAllowedError } from '../repository/certificates';
-import { NotAPdfError } from '../repository/documents';
-import { SigningKeyError } from '../signing/key-material';
+import { resetClients } from '../shared/aws/clients';
+import { ConfigurationError } from '../shared/config/env';
+import { CertificateNotFoundError, ElectronicFileNotAllowedError } from '../shared/repository/certificates';
+import { NotAPdfError } from '../shared/repository/documents';
+import { SigningKeyError } from '../shared/signing/key-material';
 import { ATTACH_FILE_HELP, attachFileCommand } from './attach-file-command';
 import { EXIT, processIo, TARGET_HELP, UsageError, type Io } from './common';
-import { describeError, isTargetError } from './importer';
+import { describeError, isTargetError } from '../shared/import/importer';
 import { IMPORT_HELP, importCommand } from './import-command';
 import { REVOKE_HELP, revokeCommand } from './revoke-command';
 import { SIGNING_KEY_HELP, signingKeyCommand } from './signing-key-command';
-import { SourceError } from './sources';
-import { TargetError } from './target';
+import { SourceError } from '../shared/import/sources';
+import { TargetError } from '../shared/target/resolve';
 
 /**
  * The operator CLI: `npm run ecert -- <command> [options]`. Each command sets its target (local stack or deployed

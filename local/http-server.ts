@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { compileRoutes, matchRoute, type RouteDecl } from '../../shared/resources/routes';
-import type { FunctionDecl } from '../../shared/resources/functions';
-import { problem, type HttpProblem } from '../../shared/http/problem';
-import { BASE_HEADERS } from '../../shared/http/response';
+import { compileRoutes, matchRoute, type RouteDecl } from '../shared/resources/routes';
+import type { FunctionDecl } from '../shared/resources/functions';
+import { problem, type HttpProblem } from '../shared/http/problem';
+import { BASE_HEADERS } from '../shared/http/response';
 import { toHttpApiEvent } from './http-event';
 import { invokeWithTimeout, lambdaContext, FunctionTimeoutError } from './lambda-context';
 import type { HandlerLoader } from './handlers';

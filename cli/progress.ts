@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ImportProgress } from './importer';
+import type { ImportProgress } from '../shared/import/importer';
 
 /**
  * Progress of an import on stderr. On a terminal: a bar over the bytes of the file (the row count is unknown until the

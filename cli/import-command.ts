@@ -1,14 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getSecret } from '../config/secrets';
-import { CERTIFICATE_COLUMNS } from '../domain/certificate-record';
-import { ID_TYPES } from '../domain/identity';
+import { getSecret } from '../shared/config/secrets';
+import { CERTIFICATE_COLUMNS } from '../shared/domain/certificate-record';
+import { ID_TYPES } from '../shared/domain/identity';
 import { EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
-import { DEFAULT_CONCURRENCY, describeError, importRowStream, type RejectedRow } from './importer';
+import { DEFAULT_CONCURRENCY, describeError, importRowStream, type RejectedRow } from '../shared/import/importer';
 import { createProgress } from './progress';
-import { formatOf, readRows } from './sources';
-import { TargetError, useTarget } from './target';
+import { formatOf, readRows } from '../shared/import/sources';
+import { TargetError, useTarget } from '../shared/target/resolve';
 
 export const IMPORT_HELP = `Usage: npm run ecert -- import <file> [options]
 

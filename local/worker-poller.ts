@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { FunctionDecl } from '../../shared/resources/functions';
+import type { FunctionDecl } from '../shared/resources/functions';
 import type { RunningPoller } from './sqs-poller';
 
 type Stats = RunningPoller['stats'];

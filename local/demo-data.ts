@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
-import { getSecret } from '../../shared/config/secrets';
-import { importRowStream } from '../../shared/cli/importer';
-import { readRows } from '../../shared/cli/sources';
-import { attachElectronicFile, revokeCertificate } from '../../shared/repository/certificates';
-import { AlreadyRegisteredError, createHolder } from '../../shared/repository/holders';
-import { hashPassword } from '../../shared/auth/password';
-import { idHash } from '../../shared/domain/id-hash';
-import { maskIdNumber, type IdType } from '../../shared/domain/identity';
-import type { LocalTarget } from './target';
+import { getSecret } from '../shared/config/secrets';
+import { importRowStream } from '../shared/import/importer';
+import { readRows } from '../shared/import/sources';
+import { attachElectronicFile, revokeCertificate } from '../shared/repository/certificates';
+import { AlreadyRegisteredError, createHolder } from '../shared/repository/holders';
+import { hashPassword } from '../shared/auth/password';
+import { idHash } from '../shared/domain/id-hash';
+import { maskIdNumber, type IdType } from '../shared/domain/identity';
+import type { LocalTarget } from '../shared/target/local-target';
 import { REPO_ROOT } from './handlers';
 
 /**
