@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseRenderMessage } from '../../shared/domain/render-message';
 import { markAnnotationFailed } from '../../shared/repository/annotations';
-import { logger } from '../../shared/observability';
+import { lambdaHandler, logger } from '../../shared/observability';
 
 /** What the holder reads on a FAILED annotation whose render failed every delivery. */
 export const DEAD_LETTER_REASON = '证书生成多次失败，请重新申请';
@@ -28,5 +28,6 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   });
 }
 
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, recordHandler, processor, { context });
+export const handler = lambdaHandler(
+  (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => processPartialResponse(event, recordHandler, processor, { context }),
+);

@@ -7,7 +7,7 @@ import {
   recordReenqueue,
   type PendingRef,
 } from '../../shared/repository/annotations';
-import { logger } from '../../shared/observability';
+import { lambdaHandler, logger } from '../../shared/observability';
 
 /** Per run: enough for any backlog this service can build in 5 minutes; the next run takes the rest. */
 export const RECONCILE_BATCH = 200;
@@ -75,4 +75,4 @@ export async function reconcile(now: Date = new Date()): Promise<ReconcileSummar
   return summary;
 }
 
-export const handler = async (): Promise<ReconcileSummary> => reconcile();
+export const handler = lambdaHandler(async (): Promise<ReconcileSummary> => reconcile());

@@ -1,5 +1,5 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { logger } from '../../shared/observability';
+import { lambdaHandler, logger } from '../../shared/observability';
 import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
 import {
   describeSigningKey,
@@ -31,7 +31,7 @@ export interface OnEventResult {
  * self-signed one. A valid key — generated earlier, or a CA-issued one an operator installed — is never replaced.
  * Delete does nothing: the secret is retained with the documents it signed.
  */
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<OnEventResult> {
+async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResult> {
   const { SecretId: secretId, Organization: organization } = event.ResourceProperties as unknown as SigningKeyInitProperties;
   if (event.RequestType === 'Delete') {
     logger.info('signing-key init: delete is a no-op, the secret is kept', { secretId });
@@ -58,3 +58,5 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   });
   return { PhysicalResourceId: physicalId, Data: { Fingerprint: fingerprint, Generated: 'true' } };
 }
+
+export const handler = lambdaHandler<CloudFormationCustomResourceEvent, OnEventResult>(onEvent);

@@ -3,7 +3,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { qualificationOf } from '../../shared/domain/certificate';
 import { findScenario } from '../../shared/domain/scenarios';
-import { logger, metrics } from '../../shared/observability';
+import { lambdaHandler, logger, metrics } from '../../shared/observability';
 import { warmUpRenderer } from '../../shared/pdf/annotated-certificate';
 import { renderSignedCertificate } from '../../shared/pdf/signed-certificate';
 import { signingKey } from '../../shared/signing/sign-pdf';
@@ -97,10 +97,6 @@ async function recordHandler(record: SQSRecord): Promise<void> {
 
 const processor = new BatchProcessor(EventType.SQS);
 
-export const handler = async (event: SQSEvent, context: Context) => {
-  try {
-    return await processPartialResponse(event, recordHandler, processor, { context });
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = lambdaHandler((event: SQSEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context }),
+);

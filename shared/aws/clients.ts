@@ -4,11 +4,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { tracer } from '../observability';
 
 /**
  * The one place AWS clients are built. Clients are created on first use (not at import) so the local runtime can set
  * the endpoint environment first; the SDK itself honours AWS_ENDPOINT_URL_DYNAMODB / _S3 / _SQS, which is the only
- * difference between local and cloud.
+ * difference between local and cloud. Each client is captured by the tracer, so every AWS call is a subsegment of the
+ * invocation's trace in the cloud (outside Lambda the tracer is off and returns the client untouched).
  */
 let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
@@ -17,7 +19,7 @@ let secretsClient: SecretsManagerClient | undefined;
 let cloudFormationClient: CloudFormationClient | undefined;
 
 export function ddb(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
@@ -26,27 +28,29 @@ export function ddb(): DynamoDBDocumentClient {
 export function s3(): S3Client {
   // s3rver serves buckets by path only, and corrupts streamed bodies when the SDK adds flexible checksums.
   const local = Boolean(process.env.AWS_ENDPOINT_URL_S3);
-  s3Client ??= new S3Client({
-    forcePathStyle: local,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  s3Client ??= tracer.captureAWSv3Client(
+    new S3Client({
+      forcePathStyle: local,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  );
   return s3Client;
 }
 
 export function sqs(): SQSClient {
-  sqsClient ??= new SQSClient({});
+  sqsClient ??= tracer.captureAWSv3Client(new SQSClient({}));
   return sqsClient;
 }
 
 export function secretsManager(): SecretsManagerClient {
-  secretsClient ??= new SecretsManagerClient({});
+  secretsClient ??= tracer.captureAWSv3Client(new SecretsManagerClient({}));
   return secretsClient;
 }
 
 /** The operator CLI reads a deployed stack's outputs with it (`--stack`); no function uses it. */
 export function cloudFormation(): CloudFormationClient {
-  cloudFormationClient ??= new CloudFormationClient({});
+  cloudFormationClient ??= tracer.captureAWSv3Client(new CloudFormationClient({}));
   return cloudFormationClient;
 }
 

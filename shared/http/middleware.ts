@@ -1,6 +1,6 @@
-import middy from '@middy/core';
+import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { logger, redact } from '../observability';
+import { lambdaHandler, logger, redact } from '../observability';
 import { HttpProblem, problem } from './problem';
 import { BASE_HEADERS } from './response';
 
@@ -37,6 +37,7 @@ const problemErrors = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
+/** One line per request with its status; the keys it appends are reset after the invocation (lambdaHandler). */
 const requestLogging = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   before: async (request) => {
     logger.appendKeys({
@@ -46,16 +47,13 @@ const requestLogging = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   },
   after: async (request) => {
     logger.info('request', { status: request.response?.statusCode });
-    logger.removeKeys(['requestId', 'route']);
   },
   onError: async (request) => {
     logger.info('request', { status: request.response?.statusCode });
-    // Keys must not outlive the request: the next invocation (or, locally, another function) shares the logger.
-    logger.removeKeys(['requestId', 'route']);
   },
 });
 
 export function httpHandler(fn: HttpFn) {
   // onError runs in reverse order of use(): the problem boundary answers first, then the request is logged with its status.
-  return middy<HttpEvent, HttpResult>().use(requestLogging()).use(problemErrors()).handler(fn);
+  return lambdaHandler<HttpEvent, HttpResult>(fn).use(requestLogging()).use(problemErrors());
 }

@@ -5,16 +5,17 @@ import { getSecret } from '../../shared/config/secrets';
 import { keys } from '../../shared/resources/table';
 import { idHash } from '../../shared/domain/id-hash';
 import { attachElectronicFile, revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
-import { logger } from '../../shared/observability';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { certificateRecord, PASSWORD, residentId } from '../support/factories';
 import { jsonInit, login, readyHolder, register, sessionFor } from '../support/holder-client';
 import { minimalPdf } from '../support/pdf';
+import { holdLogLevel } from '../support/log-capture';
 
 let stack: TestStack;
 const captured: string[] = [];
 const secrets: string[] = [PASSWORD];
 let restoreStdout: () => void;
+let restoreLogLevel: (() => void) | undefined;
 
 beforeAll(async () => {
   // Everything the handlers log (at every level) and the runtime's access log are captured and scanned at the end.
@@ -24,12 +25,13 @@ beforeAll(async () => {
     return write(chunk as never, ...(rest as []));
   }) as typeof process.stdout.write;
   restoreStdout = () => (process.stdout.write = write);
-  logger.setLogLevel('DEBUG');
+  restoreLogLevel = holdLogLevel('DEBUG');
   stack = await startTestStack({ log: (line) => captured.push(line) });
 });
 
 afterAll(async () => {
   restoreStdout?.();
+  restoreLogLevel?.();
   await stack?.stop();
   // Assess (whole file): no ID number, password or token in any log line.
   const logs = captured.join('\n');

@@ -23,12 +23,12 @@ import {
 import { objectKeys } from '../../shared/resources/bucket';
 import { FUNCTIONS, type FunctionDecl } from '../../shared/resources/functions';
 import { keys } from '../../shared/resources/table';
-import { logger } from '../../shared/observability';
 import { DEAD_LETTER_REASON, handler as deadLetterHandler } from '../../functions/jobs/dead-letter';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { certificateRecord, residentId } from '../support/factories';
 import { readyHolder, type HolderSession } from '../support/holder-client';
 import { minimalPdf } from '../support/pdf';
+import { holdLogLevel } from '../support/log-capture';
 
 /**
  * The annotation API, quota, idempotency, reconciler and DLQ handler against the local stack (real emulators, real
@@ -46,6 +46,7 @@ let stack: TestStack;
 const captured: string[] = [];
 const idNumbers: string[] = [];
 let restoreOutput: () => void;
+let restoreLogLevel: (() => void) | undefined;
 
 beforeAll(async () => {
   // Handler logs at every level (warnings and errors go to stderr) are captured and scanned at the end.
@@ -58,7 +59,7 @@ beforeAll(async () => {
     return () => (stream.write = write);
   });
   restoreOutput = () => restores.forEach((restore) => restore());
-  logger.setLogLevel('INFO');
+  restoreLogLevel = holdLogLevel('INFO');
   stack = await startTestStack({
     functions,
     // DynamoDB TTL is lazy (R6): no sweep during these tests, so items past validUntil stay, as they do in the cloud.
@@ -71,6 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   restoreOutput?.();
+  restoreLogLevel?.();
   await stack?.stop();
   const logs = captured.join('');
   // The capture works, and no ID number reached a log line.

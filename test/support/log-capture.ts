@@ -36,9 +36,7 @@ export function captureLogs(): LogCapture {
     };
     restores.push(() => (console[method] = original));
   }
-  const level = logger.getLevelName();
-  logger.setLogLevel('DEBUG');
-  restores.push(() => logger.setLogLevel(level));
+  restores.push(holdLogLevel('DEBUG'));
 
   let stopped = false;
   return {
@@ -49,6 +47,22 @@ export function captureLogs(): LogCapture {
       stopped = true;
       for (const restore of restores.reverse()) restore();
     },
+  };
+}
+
+/**
+ * Sets the handlers' log level for a test and keeps it there: Powertools' injectLambdaContext puts the level back to the
+ * logger's initial one at every invocation (its debug-log sampling), so a bare setLogLevel would last one call.
+ * Returns the restore.
+ */
+export function holdLogLevel(level: 'DEBUG' | 'INFO' | 'WARN'): () => void {
+  const previous = logger.getLevelName();
+  const held = logger as unknown as { refreshSampleRateCalculation: () => void };
+  held.refreshSampleRateCalculation = () => undefined;
+  logger.setLogLevel(level);
+  return () => {
+    delete (held as Partial<typeof held>).refreshSampleRateCalculation;
+    logger.setLogLevel(previous);
   };
 }
 

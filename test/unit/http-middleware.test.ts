@@ -5,7 +5,7 @@ import { httpHandler, type HttpEvent, type HttpFn } from '../../shared/http/midd
 import { ERRORS, HttpProblem, problem } from '../../shared/http/problem';
 import { MAX_JSON_BODY_BYTES, parseJsonBody, rawBody, validate } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
-import { logger } from '../../shared/observability';
+import { holdLogLevel } from '../support/log-capture';
 
 const ID_NUMBER = '110105198803151232';
 const PASSWORD = 'Hunter2-SECRET-pw';
@@ -255,15 +255,16 @@ describe('HttpProblem', () => {
 
 describe('httpHandler', () => {
   let output: string[];
+  let restoreLogLevel: () => void = () => undefined;
   let stdout: MockInstance;
   let stderr: MockInstance;
 
   beforeAll(() => {
     // Log everything, so the request line is captured too (the test config sets WARN).
-    logger.setLogLevel('DEBUG');
+    restoreLogLevel = holdLogLevel('DEBUG');
   });
   afterAll(() => {
-    logger.setLogLevel('WARN');
+    restoreLogLevel();
   });
   beforeEach(() => {
     output = [];

@@ -5,17 +5,18 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/jobs/signing-key-init';
 import { resetClients } from '../../shared/aws/clients';
-import { logger } from '../../shared/observability';
 import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
 import { SELF_SIGNED_COMMON_NAME } from '../../shared/signing/key-store';
+import { holdLogLevel } from '../support/log-capture';
 
 /** The SigningKeyInit custom resource's onEvent handler against a mocked Secrets Manager. */
 const secrets = mockClient(SecretsManagerClient);
+const context = { awsRequestId: 'req-1', functionName: 'SigningKeyInit', callbackWaitsForEmptyEventLoop: true } as Context;
 const SECRET_ARN = 'arn:aws:secretsmanager:cn-north-1:123456789012:secret:SecretsSigningKey-AbCdEf';
 const PLACEHOLDER = JSON.stringify({ status: 'no signing key yet', placeholder: 'q1w2e3r4t5y6u7i8' });
 const installed = generateSelfSignedMaterial({ commonName: 'CA-issued stand-in', organization: 'Operator' });
@@ -40,9 +41,10 @@ function event(requestType: 'Create' | 'Update' | 'Delete'): CloudFormationCusto
 const putCalls = () => secrets.commandCalls(PutSecretValueCommand);
 
 let captured: string[] = [];
+let restoreLogLevel: () => void = () => undefined;
 const write = process.stdout.write.bind(process.stdout);
 beforeAll(() => {
-  logger.setLogLevel('DEBUG');
+  restoreLogLevel = holdLogLevel('DEBUG');
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     captured.push(String(chunk));
     return write(chunk as never, ...(rest as []));
@@ -60,7 +62,7 @@ afterEach(() => {
 });
 afterAll(() => {
   process.stdout.write = write;
-  logger.setLogLevel('WARN');
+  restoreLogLevel();
   secrets.restore();
 });
 
@@ -71,7 +73,7 @@ describe('SigningKeyInit onEvent', () => {
     secrets.on(PutSecretValueCommand).resolves({});
 
     // Act
-    const result = await handler(event('Create'));
+    const result = await handler(event('Create'), context);
 
     // Assess
     expect(putCalls()).toHaveLength(1);
@@ -97,7 +99,7 @@ describe('SigningKeyInit onEvent', () => {
     secrets.on(PutSecretValueCommand).resolves({});
 
     // Act
-    const result = await handler(event('Create'));
+    const result = await handler(event('Create'), context);
 
     // Assess
     expect(putCalls()).toHaveLength(1);
@@ -111,7 +113,7 @@ describe('SigningKeyInit onEvent', () => {
     secrets.on(PutSecretValueCommand).resolves({});
 
     // Act
-    await handler(event('Update'));
+    await handler(event('Update'), context);
 
     // Assess
     expect(putCalls()).toHaveLength(1);
@@ -122,7 +124,7 @@ describe('SigningKeyInit onEvent', () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: installedJson });
 
     // Act
-    const result = await handler(event(type));
+    const result = await handler(event(type), context);
 
     // Assess
     expect(putCalls()).toHaveLength(0);
@@ -137,13 +139,13 @@ describe('SigningKeyInit onEvent', () => {
     secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
 
     // Act / Assess
-    await expect(handler(event('Update'))).rejects.toThrow(/not authorized/);
+    await expect(handler(event('Update'), context)).rejects.toThrow(/not authorized/);
     expect(putCalls()).toHaveLength(0);
   });
 
   it('does nothing on Delete: the secret and its key are kept', async () => {
     // Act
-    const result = await handler(event('Delete'));
+    const result = await handler(event('Delete'), context);
 
     // Assess
     expect(secrets.calls()).toHaveLength(0);
