@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { isCertId } from '../shared/domain/certificate-record';
+import { isCertId } from '../shared/domain/certificate';
 import { DEFAULT_STACK_NAME } from '../shared/resources/outputs';
 import { DEFAULT_DATA_DIR } from '../shared/target/local-target';
 import type { TargetSpec } from '../shared/target/resolve';

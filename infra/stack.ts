@@ -15,7 +15,7 @@ import { AnnotationPipeline } from './constructs/pipeline';
 import { AppSecrets, SECRET_SPECS } from './constructs/secrets';
 import { SigningKeyInit } from './constructs/signing-key';
 import { Storage } from './constructs/storage';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT } from '../shared/repo-root';
 
 export interface EcertStackProps extends StackProps {
   readonly config: EnvironmentConfig;

@@ -11,7 +11,7 @@ import { hashPassword } from '../shared/auth/password';
 import { idHash } from '../shared/domain/id-hash';
 import { maskIdNumber, type IdType } from '../shared/domain/identity';
 import type { LocalTarget } from '../shared/target/local-target';
-import { REPO_ROOT } from './handlers';
+import { REPO_ROOT } from '../shared/repo-root';
 
 /**
  * Demo data for the first `npm start`: several certificates across qualification types (MOHRSS and industry seals),

@@ -2,13 +2,12 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { FunctionDecl } from '../shared/resources/functions';
+import { REPO_ROOT } from '../shared/repo-root';
 
 /** A Lambda handler as the runtime calls it: the event and context in, a promise of the result out. */
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 export type HandlerLoader = (fn: FunctionDecl) => Promise<LambdaHandler>;
-
-export const REPO_ROOT = resolve(import.meta.dirname, '..');
 
 /**
  * Imports the very module the stack bundles (`entry`), once, like a warm container. The first call pays the

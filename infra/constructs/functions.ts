@@ -27,17 +27,11 @@ import {
   type BucketAccess,
   type FunctionDecl,
 } from '../../shared/resources/functions';
-import { QUEUES } from '../../shared/resources/queues';
+import { QUEUES, SQS_DEFAULT_VISIBILITY_SECONDS, VISIBILITY_TO_TIMEOUT_RATIO } from '../../shared/resources/queues';
 import { TABLE } from '../../shared/resources/table';
 import { acknowledge } from '../nag';
-import { REPO_ROOT } from '../paths';
-import {
-  SQS_DEFAULT_VISIBILITY_SECONDS,
-  VISIBILITY_TO_TIMEOUT_RATIO,
-  type AnnotationPipeline,
-  type QueueName,
-  type QueueSettings,
-} from './pipeline';
+import { REPO_ROOT } from '../../shared/repo-root';
+import type { AnnotationPipeline, QueueName, QueueSettings } from './pipeline';
 import { AppSecrets } from './secrets';
 
 /** The newest Node.js runtime this aws-cdk-lib offers (cdk-nag AwsSolutions-L1 checks it stays that way). */

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from '../../shared/resources/queues';
+import { QUEUES } from '../../shared/resources/queues';
 
 export type QueueName = keyof typeof QUEUES;
 
@@ -12,12 +12,6 @@ export interface QueueSettings {
   readonly visibilityTimeoutSeconds?: number;
   readonly maxBatchingWindowSeconds?: number;
 }
-
-/** SQS's default visibility timeout, in effect when a queue's declaration does not set one. */
-export const SQS_DEFAULT_VISIBILITY_SECONDS = 30;
-
-/** AWS guidance: a queue's visibility timeout is at least six times its consumer's function timeout. */
-export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 
 /**
  * The annotation pipeline's queues (shared/resources/queues.ts): the render queue and its dead-letter queue. The
@@ -31,16 +25,8 @@ export class AnnotationPipeline extends Construct {
     super(scope, id);
     const { annotations } = QUEUES;
     const { deadLetter } = QUEUES;
-    if (annotations.visibilityTimeoutSeconds < VISIBILITY_TO_TIMEOUT_RATIO * RENDER_CONSUMER_TIMEOUT_SECONDS) {
-      throw new Error(
-        `queue ${annotations.logicalName}: visibility timeout ${annotations.visibilityTimeoutSeconds}s is less than ` +
-          `${VISIBILITY_TO_TIMEOUT_RATIO}× the render consumer timeout (${RENDER_CONSUMER_TIMEOUT_SECONDS}s)`,
-      );
-    }
-
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       retentionPeriod: Duration.seconds(deadLetter.retentionSeconds),
-      // Its consumer is the DLQ handler: the Functions construct checks this is ≥ 6× that handler's timeout.
       visibilityTimeout: Duration.seconds(deadLetter.visibilityTimeoutSeconds),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { PORTAL_ASSET_PREFIX, PORTAL_DIST } from '../../shared/resources/portal';
 import { FONT_FILES } from '../../shared/pdf/font-files';
 import { buildFontSlices, fontFaceCss, FONT_FAMILY } from './font-slices';
 import { EXT_B_ASSIGNED, rareCharacterTable } from './rare-chars';
 import { plainReading } from '../src/pinyin';
+import { REPO_ROOT } from '../../shared/repo-root';
 
 /**
  * Builds the holder portal into portal/dist: esbuild bundles the TypeScript and CSS (hashed names under assets/), the
@@ -16,7 +17,6 @@ import { plainReading } from '../src/pinyin';
  * Cheap to call again: esbuild takes well under a second, the font slices come from a cache, and when the output would
  * be byte-identical the existing portal/dist is left alone.
  */
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const PORTAL_SRC = join(REPO_ROOT, 'portal/src');
 export const PORTAL_DIST_DIR = join(REPO_ROOT, PORTAL_DIST);
 const CACHE_DIR = join(REPO_ROOT, 'node_modules/.cache/ecert-portal');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CertificateRecord } from './certificate';
+import { CERT_ID_MAX, CERT_ID_PATTERN, type CertificateRecord } from './certificate';
 import {
   checkHolderName,
   checkIdNumber,
@@ -34,7 +34,6 @@ export type CertificateColumn = (typeof CERTIFICATE_COLUMNS)[number];
 /** Columns a file may leave out entirely (an absent value is the same as an empty one). */
 export const OPTIONAL_COLUMNS: readonly CertificateColumn[] = ['specialty'];
 
-export const CERT_ID_MAX = 40;
 export const LEVEL_MAX = 20;
 export const SPECIALTY_MAX = 50;
 export const ISSUER_MAX = 100;
@@ -96,10 +95,6 @@ function dateProblem(value: string, today: string): string | undefined {
   return undefined;
 }
 
-const CERT_ID_PATTERN = new RegExp(`^[A-Za-z0-9-]{1,${CERT_ID_MAX}}$`);
-
-/** A certificate id (管理号) as stored: 1–40 ASCII letters, digits or hyphens. */
-export const isCertId = (value: string): boolean => CERT_ID_PATTERN.test(value);
 const ID_TYPE_BY_LABEL = new Map(Object.entries(ID_TYPE_LABELS).map(([type, label]) => [label, type as IdType]));
 
 function schemaFor(today: string) {

@@ -4,6 +4,11 @@ import type { IdType } from './identity';
 /** R1: certificates made on or after this date are e-certificates and need an annotation to be viewed. */
 export const E_CERTIFICATE_START_DATE = '2021-12-17';
 
+/** A certificate id (管理号) as stored: 1–40 ASCII letters, digits or hyphens. */
+export const CERT_ID_MAX = 40;
+export const CERT_ID_PATTERN = new RegExp(`^[A-Za-z0-9-]{1,${CERT_ID_MAX}}$`);
+export const isCertId = (value: string): boolean => CERT_ID_PATTERN.test(value);
+
 export type CertificateStatus = 'VALID' | 'REVOKED';
 
 export const CERTIFICATE_STATUS_LABELS: Record<CertificateStatus, string> = {

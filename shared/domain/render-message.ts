@@ -1,7 +1,5 @@
 import { ANNOTATION_ID_PATTERN, type RenderMessage } from './annotation';
-
-/** certId as the import accepts it (管理号). */
-const CERT_ID_PATTERN = /^[A-Za-z0-9-]{1,40}$/;
+import { CERT_ID_PATTERN } from './certificate';
 
 export const renderMessageBody = (message: RenderMessage): string =>
   JSON.stringify({ certId: message.certId, annotationId: message.annotationId });

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { VERIFICATION_CODE_PATTERN } from '../domain/annotation';
-import type { Certificate } from '../domain/certificate';
+import { isCertId, type Certificate } from '../domain/certificate';
 import { normalizeIdNumber } from '../domain/identity';
 import { verificationView, type VerificationView } from '../domain/verification-view';
 import { getAnnotation } from '../repository/annotations';
@@ -50,7 +50,7 @@ export async function verifyByHolder(
   input: { certId: string; holderName: string; idNumber: string },
   now: Date,
 ): Promise<VerificationView> {
-  const certificate: Certificate | undefined = /^[A-Za-z0-9-]{1,40}$/.test(input.certId)
+  const certificate: Certificate | undefined = isCertId(input.certId)
     ? await getCertificate(input.certId.trim())
     : undefined;
   const nameMatches = timingSafeEqual(

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../config/env';
-import { checkCertificateRow, isCertId, type RowIssue } from '../domain/certificate-record';
+import { isCertId } from '../domain/certificate';
+import { checkCertificateRow, type RowIssue } from '../domain/certificate-record';
 import { maskIdNumber } from '../domain/identity';
 import { upsertCertificate, type UpsertOutcome } from '../repository/certificates';
 import { SourceError, type SourceRow } from './sources';

@@ -5,6 +5,7 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { backoff } from '../aws/backoff';
 import { ddb } from '../aws/clients';
 import {
   liveSlots,
@@ -22,6 +23,7 @@ import type { CertificateStatus } from '../domain/certificate';
 import { IDEMPOTENCY_TTL_SECONDS } from '../domain/idempotency';
 import { keys, TABLE } from '../resources/table';
 import { cancellationCodes, epochSeconds, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
+import { optionalNumber, optionalString, requiredString, type Item } from './item-codec';
 import { verificationPut } from './verifications';
 
 export { enqueueRender } from './render-queue';
@@ -31,8 +33,6 @@ export { enqueueRender } from './render-queue';
  * docs/table-design.md). Every state change is a conditional write: the quota is a versioned item updated in the same
  * transaction as the annotation it admits, so concurrent applications can never exceed it (R4).
  */
-
-type Item = Record<string, unknown>;
 
 /** An annotation as stored, with the reconciler's bookkeeping. */
 export interface StoredAnnotation extends Annotation {
@@ -44,9 +44,8 @@ const PENDING: StoredAnnotationStatus = 'PENDING';
 const pendingIndex = TABLE.indexes.pendingAnnotations;
 const MAX_TRANSACTION_ATTEMPTS = 10;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Full jitter: a random wait up to an exponentially growing cap, so colliding writers spread out. */
-const backoff = (attempt: number) => sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
+/** Between attempts of a transaction that lost a race: 10 ms doubling, capped at 250 ms, full jitter. */
+const retryPause = (attempt: number) => backoff(attempt, 10, 250);
 
 /** gsi2sk of a PENDING annotation: oldest first, so the reconciler's range query reads exactly the stale ones. */
 export const pendingSortKey = (appliedAt: string, certId: string, annotationId: string): string =>
@@ -75,39 +74,29 @@ export function toAnnotationItem(annotation: Annotation): Item {
   };
 }
 
-const str = (item: Item, name: string): string => {
-  const value = item[name];
-  if (typeof value !== 'string') throw new Error(`annotation item ${String(item.pk)} ${String(item.sk)} lacks ${name}`);
-  return value;
-};
-const optStr = (item: Item, name: string): string | undefined =>
-  typeof item[name] === 'string' ? (item[name] as string) : undefined;
-const optNum = (item: Item, name: string): number | undefined =>
-  item[name] === undefined || item[name] === null ? undefined : Number(item[name]);
-
 /** The one place an item becomes a domain Annotation (keys, index and TTL attributes stay behind). */
 export function toAnnotation(item: Item): StoredAnnotation {
   const annotation: StoredAnnotation = {
-    annotationId: str(item, 'annotationId'),
-    certId: str(item, 'certId'),
-    holderId: str(item, 'holderId'),
-    scenario: str(item, 'scenario'),
+    annotationId: requiredString(item, 'annotationId'),
+    certId: requiredString(item, 'certId'),
+    holderId: requiredString(item, 'holderId'),
+    scenario: requiredString(item, 'scenario'),
     validDays: Number(item.validDays),
-    appliedAt: str(item, 'appliedAt'),
-    validFrom: str(item, 'validFrom'),
-    validUntil: str(item, 'validUntilIso'),
-    status: str(item, 'status') as StoredAnnotationStatus,
-    verificationCode: str(item, 'verificationCode'),
+    appliedAt: requiredString(item, 'appliedAt'),
+    validFrom: requiredString(item, 'validFrom'),
+    validUntil: requiredString(item, 'validUntilIso'),
+    status: requiredString(item, 'status') as StoredAnnotationStatus,
+    verificationCode: requiredString(item, 'verificationCode'),
   };
   const optional = {
-    objectKey: optStr(item, 'objectKey'),
-    documentSha256: optStr(item, 'documentSha256'),
-    documentSize: optNum(item, 'documentSize'),
-    renderedAt: optStr(item, 'renderedAt'),
-    failureReason: optStr(item, 'failureReason'),
-    failedAt: optStr(item, 'failedAt'),
-    enqueueCount: optNum(item, 'enqueueCount'),
-    lastEnqueuedAt: optStr(item, 'lastEnqueuedAt'),
+    objectKey: optionalString(item, 'objectKey'),
+    documentSha256: optionalString(item, 'documentSha256'),
+    documentSize: optionalNumber(item, 'documentSize'),
+    renderedAt: optionalString(item, 'renderedAt'),
+    failureReason: optionalString(item, 'failureReason'),
+    failedAt: optionalString(item, 'failedAt'),
+    enqueueCount: optionalNumber(item, 'enqueueCount'),
+    lastEnqueuedAt: optionalString(item, 'lastEnqueuedAt'),
   };
   for (const [name, value] of Object.entries(optional)) {
     if (value !== undefined) (annotation as unknown as Record<string, unknown>)[name] = value;
@@ -369,7 +358,7 @@ export async function applyForAnnotation(application: AnnotationApplication): Pr
       if (certificateCode === 'ConditionalCheckFailed') throw new CertificateNotAnnotatableError();
       if (!codes.some((code) => code !== undefined && code !== 'None' && RETRYABLE_CODES.has(code))) throw error;
       // The quota moved under us (another application or a freed slot): read it again.
-      if (attempt < MAX_TRANSACTION_ATTEMPTS) await backoff(attempt);
+      if (attempt < MAX_TRANSACTION_ATTEMPTS) await retryPause(attempt);
     }
   }
   throw new ApplyContentionError(MAX_TRANSACTION_ATTEMPTS);
@@ -489,7 +478,7 @@ export async function markAnnotationFailed(
         throw new Error(`annotation ${annotationId} has no quota item`);
       }
       if (attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
-      await backoff(attempt);
+      await retryPause(attempt);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { backoff } from '../aws/backoff';
 import { ddb } from '../aws/clients';
 import {
   E_CERTIFICATE_START_DATE,
@@ -12,6 +13,7 @@ import type { IdType } from '../domain/identity';
 import { keys, TABLE } from '../resources/table';
 import { isConditionFailure, tableName } from './dynamo';
 import { assertPdf, deleteDocument, putElectronicFile, type StoredDocument } from './documents';
+import { optionalString, requiredString, type Item } from './item-codec';
 
 /**
  * All DynamoDB access for certificates. One item per certificate (pk CERT#<certId>, sk CERT) that carries the
@@ -47,38 +49,28 @@ export function checkRevocationReason(raw: string): { ok: true; reason: string }
   return { ok: true, reason };
 }
 
-type Item = Record<string, unknown>;
-
-
-const str = (item: Item, name: string): string => {
-  const value = item[name];
-  if (typeof value !== 'string') throw new Error(`certificate item ${String(item.pk)} lacks ${name}`);
-  return value;
-};
-const optStr = (item: Item, name: string): string | undefined =>
-  typeof item[name] === 'string' ? (item[name] as string) : undefined;
 
 /** The one place a stored item becomes a domain Certificate (keys and index attributes stay behind). */
 export function toCertificate(item: Item): Certificate {
   const cert: Certificate = {
-    certId: str(item, 'certId'),
-    holderName: str(item, 'holderName'),
-    idType: str(item, 'idType') as IdType,
-    idNumber: str(item, 'idNumber'),
-    qualificationCode: str(item, 'qualificationCode'),
-    level: str(item, 'level'),
-    approvalDate: str(item, 'approvalDate'),
-    issuedAt: str(item, 'issuedAt'),
-    issuer: str(item, 'issuer'),
-    status: str(item, 'status') as CertificateStatus,
-    importedAt: str(item, 'importedAt'),
-    updatedAt: str(item, 'updatedAt'),
+    certId: requiredString(item, 'certId'),
+    holderName: requiredString(item, 'holderName'),
+    idType: requiredString(item, 'idType') as IdType,
+    idNumber: requiredString(item, 'idNumber'),
+    qualificationCode: requiredString(item, 'qualificationCode'),
+    level: requiredString(item, 'level'),
+    approvalDate: requiredString(item, 'approvalDate'),
+    issuedAt: requiredString(item, 'issuedAt'),
+    issuer: requiredString(item, 'issuer'),
+    status: requiredString(item, 'status') as CertificateStatus,
+    importedAt: requiredString(item, 'importedAt'),
+    updatedAt: requiredString(item, 'updatedAt'),
   };
-  const specialty = optStr(item, 'specialty');
+  const specialty = optionalString(item, 'specialty');
   if (specialty !== undefined) cert.specialty = specialty;
-  const revokedAt = optStr(item, 'revokedAt');
+  const revokedAt = optionalString(item, 'revokedAt');
   if (revokedAt !== undefined) cert.revokedAt = revokedAt;
-  const revocationReason = optStr(item, 'revocationReason');
+  const revocationReason = optionalString(item, 'revocationReason');
   if (revocationReason !== undefined) cert.revocationReason = revocationReason;
   const file = item.electronicFile as Partial<StoredDocument> | undefined;
   if (file && typeof file.key === 'string' && typeof file.sha256 === 'string') {
@@ -175,8 +167,6 @@ export async function getCertificateOfHolder(
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_MAX_ATTEMPTS = 8;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** BatchGetItem with the retry of UnprocessedKeys that DynamoDB leaves to the caller (with jittered backoff). */
 async function batchGet(keyList: Array<Record<string, string>>): Promise<Item[]> {
   const table = tableName();
@@ -187,7 +177,7 @@ async function batchGet(keyList: Array<Record<string, string>>): Promise<Item[]>
       if (attempt >= BATCH_GET_MAX_ATTEMPTS) {
         throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_MAX_ATTEMPTS} attempts`);
       }
-      if (attempt > 0) await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+      if (attempt > 0) await backoff(attempt, 25, 1000);
       const out = await ddb().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
       items.push(...(out.Responses?.[table] ?? []));
       pending = out.UnprocessedKeys?.[table]?.Keys ?? [];

@@ -3,6 +3,7 @@ import { ddb } from '../aws/clients';
 import type { IdType } from '../domain/identity';
 import { keys } from '../resources/table';
 import { cancellationCodes, epochSeconds, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
+import { optionalNumber, optionalString, requiredString, type Item } from './item-codec';
 
 /**
  * Holder accounts. The identity item (IDENTITY#<idType>#<idHash>) makes one account per document a database fact:
@@ -28,20 +29,20 @@ export class AlreadyRegisteredError extends Error {
   }
 }
 
-type Item = Record<string, unknown>;
-
 function toHolder(item: Item): Holder {
+  const noticeVersion = optionalString(item, 'noticeVersion');
+  const noticeAcceptedAt = optionalString(item, 'noticeAcceptedAt');
   return {
-    holderId: item.holderId as string,
-    name: item.name as string,
-    idType: item.idType as IdType,
-    idHash: item.idHash as string,
-    idNumberMasked: item.idNumberMasked as string,
-    passwordHash: item.passwordHash as string,
-    tokenVersion: Number(item.tokenVersion ?? 0),
-    ...(typeof item.noticeVersion === 'string' ? { noticeVersion: item.noticeVersion } : {}),
-    ...(typeof item.noticeAcceptedAt === 'string' ? { noticeAcceptedAt: item.noticeAcceptedAt } : {}),
-    createdAt: item.createdAt as string,
+    holderId: requiredString(item, 'holderId'),
+    name: requiredString(item, 'name'),
+    idType: requiredString(item, 'idType') as IdType,
+    idHash: requiredString(item, 'idHash'),
+    idNumberMasked: requiredString(item, 'idNumberMasked'),
+    passwordHash: requiredString(item, 'passwordHash'),
+    tokenVersion: optionalNumber(item, 'tokenVersion') ?? 0,
+    ...(noticeVersion !== undefined ? { noticeVersion } : {}),
+    ...(noticeAcceptedAt !== undefined ? { noticeAcceptedAt } : {}),
+    createdAt: requiredString(item, 'createdAt'),
   };
 }
 

@@ -3,6 +3,7 @@ import { ddb } from '../aws/clients';
 import type { Annotation } from '../domain/annotation';
 import { keys } from '../resources/table';
 import { epochSeconds, tableName } from './dynamo';
+import { optionalString, requiredString } from './item-codec';
 
 /**
  * Verification codes (VERIFY#<code>): written with the READY transition, they outlive the annotation item (whose TTL
@@ -45,14 +46,15 @@ export async function getVerification(code: string): Promise<VerificationRecord 
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.verification(code) }));
   const item = out.Item;
   if (!item) return undefined;
+  const signerFingerprint = optionalString(item, 'signerFingerprint');
   return {
     code,
-    certId: item.certId as string,
-    annotationId: item.annotationId as string,
-    scenario: item.scenario as string,
-    validFrom: item.validFrom as string,
-    validUntil: item.validUntilIso as string,
-    documentSha256: item.documentSha256 as string,
-    ...(typeof item.signerFingerprint === 'string' ? { signerFingerprint: item.signerFingerprint } : {}),
+    certId: requiredString(item, 'certId'),
+    annotationId: requiredString(item, 'annotationId'),
+    scenario: requiredString(item, 'scenario'),
+    validFrom: requiredString(item, 'validFrom'),
+    validUntil: requiredString(item, 'validUntilIso'),
+    documentSha256: requiredString(item, 'documentSha256'),
+    ...(signerFingerprint !== undefined ? { signerFingerprint } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { FONT_ASSETS } from '../pdf/font-files';
 import type { BUCKET } from './bucket';
-import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
+import { DEAD_LETTER_CONSUMER_TIMEOUT_SECONDS, QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
 
 /** A key prefix of the document bucket (BUCKET.prefixes): object access is granted per prefix. */
 export type BucketPrefixName = keyof typeof BUCKET.prefixes;
@@ -110,7 +110,7 @@ export const FUNCTIONS = {
     id: 'DeadLetters',
     entry: 'functions/jobs/dead-letter.ts',
     memoryMb: 256,
-    timeoutSeconds: 10,
+    timeoutSeconds: DEAD_LETTER_CONSUMER_TIMEOUT_SECONDS,
     access: ['table:write'],
     trigger: { type: 'queue', queue: 'deadLetter', batchSize: 10 },
   }),

@@ -4,6 +4,7 @@ import { checkPasswordPolicy, PASSWORD_MAX_LENGTH } from '../auth/password';
 import { ANNOTATION_ID_PATTERN, MAX_VALID_DAYS, MIN_VALID_DAYS } from '../domain/annotation';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency';
 import { SCENARIO_CODES } from '../domain/scenarios';
+import { CERT_ID_PATTERN } from '../domain/certificate';
 
 /**
  * Request schemas: they validate requests and are the OpenAPI document's schemas (shared/http/openapi.ts). Messages
@@ -50,7 +51,7 @@ export const NoticeAcceptanceBody = z.strictObject({
 });
 
 /** 管理号 as the import accepts it; anything else cannot exist, so it is a 404, not a 422. */
-export const CertIdParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
+export const CertIdParam = z.string().regex(CERT_ID_PATTERN);
 
 export const DispositionQuery = z.strictObject({
   disposition: z.enum(['attachment', 'inline'], { error: 'disposition 只能为 attachment 或 inline' }).optional(),

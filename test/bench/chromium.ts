@@ -4,7 +4,7 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import QRCode from 'qrcode';
 import { chromium } from 'playwright-core';
@@ -14,9 +14,9 @@ import { shanghaiDateTime } from '../../shared/domain/annotation';
 import type { AnnotatedCertificateInput } from '../../shared/pdf/annotated-certificate';
 import { benchInput, NAMES } from './inputs';
 import { report, round, summarize } from './stats';
+import { REPO_ROOT as ROOT } from '../../shared/repo-root';
 
 const ITERATIONS = Number(process.env.BENCH_CHROMIUM_ITERATIONS ?? 30);
-const ROOT = resolve(import.meta.dirname, '../..');
 const font = (file: string) => pathToFileURL(join(ROOT, file)).href;
 
 async function html(input: AnnotatedCertificateInput): Promise<string> {

@@ -7,10 +7,10 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { report, summarize } from './stats';
+import { REPO_ROOT as ROOT } from '../../shared/repo-root';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const out = join(mkdtempSync(join(tmpdir(), 'ecert-cold-')), 'index.mjs');
 await build({
   entryPoints: [join(ROOT, 'test/bench/cold-entry.ts')],

@@ -4,10 +4,10 @@
  * no free tier — change them here.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FUNCTIONS } from '../../shared/resources/functions';
+import { REPO_ROOT as ROOT } from '../../shared/repo-root';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const bench = JSON.parse(readFileSync(join(ROOT, 'docs/benchmarks.json'), 'utf8')) as {
   machine: { date: string; cpu: string };
   results: { render?: { extB: { signedPdfMs: { median: number }; pdfBytes: number } } };

@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { cpus, totalmem, loadavg, platform, release } from 'node:os';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { resolve, join } from 'node:path';
+import { join } from 'node:path';
 import { RESULT_PREFIX } from './stats';
+import { REPO_ROOT as ROOT } from '../../shared/repo-root';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const ALL = ['render', 'cold', 'memory', 'chromium', 'e2e'] as const;
 type Name = (typeof ALL)[number];

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../infra/config';
 import { SECRET_SPECS } from '../../infra/constructs/secrets';
 import { SIGNING_KEY_INIT_ACTIONS, SIGNING_KEY_INIT_ENTRY } from '../../infra/constructs/signing-key';
-import { REPO_ROOT } from '../../infra/paths';
+import { REPO_ROOT } from '../../shared/repo-root';
 import {
   acknowledgements,
   actionsOfRole,

@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { PolicyViolation } from 'aws-cdk-lib';
 import { APP_CONTEXT, ENVIRONMENTS, type EnvironmentConfig } from '../../infra/config';
-import { REPO_ROOT } from '../../infra/paths';
+import { REPO_ROOT } from '../../shared/repo-root';
 import { EcertStack, type EcertStackProps } from '../../infra/stack';
 
 /** Resources of one CloudFormation type in a template, by logical id. */

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+import { REPO_ROOT } from '../../shared/repo-root';
+
+export { REPO_ROOT };
 export const TSX = resolve(REPO_ROOT, 'node_modules/.bin/tsx');
 
 export interface Spawned {

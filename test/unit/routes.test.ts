@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../shared/resources/functions';
 import { compileRoutes, functionForRoute, matchRoute, ROUTES, type RouteDecl } from '../../shared/resources/routes';
+import { REPO_ROOT } from '../../shared/repo-root';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A table of its own, so these tests do not depend on which routes the product has today. */
 const TABLE: RouteDecl[] = [
