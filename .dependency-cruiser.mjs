@@ -1,0 +1,70 @@
+// dependency-cruiser (npm run lint): the layout's rules, so a wrong import fails lint instead of waiting for a review.
+// Rooms are the top-level folders, and each folder under shared/ (shared/http, shared/domain, …).
+/** @type {import('dependency-cruiser').IConfiguration} */
+export default {
+  forbidden: [
+    {
+      name: 'infra-is-cdk-only',
+      severity: 'error',
+      comment: 'infra/ is the CDK app: it imports neither the local runtime (local/) nor the operator CLI (cli/).',
+      from: { path: '^infra/' },
+      to: { path: '^(local|cli)/' },
+    },
+    {
+      name: 'no-folder-cycles',
+      severity: 'error',
+      comment:
+        'No folder imports a folder that imports it back, directly or around a loop (every folder: shared/http and ' +
+        'shared/domain are two; so are test/unit and test/support).',
+      scope: 'folder',
+      from: {},
+      to: { circular: true },
+    },
+    // Folders with sub-folders (functions/, infra/, portal/, test/) could import each other through different
+    // sub-folders without any one folder pair forming a cycle; these say which way they may depend, so two rooms
+    // importing each other is caught at any depth.
+    {
+      name: 'shared-is-shared',
+      severity: 'error',
+      comment: 'shared/ is code the entry points share: it imports no entry point (cli, local, functions, infra, portal, test).',
+      from: { path: '^shared/' },
+      to: { path: '^(cli|local|functions|infra|portal|test)/' },
+    },
+    {
+      name: 'nothing-imports-tests',
+      severity: 'error',
+      comment: 'test/ depends on the code; no code depends on test/.',
+      from: { pathNot: '^test/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'only-tests-import-infra',
+      severity: 'error',
+      comment: 'infra/ is the CDK app: only its tests import it (the runtime, functions and CLI read shared/resources).',
+      from: { pathNot: '^(infra|test)/' },
+      to: { path: '^infra/' },
+    },
+    {
+      name: 'functions-are-entry-points',
+      severity: 'error',
+      comment: 'functions/ are Lambda entry points: the stack (infra/) and tests refer to them, other code goes through shared/.',
+      from: { pathNot: '^(functions|infra|test)/' },
+      to: { path: '^functions/' },
+    },
+    {
+      name: 'portal-stands-alone',
+      severity: 'error',
+      comment: 'The portal and its build import shared code only, never the local runtime or the CLI.',
+      from: { path: '^portal/' },
+      to: { path: '^(local|cli)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|cdk\\.out|\\.local-data|dist|test-results)/' },
+    // Type-only imports count: a folder that needs another's types depends on it.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};
