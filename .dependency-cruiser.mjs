@@ -1,15 +1,18 @@
 // dependency-cruiser (npm run lint): the layout's rules, so a wrong import fails lint instead of waiting for a review.
 // Rooms are the top-level folders, and each folder under shared/ (shared/http, shared/domain, …).
+
+/** A module-level rule: imports from `from` to `to` (path regexes; `{ pathNot }` for "anything but") are errors. */
+const forbid = (name, comment, from, to) => ({ name, severity: 'error', comment, from, to });
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
-    {
-      name: 'infra-is-cdk-only',
-      severity: 'error',
-      comment: 'infra/ is the CDK app: it imports neither the local runtime (local/) nor the operator CLI (cli/).',
-      from: { path: '^infra/' },
-      to: { path: '^(local|cli)/' },
-    },
+    forbid(
+      'infra-is-cdk-only',
+      'infra/ is the CDK app: it imports neither the local runtime (local/) nor the operator CLI (cli/).',
+      { path: '^infra/' },
+      { path: '^(local|cli)/' },
+    ),
     {
       name: 'no-folder-cycles',
       severity: 'error',
@@ -23,41 +26,31 @@ export default {
     // Folders with sub-folders (functions/, infra/, portal/, test/) could import each other through different
     // sub-folders without any one folder pair forming a cycle; these say which way they may depend, so two rooms
     // importing each other is caught at any depth.
-    {
-      name: 'shared-is-shared',
-      severity: 'error',
-      comment: 'shared/ is code the entry points share: it imports no entry point (cli, local, functions, infra, portal, test).',
-      from: { path: '^shared/' },
-      to: { path: '^(cli|local|functions|infra|portal|test)/' },
-    },
-    {
-      name: 'nothing-imports-tests',
-      severity: 'error',
-      comment: 'test/ depends on the code; no code depends on test/.',
-      from: { pathNot: '^test/' },
-      to: { path: '^test/' },
-    },
-    {
-      name: 'only-tests-import-infra',
-      severity: 'error',
-      comment: 'infra/ is the CDK app: only its tests import it (the runtime, functions and CLI read shared/resources).',
-      from: { pathNot: '^(infra|test)/' },
-      to: { path: '^infra/' },
-    },
-    {
-      name: 'functions-are-entry-points',
-      severity: 'error',
-      comment: 'functions/ are Lambda entry points: the stack (infra/) and tests refer to them, other code goes through shared/.',
-      from: { pathNot: '^(functions|infra|test)/' },
-      to: { path: '^functions/' },
-    },
-    {
-      name: 'portal-stands-alone',
-      severity: 'error',
-      comment: 'The portal and its build import shared code only, never the local runtime or the CLI.',
-      from: { path: '^portal/' },
-      to: { path: '^(local|cli)/' },
-    },
+    forbid(
+      'shared-is-shared',
+      'shared/ is code the entry points share: it imports no entry point (cli, local, functions, infra, portal, test).',
+      { path: '^shared/' },
+      { path: '^(cli|local|functions|infra|portal|test)/' },
+    ),
+    forbid('nothing-imports-tests', 'test/ depends on the code; no code depends on test/.', { pathNot: '^test/' }, { path: '^test/' }),
+    forbid(
+      'only-tests-import-infra',
+      'infra/ is the CDK app: only its tests import it (the runtime, functions and CLI read shared/resources).',
+      { pathNot: '^(infra|test)/' },
+      { path: '^infra/' },
+    ),
+    forbid(
+      'functions-are-entry-points',
+      'functions/ are Lambda entry points: the stack (infra/) and tests refer to them, other code goes through shared/.',
+      { pathNot: '^(functions|infra|test)/' },
+      { path: '^functions/' },
+    ),
+    forbid(
+      'portal-stands-alone',
+      'The portal and its build import shared code only, never the local runtime or the CLI.',
+      { path: '^portal/' },
+      { path: '^(local|cli)/' },
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
