@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
-import subsetFont from 'subset-font';
 import { plainReading } from '../src/pinyin';
 import type { RareCharacter } from './rare-chars';
 
@@ -16,7 +16,8 @@ import type { RareCharacter } from './rare-chars';
  * downloads nothing.
  *
  * fontkit's subsetter writes no `cmap`/`OS/2`/`name` tables (enough for a PDF, not for a browser, whose font sanitizer
- * rejects such a file), so slices are cut by HarfBuzz's hb-subset (`subset-font`, WebAssembly) instead.
+ * rejects such a file), so slices are cut by HarfBuzz's hb-subset (`subset-font`, WebAssembly) instead, in worker
+ * threads (cut-slices-worker.mjs).
  */
 export const FONT_FAMILY = 'ecert-extb';
 export const MAX_SLICE_CHARACTERS = 320;
@@ -108,8 +109,8 @@ export interface FontSlices {
 }
 
 /**
- * The WOFF2 slices of the font, from the cache. Cutting and compressing ~15,000 glyphs takes about a minute on two
- * cores, so each slice is cut once per font version — the key covers the font's bytes, the table, the slicing and the
+ * The WOFF2 slices of the font, from the cache. Cutting and compressing ~15,000 glyphs takes about a minute of CPU
+ * (spread over every core), so each slice is cut once per font version — the key covers the font's bytes, the table, the slicing and the
  * cutting tools' versions — and kept in the user's cache (fontSliceCacheDir), where every later build and every other
  * clone finds it. A slice's file name is fixed by that key and its index, so the stylesheet naming the slices can be
  * written before they are cut (`cut: false`: the caller cuts them later, e.g. in the background).
@@ -148,14 +149,8 @@ export async function buildFontSlices(options: {
         `once per machine (cached in ${dir})…`,
     );
     await mkdir(dir, { recursive: true });
-    for (const slice of todo) {
-      const woff2 = await subsetFont(fontBytes, slice.characters.map((c) => c.char).join(''), { targetFormat: 'woff2' });
-      // Written beside and renamed: a parallel build (another clone, a test run) sees a slice whole or not at all.
-      const partial = join(dir, `${slice.file}.tmp-${process.pid}`);
-      await writeFile(partial, woff2);
-      await rename(partial, join(dir, slice.file));
-      sizes[plan.indexOf(slice)] = woff2.length;
-    }
+    const cut = await cutInWorkers(fontBytes, dir, todo.map((slice) => ({ file: slice.file, text: slice.characters.map((c) => c.char).join('') })));
+    for (const [file, bytes] of cut) sizes[plan.findIndex((slice) => slice.file === file)] = bytes;
     options.log?.(`portal: font slices ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const slices = plan.map((slice, index) => ({
@@ -165,6 +160,36 @@ export async function buildFontSlices(options: {
     codePoints: slice.characters.map((c) => c.codePoint),
   }));
   return { dir, slices, missing: slices.filter((slice) => slice.bytes === 0).length };
+}
+
+/**
+ * Cuts the slices in worker threads, one per core, each taking the next slice when it finishes one (slices differ in
+ * size). Answers the size of each file written.
+ */
+async function cutInWorkers(font: Uint8Array, dir: string, tasks: { file: string; text: string }[]): Promise<Map<string, number>> {
+  const shared = new Uint8Array(new SharedArrayBuffer(font.length));
+  shared.set(font);
+  const queue = [...tasks];
+  const sizes = new Map<string, number>();
+  const workers = Array.from({ length: Math.max(1, Math.min(availableParallelism(), tasks.length)) }, () => {
+    const worker = new Worker(new URL('./cut-slices-worker.mjs', import.meta.url), { workerData: { font: shared.buffer, dir } });
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: { ready?: true; file?: string; bytes?: number; error?: string }) => {
+        if (message.error) {
+          queue.length = 0;
+          reject(new Error(`cutting ${message.file} failed: ${message.error}`));
+          void worker.terminate();
+          return;
+        }
+        if (message.file) sizes.set(message.file, message.bytes!);
+        worker.postMessage(queue.shift() ?? null);
+      });
+      worker.once('error', reject);
+      worker.once('exit', () => resolve());
+    });
+  });
+  await Promise.all(workers);
+  return sizes;
 }
 
 /** The stylesheet of the slices: one `@font-face` per slice, fetched only for the characters it covers. */
