@@ -78,13 +78,20 @@ const sha = (data: string | Uint8Array) => createHash('sha256').update(data).dig
 /** The versions of the cutting tools: a new HarfBuzz or WOFF2 encoder may cut different bytes, so they key the cache. */
 function cutterVersions(): string {
   const require = createRequire(import.meta.url);
+  const from = { paths: [dirname(require.resolve('subset-font'))] };
   return ['subset-font', 'harfbuzzjs', 'wawoff2']
     .map((name) => {
-      try {
-        const manifest = require.resolve(`${name}/package.json`, { paths: [dirname(require.resolve('subset-font'))] });
-        return `${name}@${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version}`;
-      } catch {
-        return `${name}@?`;
+      // The package folder from its entry point (harfbuzzjs's "exports" do not include package.json).
+      let dir = dirname(require.resolve(name, from));
+      for (;;) {
+        try {
+          const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string };
+          if (manifest.name === name) return `${name}@${manifest.version}`;
+        } catch {
+          // no package.json here
+        }
+        if (dirname(dir) === dir) throw new Error(`cannot find the version of ${name}`);
+        dir = dirname(dir);
       }
     })
     .join(',');
