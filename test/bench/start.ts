@@ -18,6 +18,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../shared/repo-root';
 import { PORTAL_DIST_DIR } from '../../portal/build/build';
+import { fontSliceCacheDir } from '../../portal/build/font-slices';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -84,7 +85,8 @@ function startOnce(env: NodeJS.ProcessEnv, waitForFont: boolean): Promise<Run> {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'ecert-bench-start-'));
-const warmCache = join(work, 'cache-warm');
+// The last fresh-machine run leaves a complete cache for the others; without fresh runs, the user's own cache is used.
+const warmCache = FRESH_RUNS > 0 ? join(work, 'cache-warm') : fontSliceCacheDir().replace(/\/portal-fonts$/, '');
 const results: Record<string, Run[]> = { freshMachine: [], newClone: [], restart: [] };
 try {
   for (let i = 0; i < FRESH_RUNS; i++) {
@@ -121,6 +123,7 @@ const median = (values: number[]) => {
 };
 const summary = (runs: Run[], key: 'healthyS' | 'fontReadyS') => {
   const values = runs.map((r) => r[key]).filter((v): v is number => v !== undefined);
+  if (values.length === 0) return 'not measured';
   return `${median(values).toFixed(1)} s (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}, n=${values.length})`;
 };
 let debian = '?';
