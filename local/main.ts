@@ -36,16 +36,18 @@ console.log('ecert: starting the local stack (DynamoDB Local, s3rver, local-aws-
 const stamp = (line: string) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
 
 // The holder portal (portal/dist): rebuilt when its sources changed, with the Extension B font slices the user's cache
-// already has. On a machine's first start there are none: cutting them takes about a minute, so the stack does not
-// wait — a background build cuts them once for every clone and adds them to portal/dist when done.
-let portalDir: string | undefined = PORTAL_DIST_DIR;
-let pendingFontSlices = 0;
-try {
-  pendingFontSlices = (await buildPortal({ cutFonts: false, log: (line) => console.log(line) })).font.pendingSlices;
-} catch (error) {
-  portalDir = undefined;
-  console.error(`ecert: the portal could not be built, serving the API only — ${(error as Error).message}`);
-}
+// already has. On a machine's first start there are none: cutting them takes about a minute of CPU, so the stack does
+// not wait — a background build (at the lowest CPU priority) cuts them once for every clone and adds them to
+// portal/dist when done. The build runs while the emulators start; the banner waits for both.
+const portalBuild = buildPortal({ cutFonts: false, log: (line) => console.log(line) }).then(
+  (info) => info.font.pendingSlices,
+  (error: Error) => {
+    console.error(`ecert: the portal could not be built, serving the API only — ${error.message}`);
+    return undefined;
+  },
+);
+const fontStarted = performance.now();
+const fontBuild = portalBuild.then((pending) => (pending ? completePortalInBackground(stamp) : undefined));
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
 try {
@@ -59,13 +61,14 @@ try {
       sqs: port('ECERT_SQS_PORT', 9324),
     },
     seed: seedDemoData,
-    portalDir,
+    portalDir: PORTAL_DIST_DIR,
     // Consumers in worker threads, one per core: rendering stays off the thread that serves the API.
     consumerWorkers: Math.max(1, availableParallelism()),
     queueConsumers: process.env.ECERT_QUEUE_CONSUMERS !== 'off',
     log: stamp,
   });
 } catch (error) {
+  (await fontBuild)?.stop();
   if (error instanceof PortInUseError || error instanceof JavaMissingError) {
     console.error(`\necert: cannot start — ${error.message}\n`);
     process.exit(1);
@@ -73,8 +76,9 @@ try {
   throw error;
 }
 
-const fontStarted = performance.now();
-const fonts = portalDir && pendingFontSlices > 0 ? completePortalInBackground(stamp) : undefined;
+const pendingFontSlices = await portalBuild;
+const portalDir = pendingFontSlices === undefined ? undefined : PORTAL_DIST_DIR;
+const fonts = await fontBuild;
 void fonts?.done.then((complete) => {
   if (complete) {
     stamp(`portal: Extension B font ready (${((performance.now() - fontStarted) / 1000).toFixed(0)} s, cached for every later start) — reload the page`);
