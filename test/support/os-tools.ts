@@ -33,7 +33,9 @@ export const OS_TOOLS = {
     always: true,
   },
   chromium: {
-    command: process.env.ECERT_CHROMIUM || 'chromium',
+    get command() {
+      return process.env.ECERT_CHROMIUM || 'chromium';
+    },
     debianPackage: 'chromium',
     usedFor: 'the portal browser tests (playwright-core drives it; npm browser downloads are not used)',
   },
