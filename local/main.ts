@@ -15,6 +15,8 @@ const { JavaMissingError } = await import('./emulators');
 const { DEFAULT_DATA_DIR } = await import('../shared/target/local-target');
 const { seedDemoData, DEMO_HINTS } = await import('./demo-data');
 const { buildPortal, PORTAL_DIST_DIR } = await import('../portal/build/build');
+const { completePortalInBackground } = await import('../portal/build/background');
+const { fontSliceCacheDir } = await import('../portal/build/font-slices');
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -31,14 +33,21 @@ const host = process.env.ECERT_HOST ?? '127.0.0.1';
 const started = performance.now();
 console.log('ecert: starting the local stack (DynamoDB Local, s3rver, local-aws-sqs)…');
 
-// The holder portal (portal/dist): rebuilt when its sources changed, the font slices cached after the first build.
-let portalDir: string | undefined = PORTAL_DIST_DIR;
-try {
-  await buildPortal({ log: (line) => console.log(line) });
-} catch (error) {
-  portalDir = undefined;
-  console.error(`ecert: the portal could not be built, serving the API only — ${(error as Error).message}`);
-}
+const stamp = (line: string) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
+
+// The holder portal (portal/dist): rebuilt when its sources changed, with the Extension B font slices the user's cache
+// already has. On a machine's first start there are none: cutting them takes about a minute of CPU, so the stack does
+// not wait — a background build (at the lowest CPU priority) cuts them once for every clone and adds them to
+// portal/dist when done. The build runs while the emulators start; the banner waits for both.
+const portalBuild = buildPortal({ cutFonts: false, log: (line) => console.log(line) }).then(
+  (info) => info.font.pendingSlices,
+  (error: Error) => {
+    console.error(`ecert: the portal could not be built, serving the API only — ${error.message}`);
+    return undefined;
+  },
+);
+const fontStarted = performance.now();
+const fontBuild = portalBuild.then((pending) => (pending ? completePortalInBackground(stamp) : undefined));
 
 let runtime: Awaited<ReturnType<typeof startLocalRuntime>>;
 try {
@@ -52,13 +61,14 @@ try {
       sqs: port('ECERT_SQS_PORT', 9324),
     },
     seed: seedDemoData,
-    portalDir,
+    portalDir: PORTAL_DIST_DIR,
     // Consumers in worker threads, one per core: rendering stays off the thread that serves the API.
     consumerWorkers: Math.max(1, availableParallelism()),
     queueConsumers: process.env.ECERT_QUEUE_CONSUMERS !== 'off',
-    log: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`),
+    log: stamp,
   });
 } catch (error) {
+  (await fontBuild)?.stop();
   if (error instanceof PortInUseError || error instanceof JavaMissingError) {
     console.error(`\necert: cannot start — ${error.message}\n`);
     process.exit(1);
@@ -66,7 +76,23 @@ try {
   throw error;
 }
 
+const pendingFontSlices = await portalBuild;
+const portalDir = pendingFontSlices === undefined ? undefined : PORTAL_DIST_DIR;
+const fonts = await fontBuild;
+void fonts?.done.then((complete) => {
+  if (complete) {
+    stamp(`portal: Extension B font ready (${((performance.now() - fontStarted) / 1000).toFixed(0)} s, cached for every later start) — reload the page`);
+  }
+});
+
 const api = runtime.apiUrl;
+const fontNote = fonts
+  ? `
+  Note       first start on this machine: the portal's Extension B font (${pendingFontSlices} slices of HanaMinB) is being cut in
+             the background, about a minute, once per machine (cached in ${fontSliceCacheDir()}). Until it is done,
+             rare characters such as 𠮷 show in the browser's fallback font; everything else works now.
+`
+  : '';
 console.log(`
 ecert is up in ${((performance.now() - started) / 1000).toFixed(1)} s — data in ${DEFAULT_DATA_DIR}
 
@@ -74,7 +100,7 @@ ecert is up in ${((performance.now() - started) / 1000).toFixed(1)} s — data i
   Verify     ${api}/verify
   API        ${api}/v1
   OpenAPI    ${api}/openapi.json
-
+${fontNote}
 Try it:
   curl ${api}/v1/health
 ${DEMO_HINTS(api)}
@@ -89,6 +115,8 @@ const shutdown = async (signal: string) => {
   }
   stopping = true;
   console.log(`\necert: ${signal} — stopping (Ctrl-C again to force)…`);
+  // Slices already cut stay in the cache; the next start cuts only the rest.
+  fonts?.stop();
   await runtime.stop();
   console.log('ecert: stopped cleanly');
   process.exit(0);

@@ -14,12 +14,13 @@ import { REPO_ROOT } from '../../shared/repo-root';
  * rare-character table and the Extension B font slices are generated from their data packages, and index.html names
  * the hashed files. Everything under assets/ is immutable; index.html and 404.html are revalidated on every load.
  *
- * Cheap to call again: esbuild takes well under a second, the font slices come from a cache, and when the output would
- * be byte-identical the existing portal/dist is left alone.
+ * Cheap to call again: esbuild takes well under a second, the font slices come from the user's cache (cut once per
+ * machine and font version, font-slices.ts), and when the output would be byte-identical the existing portal/dist is
+ * left alone. `cutFonts: false` builds at once with the slices the cache already has (npm start, which cuts the rest in
+ * the background): the stylesheet names every slice, the missing ones answer 404 until a full build adds them.
  */
 export const PORTAL_SRC = join(REPO_ROOT, 'portal/src');
 export const PORTAL_DIST_DIR = join(REPO_ROOT, PORTAL_DIST);
-const CACHE_DIR = join(REPO_ROOT, 'node_modules/.cache/ecert-portal');
 
 export interface BuildInfo {
   /** SHA-256 over every output file: equal builds are not rewritten. */
@@ -41,6 +42,8 @@ export interface BuildInfo {
     totalBytes: number;
     largestSliceBytes: number;
     stylesheetBytes: number;
+    /** Slices not cut yet, so not in this build (0 for a complete one). */
+    pendingSlices: number;
   };
   files: Record<string, number>;
 }
@@ -61,6 +64,8 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 
 export interface BuildOptions {
   outDir?: string;
+  /** Cut the font slices the cache lacks before building (default); false: build without them. */
+  cutFonts?: boolean;
   log?: (line: string) => void;
 }
 
@@ -84,10 +89,12 @@ export async function buildPortal(options: BuildOptions = {}): Promise<BuildInfo
   const fonts = await buildFontSlices({
     fontFile: join(REPO_ROOT, FONT_FILES.extB),
     characters: table.characters,
-    cacheDir: CACHE_DIR,
+    cut: options.cutFonts ?? true,
     log,
   });
-  for (const slice of fonts.slices) files.set(`${assets}fonts/${slice.file}`, await readFile(join(fonts.dir, slice.file)));
+  for (const slice of fonts.slices) {
+    if (slice.bytes > 0) files.set(`${assets}fonts/${slice.file}`, await readFile(join(fonts.dir, slice.file)));
+  }
   const fontCss = fontFaceCss(fonts.slices, (file) => `/${assets}fonts/${file}`);
   const fontCssPath = `${assets}extb-${short(fontCss)}.css`;
   files.set(fontCssPath, fontCss);
@@ -152,6 +159,7 @@ export async function buildPortal(options: BuildOptions = {}): Promise<BuildInfo
       totalBytes: fonts.slices.reduce((n, s) => n + s.bytes, 0),
       largestSliceBytes: Math.max(...fonts.slices.map((s) => s.bytes)),
       stylesheetBytes: Buffer.byteLength(fontCss),
+      pendingSlices: fonts.missing,
     },
     files: Object.fromEntries(
       [...files].map(([path, data]) => [path, typeof data === 'string' ? Buffer.byteLength(data) : data.length]),

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import subsetFont from 'subset-font';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { availableParallelism, homedir } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { dirname, join } from 'node:path';
 import { plainReading } from '../src/pinyin';
 import type { RareCharacter } from './rare-chars';
 
@@ -14,12 +16,13 @@ import type { RareCharacter } from './rare-chars';
  * downloads nothing.
  *
  * fontkit's subsetter writes no `cmap`/`OS/2`/`name` tables (enough for a PDF, not for a browser, whose font sanitizer
- * rejects such a file), so slices are cut by HarfBuzz's hb-subset (`subset-font`, WebAssembly) instead.
+ * rejects such a file), so slices are cut by HarfBuzz's hb-subset (`subset-font`, WebAssembly) instead, in worker
+ * threads (cut-slices-worker.mjs).
  */
 export const FONT_FAMILY = 'ecert-extb';
 export const MAX_SLICE_CHARACTERS = 320;
 /** Bump when the slicing changes: cached slices are keyed on it. */
-const SLICING_VERSION = 1;
+const SLICING_VERSION = 2;
 
 export interface FontSlice {
   file: string;
@@ -72,16 +75,61 @@ export function unicodeRange(codePoints: readonly number[]): string {
 
 const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+/** The versions of the cutting tools: a new HarfBuzz or WOFF2 encoder may cut different bytes, so they key the cache. */
+function cutterVersions(): string {
+  const require = createRequire(import.meta.url);
+  const from = { paths: [dirname(require.resolve('subset-font'))] };
+  return ['subset-font', 'harfbuzzjs', 'wawoff2']
+    .map((name) => {
+      // The package folder from its entry point (harfbuzzjs's "exports" do not include package.json).
+      let dir = dirname(require.resolve(name, from));
+      for (;;) {
+        try {
+          const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string };
+          if (manifest.name === name) return `${name}@${manifest.version}`;
+        } catch {
+          // no package.json here
+        }
+        if (dirname(dir) === dir) throw new Error(`cannot find the version of ${name}`);
+        dir = dirname(dir);
+      }
+    })
+    .join(',');
+}
+
 /**
- * Builds (or takes from the cache) the WOFF2 slices. Cutting and compressing ~15,000 glyphs takes about a minute, so
- * the result is kept in `cacheDir` under a key of everything it depends on (font bytes, table, slicing).
+ * Where cut slices are kept: one folder per machine user, shared by every clone and surviving `npm ci` and a deleted
+ * `.local-data/` — `$ECERT_CACHE_DIR`, else `$XDG_CACHE_HOME/ecert`, else `~/.cache/ecert`.
+ */
+export function fontSliceCacheDir(): string {
+  const base = process.env.ECERT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ecert');
+  return join(base, 'portal-fonts');
+}
+
+export interface FontSlices {
+  /** The cache folder of this font version: `<file>` of every slice present is in it. */
+  dir: string;
+  /** Every slice of the plan, cut or not; `bytes` is 0 for one not cut yet. */
+  slices: FontSlice[];
+  /** How many slices are still to be cut (0 once the cache holds them all). */
+  missing: number;
+}
+
+/**
+ * The WOFF2 slices of the font, from the cache. Cutting and compressing ~15,000 glyphs takes about a minute of CPU
+ * (spread over every core), so each slice is cut once per font version — the key covers the font's bytes, the table, the slicing and the
+ * cutting tools' versions — and kept in the user's cache (fontSliceCacheDir), where every later build and every other
+ * clone finds it. A slice's file name is fixed by that key and its index, so the stylesheet naming the slices can be
+ * written before they are cut (`cut: false`: the caller cuts them later, e.g. in the background).
  */
 export async function buildFontSlices(options: {
   fontFile: string;
   characters: readonly RareCharacter[];
-  cacheDir: string;
+  cacheDir?: string;
+  /** Cut the missing slices now (default), or only report how many are missing. */
+  cut?: boolean;
   log?: (line: string) => void;
-}): Promise<{ dir: string; slices: FontSlice[] }> {
+}): Promise<FontSlices> {
   const fontBytes = await readFile(options.fontFile);
   const key = sha(
     JSON.stringify({
@@ -89,35 +137,66 @@ export async function buildFontSlices(options: {
       table: sha(options.characters.map((c) => `${c.codePoint}:${c.readings.join(',')}`).join(';')),
       slicing: SLICING_VERSION,
       max: MAX_SLICE_CHARACTERS,
+      cutters: cutterVersions(),
     }),
   ).slice(0, 16);
-  const dir = join(options.cacheDir, `extb-${key}`);
-  const manifestFile = join(dir, 'slices.json');
-  if (existsSync(manifestFile)) {
-    return { dir, slices: JSON.parse(await readFile(manifestFile, 'utf8')) as FontSlice[] };
-  }
+  const dir = join(options.cacheDir ?? fontSliceCacheDir(), `extb-${key}`);
+  const plan = sliceByReading(options.characters).map((characters, index) => ({
+    file: `extb-${key.slice(0, 10)}-${String(index).padStart(2, '0')}.woff2`,
+    characters,
+  }));
+  const sizeOf = async (file: string) => (await stat(join(dir, file)).catch(() => undefined))?.size ?? 0;
+  const sizes = await Promise.all(plan.map((slice) => sizeOf(slice.file)));
+  const todo = plan.filter((_, index) => sizes[index] === 0);
 
-  const started = Date.now();
-  const slicesOfCharacters = sliceByReading(options.characters);
-  options.log?.(`portal: cutting ${options.characters.length} Extension B glyphs into ${slicesOfCharacters.length} WOFF2 slices (cached afterwards)…`);
-  const work = `${dir}.tmp-${process.pid}`;
-  await rm(work, { recursive: true, force: true });
-  await mkdir(work, { recursive: true });
-  const slices: FontSlice[] = [];
-  for (const [index, characters] of slicesOfCharacters.entries()) {
-    const woff2 = await subsetFont(fontBytes, characters.map((c) => c.char).join(''), { targetFormat: 'woff2' });
-    const file = `extb-${String(index).padStart(2, '0')}-${sha(woff2).slice(0, 10)}.woff2`;
-    await writeFile(join(work, file), woff2);
-    slices.push({ file, characters: characters.length, bytes: woff2.length, codePoints: characters.map((c) => c.codePoint) });
+  if (todo.length > 0 && options.cut !== false) {
+    const started = Date.now();
+    options.log?.(
+      `portal: cutting ${todo.reduce((n, s) => n + s.characters.length, 0)} Extension B glyphs into ${todo.length} WOFF2 slices, ` +
+        `once per machine (cached in ${dir})…`,
+    );
+    await mkdir(dir, { recursive: true });
+    const cut = await cutInWorkers(fontBytes, dir, todo.map((slice) => ({ file: slice.file, text: slice.characters.map((c) => c.char).join('') })));
+    for (const [file, bytes] of cut) sizes[plan.findIndex((slice) => slice.file === file)] = bytes;
+    options.log?.(`portal: font slices ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  await writeFile(join(work, 'slices.json'), JSON.stringify(slices));
-  // A parallel build may have finished first: its slices are the same bytes, keep them.
-  await rename(work, dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+  const slices = plan.map((slice, index) => ({
+    file: slice.file,
+    characters: slice.characters.length,
+    bytes: sizes[index]!,
+    codePoints: slice.characters.map((c) => c.codePoint),
+  }));
+  return { dir, slices, missing: slices.filter((slice) => slice.bytes === 0).length };
+}
+
+/**
+ * Cuts the slices in worker threads, one per core, each taking the next slice when it finishes one (slices differ in
+ * size). Answers the size of each file written.
+ */
+async function cutInWorkers(font: Uint8Array, dir: string, tasks: { file: string; text: string }[]): Promise<Map<string, number>> {
+  const shared = new Uint8Array(new SharedArrayBuffer(font.length));
+  shared.set(font);
+  const queue = [...tasks];
+  const sizes = new Map<string, number>();
+  const workers = Array.from({ length: Math.max(1, Math.min(availableParallelism(), tasks.length)) }, () => {
+    const worker = new Worker(new URL('./cut-slices-worker.mjs', import.meta.url), { workerData: { font: shared.buffer, dir } });
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: { ready?: true; file?: string; bytes?: number; error?: string }) => {
+        if (message.error) {
+          queue.length = 0;
+          reject(new Error(`cutting ${message.file} failed: ${message.error}`));
+          void worker.terminate();
+          return;
+        }
+        if (message.file) sizes.set(message.file, message.bytes!);
+        worker.postMessage(queue.shift() ?? null);
+      });
+      worker.once('error', reject);
+      worker.once('exit', () => resolve());
+    });
   });
-  await rm(work, { recursive: true, force: true });
-  options.log?.(`portal: font slices ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { dir, slices };
+  await Promise.all(workers);
+  return sizes;
 }
 
 /** The stylesheet of the slices: one `@font-face` per slice, fetched only for the characters it covers. */

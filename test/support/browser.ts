@@ -1,16 +1,16 @@
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from './processes';
+import { osTool } from './os-tools';
 
 /**
- * Debian's Chromium driven by playwright-core (no browser download: .ci/run installs the `chromium` package), with a
- * fresh profile per launch.
+ * Debian's Chromium driven by playwright-core (no browser download), with a fresh profile per launch. The `chromium`
+ * package is an OS tool (test/support/os-tools.ts): the global setup installs it or stops the run before any test.
  */
-export const CHROMIUM = process.env.ECERT_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -30,10 +30,9 @@ export interface Browser {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; .ci/run does)`);
   const profile = await mkdtemp(join(tmpdir(), 'ecert-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: osTool('chromium'),
     args: CHROMIUM_ARGS,
     headless: true,
     acceptDownloads: true,

@@ -1,8 +1,7 @@
 /**
- * Renders the demo annotated certificate (the Ext-B holder 林𠮷) to a PDF and page 1 to PNG with pdftoppm, for
+ * Renders the demo annotated certificate (the Ext-B holder 林𠮷) to a PDF and page 1 to PNG (MuPDF, 110 dpi), for
  * docs/images. Run: npx tsx test/support/render-sample.ts [out-dir]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { renderAnnotatedCertificate } from '../../shared/pdf/annotated-certificate';
@@ -10,6 +9,7 @@ import { findQualification } from '../../shared/domain/qualifications';
 import { findScenario } from '../../shared/domain/scenarios';
 import { validityWindow } from '../../shared/domain/annotation';
 import type { Certificate } from '../../shared/domain/certificate';
+import { pagePng } from './pdf-raster';
 
 const outDir = resolve(process.argv[2] ?? 'docs/images');
 const rows = readFileSync('assets/demo/certificates.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -34,5 +34,5 @@ const bytes = await renderAnnotatedCertificate({
 mkdirSync(outDir, { recursive: true });
 const pdf = join(outDir, 'annotated-certificate.pdf');
 writeFileSync(pdf, bytes);
-execFileSync('pdftoppm', ['-png', '-r', '110', '-singlefile', pdf, join(outDir, 'annotated-certificate')]);
+writeFileSync(join(outDir, 'annotated-certificate.png'), pagePng(bytes, { dpi: 110 }));
 console.log(`${pdf} (${bytes.length} bytes) and annotated-certificate.png`);

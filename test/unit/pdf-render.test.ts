@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderAnnotatedCertificate, type AnnotatedCertificateInput } from '../../shared/pdf/annotated-certificate';
 import { UnrenderableCharacterError } from '../../shared/pdf/fonts';
@@ -11,6 +9,10 @@ import { shanghaiDateTime } from '../../shared/domain/annotation';
 import type { Certificate } from '../../shared/domain/certificate';
 import { certificateRecord } from '../support/factories';
 import { drawnGlyphs, missingGlyphs } from '../support/pdf-glyphs';
+import { inkIn, pagePng, rasterizePage } from '../support/pdf-raster';
+import { REPO_ROOT } from '../support/processes';
+
+const PNG_DIR = join(REPO_ROOT, 'test-results/pdf');
 
 function input(overrides: Partial<Certificate> = {}, qualificationCode = 'ECONOMICS'): AnnotatedCertificateInput {
   const certificate: Certificate = {
@@ -112,26 +114,29 @@ describe('annotated certificate PDF', () => {
     }
   });
 
-  it('renders to a page a person can see (pdftoppm), with ink where the name is', async () => {
-    const hasPoppler = spawnSync('pdftoppm', ['-v']).error === undefined;
-    if (!hasPoppler) throw new Error('pdftoppm (Debian poppler-utils) is required; .ci/run installs it');
-    const dir = mkdtempSync(join(tmpdir(), 'ecert-render-'));
-    const pdf = join(dir, 'cert.pdf');
-    writeFileSync(pdf, await renderAnnotatedCertificate(input({ holderName: '林𠮷' })));
-    // 36 dpi greyscale: the page is 298 × 421 px; the name sits at about x 111–160, y 112–125.
-    execFileSync('pdftoppm', ['-gray', '-r', '36', '-singlefile', pdf, join(dir, 'page')]);
-    const pgm = readFileSync(join(dir, 'page.pgm'));
-    const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.toString('latin1', 0, 40))!;
-    const [width, height] = [Number(header[1]), Number(header[2])];
-    const pixels = pgm.subarray(header[0].length);
-    const dark = (x0: number, y0: number, x1: number, y1: number) => {
-      let count = 0;
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (pixels[y * width + x]! < 160) count++;
-      return count;
-    };
-    expect([width, height]).toEqual([298, 421]);
-    expect(dark(108, 104, 140, 124)).toBeGreaterThan(15);
+  it('renders to a page a person can see (MuPDF), with ink where the name is and in each of its characters', async () => {
+    // Prepare
+    const doc = input({ holderName: '林𠮷' });
+    const pdf = await renderAnnotatedCertificate(doc);
+    // Act
+    const png = pagePng(pdf, { dpi: 110 });
+    const page = rasterizePage(pdf, { dpi: 36 });
+    const sharp = rasterizePage(pdf, { dpi: 72, find: [...doc.certificate.holderName] });
+    // Assess: the page a person looks at (test-results/pdf/annotated-certificate.png, open it when the layout changes).
+    mkdirSync(PNG_DIR, { recursive: true });
+    writeFileSync(join(PNG_DIR, 'annotated-certificate.png'), png);
+    expect(Buffer.from(png.subarray(0, 8)).toString('hex')).toBe('89504e470d0a1a0a');
+    // 36 dpi: the page is 298 × 421 px; the name sits at about x 111–160, y 112–125.
+    expect([page.width, page.height]).toEqual([298, 421]);
+    expect(inkIn(page, { x0: 108, y0: 104, x1: 140, y1: 124 })).toBeGreaterThan(15);
     // and the corner of the margin is paper.
-    expect(dark(2, 2, 10, 10)).toBe(0);
+    expect(inkIn(page, { x0: 2, y0: 2, x1: 10, y1: 10 })).toBe(0);
+    // Each character of the name is on the page once, where MuPDF finds it, and drawn with ink: a glyph without an
+    // outline would leave its box blank.
+    for (const char of doc.certificate.holderName) {
+      const boxes = sharp.found.get(char)!;
+      expect(boxes, char).toHaveLength(1);
+      expect(inkIn(sharp, boxes[0]!), char).toBeGreaterThan(15);
+    }
   });
 });
