@@ -9,7 +9,7 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 // CloudWatch embedded metrics would only be noise on a terminal.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-const { startLocalRuntime } = await import('./runtime');
+const { startLocalRuntime, parseScheduleEverySeconds } = await import('./runtime');
 const { PortInUseError } = await import('./ports');
 const { JavaMissingError } = await import('./emulators');
 const { DEFAULT_DATA_DIR } = await import('../shared/target/local-target');
@@ -25,6 +25,14 @@ function port(name: string, fallback: number): number {
     process.exit(2);
   }
   return value;
+}
+
+let scheduleEverySeconds: number | undefined;
+try {
+  scheduleEverySeconds = parseScheduleEverySeconds(process.env.ECERT_SCHEDULE_EVERY_S);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
 }
 
 const host = process.env.ECERT_HOST ?? '127.0.0.1';
@@ -56,6 +64,7 @@ try {
     // Consumers in worker threads, one per core: rendering stays off the thread that serves the API.
     consumerWorkers: Math.max(1, availableParallelism()),
     queueConsumers: process.env.ECERT_QUEUE_CONSUMERS !== 'off',
+    ...(scheduleEverySeconds !== undefined ? { scheduleEverySeconds } : {}),
     log: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`),
   });
 } catch (error) {

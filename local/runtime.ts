@@ -56,6 +56,11 @@ export interface LocalRuntimeOptions {
   sweepIntervalMs?: number;
   /** Scheduled functions run every `everyMinutes` unless overridden here (milliseconds, per function id). */
   scheduleIntervalMs?: Record<string, number>;
+  /**
+   * Every scheduled function runs this many seconds apart instead of its `everyMinutes` (`ECERT_SCHEDULE_EVERY_S`), e.g.
+   * to watch the reconciler act on a backlog within seconds; `scheduleIntervalMs` still wins for the ids it names.
+   */
+  scheduleEverySeconds?: number;
   /** Serve the holder portal's build output (portal/dist) on the API's origin, like CloudFront in the cloud. */
   portalDir?: string;
   /** Runs once after provisioning, e.g. demo data on first start. */
@@ -74,6 +79,35 @@ export interface LocalRuntime {
 }
 
 export const DEFAULT_PUBLIC_RATE_LIMIT: RateLimit = { ratePerSecond: 10, burst: 30 };
+
+/** The smallest schedule interval the runtime accepts: a tighter loop would only compete with the API for the CPU. */
+export const MIN_SCHEDULE_EVERY_SECONDS = 0.1;
+
+/** `ECERT_SCHEDULE_EVERY_S`: unset or empty is undefined (the declared schedules); anything but a number ≥ 0.1 throws. */
+export function parseScheduleEverySeconds(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < MIN_SCHEDULE_EVERY_SECONDS) {
+    throw new RangeError(`ECERT_SCHEDULE_EVERY_S=${raw} is not a number of seconds (at least ${MIN_SCHEDULE_EVERY_SECONDS})`);
+  }
+  return seconds;
+}
+
+/** How often each scheduled function runs, in milliseconds: per-id override, then the global one, then its declaration. */
+export function scheduleIntervals(
+  functions: Record<string, FunctionDecl>,
+  options: Pick<LocalRuntimeOptions, 'scheduleIntervalMs' | 'scheduleEverySeconds'>,
+): Map<string, number> {
+  const intervals = new Map<string, number>();
+  for (const fn of Object.values(functions)) {
+    if (fn.trigger?.type !== 'schedule') continue;
+    const every =
+      options.scheduleIntervalMs?.[fn.id] ??
+      (options.scheduleEverySeconds !== undefined ? options.scheduleEverySeconds * 1000 : fn.trigger.everyMinutes * 60_000);
+    intervals.set(fn.id, every);
+  }
+  return intervals;
+}
 
 /** Points the SDK and the handlers' configuration at the local resources: the only local/cloud difference. */
 function configureEnvironment(endpoints: EmulatorEndpoints, target: Omit<LocalTarget, 'apiUrl' | 'pid' | 'startedAt'>, apiUrl: string) {
@@ -214,11 +248,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       };
       return invokeWithTimeout(fn, () => handler(event, lambdaContext(fn)));
     };
-    for (const fn of Object.values(functions)) {
-      if (fn.trigger?.type !== 'schedule') continue;
-      const every = options.scheduleIntervalMs?.[fn.id] ?? fn.trigger.everyMinutes * 60_000;
+    const intervals = scheduleIntervals(functions, options);
+    if (options.scheduleEverySeconds !== undefined && intervals.size > 0) {
+      log(`scheduled functions (${[...intervals.keys()].join(', ')}) run every ${options.scheduleEverySeconds} s`);
+    }
+    for (const [fnId, every] of intervals) {
       const timer = setInterval(() => {
-        runScheduled(fn.id).catch((error) => log(`${fn.id}: scheduled run failed: ${(error as Error).message}`));
+        runScheduled(fnId).catch((error) => log(`${fnId}: scheduled run failed: ${(error as Error).message}`));
       }, every);
       timer.unref();
       stops.push(async () => clearInterval(timer));
