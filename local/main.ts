@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 /**
  * `npm start`: the whole system on loopback — DynamoDB Local, s3rver, local-aws-sqs, the HTTP API, queue pollers,
  * schedules and the TTL sweeper — with data kept under .local-data/ so a restart loses nothing.
@@ -12,6 +13,7 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startLocalRuntime, parseScheduleEverySeconds } = await import('./runtime');
 const { PortInUseError } = await import('./ports');
 const { JavaMissingError } = await import('./emulators');
+const { LambdaNodeMissingError } = await import('./bundles/node24');
 const { DEFAULT_DATA_DIR } = await import('../shared/target/local-target');
 const { seedDemoData, DEMO_HINTS } = await import('./demo-data');
 const { buildPortal, PORTAL_DIST_DIR } = await import('../portal/build/build');
@@ -26,6 +28,16 @@ function port(name: string, fallback: number): number {
   }
   return value;
 }
+
+const { DEFAULT_BUNDLES_DIR } = await import('./bundles/loader');
+
+// ECERT_HANDLERS=bundles: every function from its synthesized bundle (cdk.out) on the Lambda runtime's Node.
+const handlers = process.env.ECERT_HANDLERS || 'modules';
+if (handlers !== 'modules' && handlers !== 'bundles') {
+  console.error(`ECERT_HANDLERS=${handlers}: expected modules (the TypeScript sources, default) or bundles (cdk.out)`);
+  process.exit(2);
+}
+const bundlesDir = resolve(process.env.ECERT_BUNDLES_DIR || DEFAULT_BUNDLES_DIR);
 
 let scheduleEverySeconds: number | undefined;
 try {
@@ -65,10 +77,11 @@ try {
     consumerWorkers: Math.max(1, availableParallelism()),
     queueConsumers: process.env.ECERT_QUEUE_CONSUMERS !== 'off',
     ...(scheduleEverySeconds !== undefined ? { scheduleEverySeconds } : {}),
+    ...(handlers === 'bundles' ? { bundles: { dir: bundlesDir } } : {}),
     log: (line) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`),
   });
 } catch (error) {
-  if (error instanceof PortInUseError || error instanceof JavaMissingError) {
+  if (error instanceof PortInUseError || error instanceof JavaMissingError || error instanceof LambdaNodeMissingError) {
     console.error(`\necert: cannot start — ${error.message}\n`);
     process.exit(1);
   }

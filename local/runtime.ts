@@ -13,6 +13,8 @@ import { provisionBucket, provisionQueues, provisionTable, resourceNames, type Q
 import { createLocalHttpApi } from './http-server';
 import { portalStaticFiles } from './portal-server';
 import { moduleHandlerLoader, type HandlerLoader } from './handlers';
+import { bundleHandlerLoader } from './bundles/loader';
+import type { ContainerInfo } from './bundles/container-pool';
 import { startPoller, type RunningPoller } from './sqs-poller';
 import { startWorkerPollers } from './worker-poller';
 import { sweepExpired } from './ttl-sweeper';
@@ -42,6 +44,12 @@ export interface LocalRuntimeOptions {
   functions?: Record<string, FunctionDecl>;
   routes?: readonly RouteDecl[];
   loadHandler?: HandlerLoader;
+  /**
+   * Run every function from its synthesized bundle in `dir` (cdk.out) on the Lambda runtime's Node, in child-process
+   * containers (`ECERT_HANDLERS=bundles`; local/bundles/). `build: false` fails instead of synthesizing when `dir` is
+   * empty. Replaces `loadHandler`; queue consumers then poll on the main thread (the work runs in the containers).
+   */
+  bundles?: { dir: string; build?: boolean };
   publicRateLimit?: RateLimit;
   pollIdleDelayMs?: number;
   pollConcurrency?: number;
@@ -72,6 +80,8 @@ export interface LocalRuntime {
   apiUrl: string;
   target: LocalTarget;
   pollers: Record<string, RunningPoller>;
+  /** With `bundles`: the containers started so far (function, pid, Node version, task root). */
+  containers?: () => ContainerInfo[];
   /** Runs a scheduled function now (tests, or `npm start`'s first reconcile). */
   runScheduled(fnId: string): Promise<unknown>;
   sweepNow(): Promise<number>;
@@ -141,7 +151,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const host = options.host ?? '127.0.0.1';
   const functions: Record<string, FunctionDecl> = options.functions ?? FUNCTIONS;
   const routes = options.routes ?? ROUTES;
-  const loadHandler = options.loadHandler ?? moduleHandlerLoader();
+  let loadHandler = options.loadHandler ?? moduleHandlerLoader();
   await mkdir(dataDir, { recursive: true });
   await assertPortFree(options.apiPort, 'ecert API', host);
 
@@ -197,6 +207,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     if (options.seed) await options.seed({ target, dataDir });
 
+    let containers: LocalRuntime['containers'];
+    const queuePollConcurrency = (fn: FunctionDecl) => options.pollConcurrency ?? Math.min(fn.reservedConcurrency ?? 2, 4);
+    if (options.bundles) {
+      const bundles = await bundleHandlerLoader({
+        dir: options.bundles.dir,
+        functions,
+        ...(options.bundles.build !== undefined ? { build: options.bundles.build } : {}),
+        resources: () => ({ target, apiUrl: target.apiUrl, publicBaseUrl: process.env[ENV.publicBaseUrl] ?? target.apiUrl }),
+        maxContainers: (fn) => (fn.trigger?.type === 'queue' ? queuePollConcurrency(fn) : undefined) ?? 2,
+        log,
+      });
+      stops.push(() => bundles.stop());
+      loadHandler = bundles.load;
+      containers = bundles.containers;
+      log(`handlers: the function bundles of ${bundles.assembly.templateFile} on Node ${bundles.node.version} (${bundles.node.path})`);
+    }
+
     // Stops run in reverse order of registration: API first, then pollers, then the queue snapshot, then emulators.
     stops.push(async () => {
       const saved = await saveQueues(sqs(), queueUrls, snapshotFile);
@@ -208,7 +235,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const trigger = fn.trigger;
       const idleDelayMs = options.pollIdleDelayMs ?? 100;
       const poller =
-        options.consumerWorkers && options.consumerWorkers > 0
+        options.consumerWorkers && options.consumerWorkers > 0 && !options.bundles
           ? await startWorkerPollers({
               fn,
               queueUrl: queueUrls[trigger.queue],
@@ -223,7 +250,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               fn,
               batchSize: trigger.batchSize,
               handler: () => loadHandler(fn),
-              concurrency: options.pollConcurrency ?? Math.min(fn.reservedConcurrency ?? 2, 4),
+              concurrency: queuePollConcurrency(fn),
               idleDelayMs,
               log,
             });
@@ -292,7 +319,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     target.apiUrl = `http://${host}:${boundPort}`;
 
     await writeLocalTarget(dataDir, target);
-    return { apiUrl: target.apiUrl, target, pollers, runScheduled, sweepNow, stop: stopAll };
+    return { apiUrl: target.apiUrl, target, pollers, ...(containers ? { containers } : {}), runScheduled, sweepNow, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
