@@ -1,4 +1,4 @@
-import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { hashIdentity } from '../auth/identity-hash';
 import { backoff } from '../aws/backoff';
 import { ddb } from '../aws/clients';
@@ -6,7 +6,7 @@ import { notATestRecord } from '../domain/test-records';
 import { keys, TABLE } from '../resources/table';
 import { getCertificate } from './certificates';
 import { deleteDocument } from './documents';
-import { tableName } from './dynamo';
+import { queryAll, tableName } from './dynamo';
 import { optionalString, type Item } from './item-codec';
 
 /**
@@ -68,25 +68,14 @@ async function deleteItems(itemKeys: Key[]): Promise<void> {
   }
 }
 
-async function certificatePartition(certId: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        ExpressionAttributeValues: { ':pk': keys.certificate(certId).pk },
-        ConsistentRead: true,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    cursor = out.LastEvaluatedKey;
-  } while (cursor);
-  return items;
-}
+const certificatePartition = (certId: string): Promise<Item[]> =>
+  queryAll({
+    TableName: tableName(),
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': keys.certificate(certId).pk },
+    ConsistentRead: true,
+  });
 
 const keyOf = (item: Item): Key => ({
   [TABLE.partitionKey]: String(item[TABLE.partitionKey]),

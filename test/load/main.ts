@@ -7,10 +7,9 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { newTestRunId, TEST_RECORD_KINDS } from '../../shared/domain/test-records';
 import { REPO_ROOT } from '../../shared/repo-root';
-import { TargetError } from '../../shared/target/resolve';
 import { ecertOk } from '../smoke/operator-cli';
 import { StepRunner } from '../smoke/steps';
-import { parseToolArgs, resolveToolTarget, TARGET_USAGE, ToolUsageError, type ToolTarget } from '../smoke/target';
+import { parseToolArgs, resolveToolTargetOrReport, TARGET_USAGE, ToolUsageError, type ToolTarget } from '../smoke/target';
 import { runArtillery } from './artillery';
 import { CLEANUP_FILE, prepareLoadData, RUN_SLOTS, waitForRendersToSettle, type PreparedHolder } from './prepare';
 import { applyShare, CALLS_PER_ANNOTATION, PROFILE_SOURCE } from './profile';
@@ -119,16 +118,8 @@ async function run(): Promise<number> {
     return 2;
   }
 
-  let target: ToolTarget;
-  try {
-    target = await resolveToolTarget(values);
-  } catch (error) {
-    if (error instanceof ToolUsageError || error instanceof TargetError) {
-      console.error(`load: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const target = await resolveToolTargetOrReport('load', values);
+  if (!target) return 2;
   const runner = new StepRunner((line) => console.log(line));
 
   if (values.cleanup) {

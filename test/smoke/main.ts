@@ -4,9 +4,8 @@
  * wrong usage or a target that cannot be found.
  */
 import { TEST_RECORD_KINDS } from '../../shared/domain/test-records';
-import { TargetError } from '../../shared/target/resolve';
 import { runSmoke } from './flow';
-import { parseToolArgs, resolveToolTarget, TARGET_USAGE, ToolUsageError } from './target';
+import { parseToolArgs, resolveToolTargetOrReport, TARGET_USAGE } from './target';
 
 // Read when the first AWS client is built, i.e. after this line: Node 20 is supported by the SDK versions we pin.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -43,16 +42,8 @@ async function run(): Promise<number> {
     console.error('smoke: --ready-timeout must be a positive number of seconds');
     return 2;
   }
-  let target;
-  try {
-    target = await resolveToolTarget(values);
-  } catch (error) {
-    if (error instanceof ToolUsageError || error instanceof TargetError) {
-      console.error(`smoke: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const target = await resolveToolTargetOrReport('smoke', values);
+  if (!target) return 2;
   const report = await runSmoke(target, { readyTimeoutMs: readyTimeout * 1000, keep: values.keep ?? false });
   return report.ok ? 0 : 1;
 }

@@ -78,6 +78,22 @@ export async function resolveToolTarget(values: TargetValues): Promise<ToolTarge
   return { spec, apiUrl: apiUrl.replace(/\/+$/, ''), cliArgs: cliArgsOf(spec), description };
 }
 
+/**
+ * resolveToolTarget for a tool's main: a usage error or a target that cannot be found is printed (prefixed with the
+ * tool's name) and answered with undefined — the tool then exits 2; anything else is a bug and propagates.
+ */
+export async function resolveToolTargetOrReport(tool: string, values: TargetValues): Promise<ToolTarget | undefined> {
+  try {
+    return await resolveToolTarget(values);
+  } catch (error) {
+    if (error instanceof ToolUsageError || error instanceof TargetError) {
+      console.error(`${tool}: ${error.message}`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
 /** parseArgs with the target options and a tool's own; unknown options are usage errors. */
 export function parseToolArgs<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], own: O) {
   try {
