@@ -14,6 +14,7 @@ const { startLocalRuntime, parseScheduleEverySeconds } = await import('./runtime
 const { PortInUseError } = await import('./ports');
 const { JavaMissingError } = await import('./emulators');
 const { LambdaNodeMissingError } = await import('./bundles/node24');
+const { DEFAULT_BUNDLES_DIR } = await import('./bundles/loader');
 const { DEFAULT_DATA_DIR } = await import('../shared/target/local-target');
 const { seedDemoData, DEMO_HINTS } = await import('./demo-data');
 const { buildPortal, PORTAL_DIST_DIR } = await import('../portal/build/build');
@@ -28,8 +29,6 @@ function port(name: string, fallback: number): number {
   }
   return value;
 }
-
-const { DEFAULT_BUNDLES_DIR } = await import('./bundles/loader');
 
 // ECERT_HANDLERS=bundles: every function from its synthesized bundle (cdk.out) on the Lambda runtime's Node.
 const handlers = process.env.ECERT_HANDLERS || 'modules';
