@@ -67,7 +67,7 @@ export async function prepareLoadData(
 ): Promise<PreparedHolder[] | undefined> {
   const { runner, dir } = options;
   const concurrency = options.concurrency ?? 4;
-  const api = new HolderApi(target.apiUrl);
+  const api = new HolderApi(target.apiUrl, { retryThrottled: true });
   const records = Array.from({ length: options.holders }, (_, i) => testCertificateRecord('load', options.runId, i));
   await mkdir(dir, { recursive: true });
   // Written first: whatever happens next, the cleanup knows every certificate this run may have made.
@@ -124,7 +124,7 @@ export async function prepareLoadData(
  * the removal refuses certificates with a render in flight, and the render figures include them.
  */
 export async function waitForRendersToSettle(target: ToolTarget, holders: readonly PreparedHolder[], timeoutMs: number): Promise<string> {
-  const api = new HolderApi(target.apiUrl);
+  const api = new HolderApi(target.apiUrl, { retryThrottled: true });
   const deadline = Date.now() + timeoutMs;
   let pending = holders.length;
   let failed = 0;

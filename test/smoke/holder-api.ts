@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { backoffDelayMs, sleep } from '../../shared/aws/backoff';
 
 /**
  * The holder flow over HTTP, as the portal drives it (API.md), for the operator tools: plain fetch against a base
@@ -45,6 +46,10 @@ export interface ApiResponse<T> {
   headers: Headers;
 }
 
+/** The server's Retry-After when it gave one, else full-jitter backoff. */
+const backoff = (attempt: number, baseMs: number, capMs: number, retryAfterMs?: number) =>
+  sleep(retryAfterMs ?? backoffDelayMs(attempt, baseMs, capMs));
+
 /** A request that takes longer is a failure of the tool's step (a Lambda behind API Gateway answers within 30 s). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -52,7 +57,15 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 const printable = (path: string) => path.replace(/(\/v1\/verify\/)([^/?]{4})[^/?]*/, '$1$2…');
 
 export class HolderApi {
-  constructor(readonly baseUrl: string) {}
+  /**
+   * `retryThrottled`: answer a 429 or 503 by waiting (Retry-After, else a growing pause) and trying again, up to 6
+   * times — for bulk preparation, which must not fail on the rate limits the run itself is there to meet. The smoke
+   * test leaves it off: a throttled step there is worth seeing.
+   */
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: { retryThrottled?: boolean } = {},
+  ) {}
 
   async call<T>(
     method: string,
@@ -76,13 +89,21 @@ export class HolderApi {
       body = JSON.stringify(options.body);
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body } : {}),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    const send = () =>
+      fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    let response = await send();
+    for (let attempt = 1; this.options.retryThrottled && attempt <= 6 && [429, 503].includes(response.status); attempt++) {
+      await response.body?.cancel();
+      const retryAfter = Number(response.headers.get('retry-after'));
+      await backoff(attempt, 250, 8000, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+      response = await send();
+    }
     const text = await response.text();
     let parsed: unknown = undefined;
     try {
