@@ -30,7 +30,7 @@ beforeAll(async () => {
   await writeFile(file, [testRecord, ...Object.values(lookalikes)].map((row) => JSON.stringify(row)).join('\n') + '\n');
   const imported = await runCli(['import', file, '--no-progress', '--data-dir', stack.dataDir]);
   expect(imported.stdout, imported.stderr).toMatch(/imported 4 \(created 4/);
-});
+}, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
@@ -46,7 +46,7 @@ describe('ecert test-data remove', () => {
     expect(run.stderr).toContain(`${lookalikes.realIdentity.certId} is not a test record (its holder identity is not a test identity)`);
     expect(run.stderr).not.toContain(lookalikes.realIdentity.idNumber);
     for (const record of Object.values(lookalikes)) expect(await getCertificate(record.certId)).toBeDefined();
-  });
+  }, 60_000);
 
   it('removes a test record named in a --from file, and reports it gone the second time', async () => {
     const list = join(dir, 'certs.txt');
@@ -58,12 +58,12 @@ describe('ecert test-data remove', () => {
     const again = await runCli(['test-data', 'remove', testRecord.certId, '--data-dir', stack.dataDir]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`${testRecord.certId}: not found (already removed)`);
-  });
+  }, 90_000);
 
   it('needs an action and a certificate', async () => {
     expect((await runCli(['test-data', '--data-dir', stack.dataDir])).code).toBe(2);
     expect((await runCli(['test-data', 'remove', '--data-dir', stack.dataDir])).code).toBe(2);
     const help = await runCli(['test-data', '--help']);
     expect(help.stdout).toContain(TEST_ISSUER);
-  });
+  }, 90_000);
 });

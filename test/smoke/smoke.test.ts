@@ -82,5 +82,5 @@ describe('npm run smoke against the local stack', () => {
     const run = spawnTs('test/smoke/main.ts', ['--target', 'local', '--data-dir', '/nonexistent/ecert'], process.env);
     expect(await run.exited).toBe(2);
     expect(run.output()).toMatch(/no local stack found/);
-  });
+  }, 60_000);
 });
