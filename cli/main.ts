@@ -11,6 +11,7 @@ import { describeError, isTargetError } from '../shared/import/importer';
 import { IMPORT_HELP, importCommand } from './import-command';
 import { REVOKE_HELP, revokeCommand } from './revoke-command';
 import { SIGNING_KEY_HELP, signingKeyCommand } from './signing-key-command';
+import { TEST_DATA_HELP, testDataCommand } from './test-data-command';
 import { SourceError } from '../shared/import/sources';
 import { TargetError } from '../shared/target/resolve';
 
@@ -35,6 +36,7 @@ const COMMANDS = {
     help: SIGNING_KEY_HELP,
     summary: 'init, install or show the key that signs annotated PDFs',
   },
+  'test-data': { run: testDataCommand, help: TEST_DATA_HELP, summary: 'remove the test records smoke and load runs made' },
 } as const satisfies Record<string, { run: (args: string[], io: Io, signal?: AbortSignal) => Promise<number>; help: string; summary: string }>;
 
 type CommandName = keyof typeof COMMANDS;

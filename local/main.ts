@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 /**
  * `npm start`: the whole system on loopback — DynamoDB Local, s3rver, local-aws-sqs, the HTTP API, queue pollers,
  * schedules and the TTL sweeper — with data kept under .local-data/ so a restart loses nothing.
@@ -9,9 +10,11 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 // CloudWatch embedded metrics would only be noise on a terminal.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-const { startLocalRuntime } = await import('./runtime');
+const { startLocalRuntime, parseScheduleEverySeconds } = await import('./runtime');
 const { PortInUseError } = await import('./ports');
 const { JavaMissingError } = await import('./emulators');
+const { LambdaNodeMissingError } = await import('./bundles/node24');
+const { DEFAULT_BUNDLES_DIR } = await import('./bundles/loader');
 const { DEFAULT_DATA_DIR } = await import('../shared/target/local-target');
 const { seedDemoData, DEMO_HINTS } = await import('./demo-data');
 const { buildPortal, PORTAL_DIST_DIR } = await import('../portal/build/build');
@@ -27,6 +30,22 @@ function port(name: string, fallback: number): number {
     process.exit(2);
   }
   return value;
+}
+
+// ECERT_HANDLERS=bundles: every function from its synthesized bundle (cdk.out) on the Lambda runtime's Node.
+const handlers = process.env.ECERT_HANDLERS || 'modules';
+if (handlers !== 'modules' && handlers !== 'bundles') {
+  console.error(`ECERT_HANDLERS=${handlers}: expected modules (the TypeScript sources, default) or bundles (cdk.out)`);
+  process.exit(2);
+}
+const bundlesDir = resolve(process.env.ECERT_BUNDLES_DIR || DEFAULT_BUNDLES_DIR);
+
+let scheduleEverySeconds: number | undefined;
+try {
+  scheduleEverySeconds = parseScheduleEverySeconds(process.env.ECERT_SCHEDULE_EVERY_S);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
 }
 
 const host = process.env.ECERT_HOST ?? '127.0.0.1';
@@ -65,11 +84,13 @@ try {
     // Consumers in worker threads, one per core: rendering stays off the thread that serves the API.
     consumerWorkers: Math.max(1, availableParallelism()),
     queueConsumers: process.env.ECERT_QUEUE_CONSUMERS !== 'off',
+    ...(scheduleEverySeconds !== undefined ? { scheduleEverySeconds } : {}),
+    ...(handlers === 'bundles' ? { bundles: { dir: bundlesDir } } : {}),
     log: stamp,
   });
 } catch (error) {
   (await fontBuild)?.stop();
-  if (error instanceof PortInUseError || error instanceof JavaMissingError) {
+  if (error instanceof PortInUseError || error instanceof JavaMissingError || error instanceof LambdaNodeMissingError) {
     console.error(`\necert: cannot start — ${error.message}\n`);
     process.exit(1);
   }

@@ -13,6 +13,8 @@ import { provisionBucket, provisionQueues, provisionTable, resourceNames, type Q
 import { createLocalHttpApi } from './http-server';
 import { portalStaticFiles } from './portal-server';
 import { moduleHandlerLoader, type HandlerLoader } from './handlers';
+import { bundleHandlerLoader } from './bundles/loader';
+import type { ContainerInfo } from './bundles/container-pool';
 import { startPoller, type RunningPoller } from './sqs-poller';
 import { startWorkerPollers } from './worker-poller';
 import { sweepExpired } from './ttl-sweeper';
@@ -42,6 +44,12 @@ export interface LocalRuntimeOptions {
   functions?: Record<string, FunctionDecl>;
   routes?: readonly RouteDecl[];
   loadHandler?: HandlerLoader;
+  /**
+   * Run every function from its synthesized bundle in `dir` (cdk.out) on the Lambda runtime's Node, in child-process
+   * containers (`ECERT_HANDLERS=bundles`; local/bundles/). `build: false` fails instead of synthesizing when `dir` is
+   * empty. Replaces `loadHandler`; queue consumers then poll on the main thread (the work runs in the containers).
+   */
+  bundles?: { dir: string; build?: boolean };
   publicRateLimit?: RateLimit;
   pollIdleDelayMs?: number;
   pollConcurrency?: number;
@@ -56,6 +64,11 @@ export interface LocalRuntimeOptions {
   sweepIntervalMs?: number;
   /** Scheduled functions run every `everyMinutes` unless overridden here (milliseconds, per function id). */
   scheduleIntervalMs?: Record<string, number>;
+  /**
+   * Every scheduled function runs this many seconds apart instead of its `everyMinutes` (`ECERT_SCHEDULE_EVERY_S`), e.g.
+   * to watch the reconciler act on a backlog within seconds; `scheduleIntervalMs` still wins for the ids it names.
+   */
+  scheduleEverySeconds?: number;
   /** Serve the holder portal's build output (portal/dist) on the API's origin, like CloudFront in the cloud. */
   portalDir?: string;
   /** Runs once after provisioning, e.g. demo data on first start. */
@@ -67,6 +80,8 @@ export interface LocalRuntime {
   apiUrl: string;
   target: LocalTarget;
   pollers: Record<string, RunningPoller>;
+  /** With `bundles`: the containers started so far (function, pid, Node version, task root). */
+  containers?: () => ContainerInfo[];
   /** Runs a scheduled function now (tests, or `npm start`'s first reconcile). */
   runScheduled(fnId: string): Promise<unknown>;
   sweepNow(): Promise<number>;
@@ -74,6 +89,35 @@ export interface LocalRuntime {
 }
 
 export const DEFAULT_PUBLIC_RATE_LIMIT: RateLimit = { ratePerSecond: 10, burst: 30 };
+
+/** The smallest schedule interval the runtime accepts: a tighter loop would only compete with the API for the CPU. */
+export const MIN_SCHEDULE_EVERY_SECONDS = 0.1;
+
+/** `ECERT_SCHEDULE_EVERY_S`: unset or empty is undefined (the declared schedules); anything but a number ≥ 0.1 throws. */
+export function parseScheduleEverySeconds(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < MIN_SCHEDULE_EVERY_SECONDS) {
+    throw new RangeError(`ECERT_SCHEDULE_EVERY_S=${raw} is not a number of seconds (at least ${MIN_SCHEDULE_EVERY_SECONDS})`);
+  }
+  return seconds;
+}
+
+/** How often each scheduled function runs, in milliseconds: per-id override, then the global one, then its declaration. */
+export function scheduleIntervals(
+  functions: Record<string, FunctionDecl>,
+  options: Pick<LocalRuntimeOptions, 'scheduleIntervalMs' | 'scheduleEverySeconds'>,
+): Map<string, number> {
+  const intervals = new Map<string, number>();
+  for (const fn of Object.values(functions)) {
+    if (fn.trigger?.type !== 'schedule') continue;
+    const every =
+      options.scheduleIntervalMs?.[fn.id] ??
+      (options.scheduleEverySeconds !== undefined ? options.scheduleEverySeconds * 1000 : fn.trigger.everyMinutes * 60_000);
+    intervals.set(fn.id, every);
+  }
+  return intervals;
+}
 
 /** Points the SDK and the handlers' configuration at the local resources: the only local/cloud difference. */
 function configureEnvironment(endpoints: EmulatorEndpoints, target: Omit<LocalTarget, 'apiUrl' | 'pid' | 'startedAt'>, apiUrl: string) {
@@ -107,7 +151,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const host = options.host ?? '127.0.0.1';
   const functions: Record<string, FunctionDecl> = options.functions ?? FUNCTIONS;
   const routes = options.routes ?? ROUTES;
-  const loadHandler = options.loadHandler ?? moduleHandlerLoader();
+  let loadHandler = options.loadHandler ?? moduleHandlerLoader();
   await mkdir(dataDir, { recursive: true });
   await assertPortFree(options.apiPort, 'ecert API', host);
 
@@ -163,6 +207,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     if (options.seed) await options.seed({ target, dataDir });
 
+    let containers: LocalRuntime['containers'];
+    const queuePollConcurrency = (fn: FunctionDecl) => options.pollConcurrency ?? Math.min(fn.reservedConcurrency ?? 2, 4);
+    if (options.bundles) {
+      const bundles = await bundleHandlerLoader({
+        dir: options.bundles.dir,
+        functions,
+        ...(options.bundles.build !== undefined ? { build: options.bundles.build } : {}),
+        resources: () => ({ target, apiUrl: target.apiUrl, publicBaseUrl: process.env[ENV.publicBaseUrl] ?? target.apiUrl }),
+        maxContainers: (fn) => (fn.trigger?.type === 'queue' ? queuePollConcurrency(fn) : undefined) ?? 2,
+        log,
+      });
+      stops.push(() => bundles.stop());
+      loadHandler = bundles.load;
+      containers = bundles.containers;
+      log(`handlers: the function bundles of ${bundles.assembly.templateFile} on Node ${bundles.node.version} (${bundles.node.path})`);
+    }
+
     // Stops run in reverse order of registration: API first, then pollers, then the queue snapshot, then emulators.
     stops.push(async () => {
       const saved = await saveQueues(sqs(), queueUrls, snapshotFile);
@@ -174,7 +235,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const trigger = fn.trigger;
       const idleDelayMs = options.pollIdleDelayMs ?? 100;
       const poller =
-        options.consumerWorkers && options.consumerWorkers > 0
+        options.consumerWorkers && options.consumerWorkers > 0 && !options.bundles
           ? await startWorkerPollers({
               fn,
               queueUrl: queueUrls[trigger.queue],
@@ -189,7 +250,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               fn,
               batchSize: trigger.batchSize,
               handler: () => loadHandler(fn),
-              concurrency: options.pollConcurrency ?? Math.min(fn.reservedConcurrency ?? 2, 4),
+              concurrency: queuePollConcurrency(fn),
               idleDelayMs,
               log,
             });
@@ -214,11 +275,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       };
       return invokeWithTimeout(fn, () => handler(event, lambdaContext(fn)));
     };
-    for (const fn of Object.values(functions)) {
-      if (fn.trigger?.type !== 'schedule') continue;
-      const every = options.scheduleIntervalMs?.[fn.id] ?? fn.trigger.everyMinutes * 60_000;
+    const intervals = scheduleIntervals(functions, options);
+    if (options.scheduleEverySeconds !== undefined && intervals.size > 0) {
+      log(`scheduled functions (${[...intervals.keys()].join(', ')}) run every ${options.scheduleEverySeconds} s`);
+    }
+    for (const [fnId, every] of intervals) {
       const timer = setInterval(() => {
-        runScheduled(fn.id).catch((error) => log(`${fn.id}: scheduled run failed: ${(error as Error).message}`));
+        runScheduled(fnId).catch((error) => log(`${fnId}: scheduled run failed: ${(error as Error).message}`));
       }, every);
       timer.unref();
       stops.push(async () => clearInterval(timer));
@@ -256,7 +319,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     target.apiUrl = `http://${host}:${boundPort}`;
 
     await writeLocalTarget(dataDir, target);
-    return { apiUrl: target.apiUrl, target, pollers, runScheduled, sweepNow, stop: stopAll };
+    return { apiUrl: target.apiUrl, target, pollers, ...(containers ? { containers } : {}), runScheduled, sweepNow, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,3 +1,5 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws/clients';
 import { ENV, requireEnv } from '../config/env';
 
 /** Bits every repository module shares. */
@@ -17,3 +19,15 @@ export function cancellationCodes(error: unknown): Array<string | undefined> {
 }
 
 export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+/** Every item a query matches, following LastEvaluatedKey page by page. */
+export async function queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb().send(new QueryCommand({ ...input, ExclusiveStartKey: cursor }));
+    items.push(...(out.Items ?? []));
+    cursor = out.LastEvaluatedKey;
+  } while (cursor);
+  return items;
+}

@@ -71,23 +71,27 @@ export async function useLocalTarget(dataDir: string): Promise<string> {
   return `local stack (${dataDir})`;
 }
 
+/** A deployed stack's CloudFormation outputs by key (STACK_OUTPUTS), with the caller's AWS configuration. */
+export async function readStackOutputs(stackName: string): Promise<Map<string, string>> {
+  try {
+    const out = await cloudFormation().send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = out.Stacks?.[0];
+    if (!stack) throw new TargetError(`stack ${stackName} was not found`);
+    return new Map((stack.Outputs ?? []).flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])));
+  } catch (error) {
+    if (error instanceof TargetError) throw error;
+    const e = error as { name?: string; message?: string };
+    throw new TargetError(`cannot read stack ${stackName}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
+  }
+}
+
 export async function useStackTarget(stackName: string, region?: string): Promise<string> {
   setEnv({
     ...(region ? { AWS_REGION: region } : {}),
     // A deployed stack keeps its secrets in Secrets Manager, never in a local folder.
     [ENV.localSecretsDir]: undefined,
   });
-  let outputs: Map<string, string>;
-  try {
-    const out = await cloudFormation().send(new DescribeStacksCommand({ StackName: stackName }));
-    const stack = out.Stacks?.[0];
-    if (!stack) throw new TargetError(`stack ${stackName} was not found`);
-    outputs = new Map((stack.Outputs ?? []).flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])));
-  } catch (error) {
-    if (error instanceof TargetError) throw error;
-    const e = error as { name?: string; message?: string };
-    throw new TargetError(`cannot read stack ${stackName}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
-  }
+  const outputs = await readStackOutputs(stackName);
   const required = [STACK_OUTPUTS.tableName, STACK_OUTPUTS.bucketName, STACK_OUTPUTS.idHashKeySecretArn];
   const missing = required.filter((key) => !outputs.has(key));
   if (missing.length) {
