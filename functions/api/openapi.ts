@@ -1,5 +1,5 @@
-import { httpHandler } from '../../shared/http/middleware';
-import { json } from '../../shared/http/response';
 import { openApiDocument } from '../../shared/http/openapi';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
 
-export const handler = httpHandler(async () => json(200, openApiDocument()));
+export const handler = routeHandler(ROUTE.openapi, async () => ({ status: 200, body: openApiDocument() }));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { gb11643CheckChar } from '../../shared/domain/identity';
 import { CURRENT_NOTICE } from '../../shared/domain/notice';
-import { ERRORS } from '../../shared/http/problem';
+import { ERRORS } from '../../shared/resources/problems';
 import { VERIFICATION_INFO_KEY } from '../../shared/pdf/annotated-certificate';
 import { ROUTES, type RouteDecl } from '../../shared/resources/routes';
 import { startTestStack, type TestStack } from '../support/local-stack';
