@@ -28,43 +28,50 @@ const ID_NUMBER_RULES =
   '证件号码：先做 NFKC 规范化、去掉空格和连字符、转为大写，再按证件类型校验——RESIDENT_ID 18位（GB 11643 校验位，出生日期有效）；' +
   'PASSPORT 5–20位字母或数字；HK_MACAO_PERMIT H或M加8位或10位数字；TAIWAN_PERMIT 8位或10位数字；' +
   'FOREIGN_PERMANENT_ID 3个字母加12位数字，或以9开头的18位（GB 11643 校验位）。';
-const idNumber = codePoints(1, 64, { required: '请输入证件号码', tooLong: '证件号码过长' });
+const ID_NUMBER_MAX = 64;
+const idNumber = codePoints(1, ID_NUMBER_MAX, { required: '请输入证件号码', tooLong: '证件号码过长' });
 
 const PASSWORD_RULES = `密码：${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH}个字符（NFC 规范化后计），须同时包含字母和数字。`;
-/** The policy's bounds and its letter-and-digit rule, as the document states them; checkPasswordPolicy judges the NFC form. */
+/**
+ * A new password as the document states the policy; checkPasswordPolicy judges it (NFC form) in the body's own
+ * refinement, so that every field's problem is reported at once.
+ */
 const newPassword = (required: string) =>
-  z
-    .string({ error: required })
-    .superRefine((value, ctx) => {
-      const check = checkPasswordPolicy(value);
-      if (!check.ok) ctx.addIssue({ code: 'custom', message: check.reason });
-    })
-    .meta({
-      minLength: PASSWORD_MIN_LENGTH,
-      maxLength: PASSWORD_MAX_LENGTH,
-      pattern: '^(?=[\\s\\S]*\\p{L})(?=[\\s\\S]*\\p{Nd})',
-      description: PASSWORD_RULES,
-    });
+  z.string({ error: required }).meta({
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    pattern: '^(?=[\\s\\S]*\\p{L})(?=[\\s\\S]*\\p{Nd})',
+    description: PASSWORD_RULES,
+  });
 /** Logging in judges no policy (an older policy may have set the password); only the bounds of any password. */
 const anyPassword = codePoints(1, PASSWORD_MAX_LENGTH * 2, { required: '请输入密码', tooLong: '密码过长' });
 
 export const RegisterBody = z
   .strictObject({
-    name: codePoints(1, NAME_MAX_CODE_POINTS, { required: '请输入姓名', tooLong: `姓名不能超过${NAME_MAX_CODE_POINTS}个字` }).meta({
+    name: z.string({ error: '请输入姓名' }).meta({
+      minLength: 1,
+      maxLength: NAME_MAX_CODE_POINTS,
       description:
         `姓名：取得证书时使用的姓名，NFC，1–${NAME_MAX_CODE_POINTS}个字（按码位计，含生僻字），` +
         '任何文字均可，间隔号“·”（U+00B7）只能用在两部分之间。',
     }),
     idType,
-    idNumber: idNumber.meta({ description: ID_NUMBER_RULES }),
+    idNumber: z.string({ error: '请输入证件号码' }).meta({ minLength: 1, maxLength: ID_NUMBER_MAX, description: ID_NUMBER_RULES }),
     password: newPassword('请输入密码'),
   })
+  // Every field is judged here, together, so that one answer names every field that is wrong.
   .transform((body, ctx) => {
-    const name = checkHolderName(body.name);
+    const name =
+      [...body.name].length > NAME_MAX_CODE_POINTS
+        ? ({ ok: false, reason: `姓名不能超过${NAME_MAX_CODE_POINTS}个字` } as const)
+        : checkHolderName(body.name);
     if (!name.ok) ctx.addIssue({ code: 'custom', path: ['name'], message: name.reason });
-    const id = checkIdNumber(body.idType, body.idNumber);
+    const id =
+      [...body.idNumber].length > ID_NUMBER_MAX ? ({ ok: false, reason: '证件号码过长' } as const) : checkIdNumber(body.idType, body.idNumber);
     if (!id.ok) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: id.reason });
-    if (!name.ok || !id.ok) return z.NEVER;
+    const password = checkPasswordPolicy(body.password);
+    if (!password.ok) ctx.addIssue({ code: 'custom', path: ['password'], message: password.reason });
+    if (!name.ok || !id.ok || !password.ok) return z.NEVER;
     return { name: name.name, idType: body.idType as IdType, idNumber: id.idNumber, password: body.password };
   });
 
@@ -74,10 +81,15 @@ export const LoginBody = z.strictObject({
   password: anyPassword,
 });
 
-export const ChangePasswordBody = z.strictObject({
-  currentPassword: anyPassword,
-  newPassword: newPassword('请输入新密码'),
-});
+export const ChangePasswordBody = z
+  .strictObject({
+    currentPassword: anyPassword,
+    newPassword: newPassword('请输入新密码'),
+  })
+  .superRefine((body, ctx) => {
+    const check = checkPasswordPolicy(body.newPassword);
+    if (!check.ok) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: check.reason });
+  });
 
 export const NoticeAcceptanceBody = z.strictObject({
   version: z.string({ error: '请提供须知版本' }).min(1).max(64),

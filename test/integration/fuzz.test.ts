@@ -10,7 +10,8 @@ import { ROUTES, type RouteDecl } from '../../shared/resources/routes';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { captureLogs, type LogCapture } from '../support/log-capture';
 import { ID_SHAPED, sensitiveFindings } from '../support/pii-scan';
-import { rawExchange, rawHttpClient, type RawRequest, type RawResponse } from '../support/raw-http';
+import { contract } from '../support/contract';
+import { rawExchange, rawHttpClient, received, type RawRequest, type RawResponse } from '../support/raw-http';
 import { enrol, enrolWithEstate, type Enrolled, type Estate } from '../support/security-fixtures';
 
 /**
@@ -645,6 +646,8 @@ function violations(request: RawRequest, response: RawResponse, sent: readonly s
       problems.push('2xx body is not JSON');
     }
   }
+  // Whatever the status: it must be one the OpenAPI document declares for the operation, with that body.
+  problems.push(...contract().check(received(request, response)));
   return problems;
 }
 
