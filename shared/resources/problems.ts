@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Quota } from './responses';
 
 /**
- * The contract's stable problem codes (API.md): the one table that maps a code to its HTTP status and Chinese title.
+ * The contract's stable problem codes (docs/api.md): the one table that maps a code to its HTTP status and Chinese title.
  * Handlers and use cases throw `problem(code, detail)` (shared/http/problem.ts); routes declare which codes they answer
  * (shared/resources/routes.ts) and the OpenAPI document groups them by this status.
  */

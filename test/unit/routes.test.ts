@@ -144,7 +144,7 @@ describe('matchRoute', () => {
 });
 
 describe('ROUTES', () => {
-  it('is the contract’s route table (API.md), no more and no less', () => {
+  it('is the contract’s route table (docs/api.md), no more and no less', () => {
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
       [
         'GET /v1/health',
