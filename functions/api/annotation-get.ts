@@ -1,13 +1,9 @@
-import { annotationView } from '../../shared/domain/annotation-view';
-import { authenticateWithNotice } from '../../shared/http/auth';
-import { holderAnnotation } from '../../shared/http/holder-annotations';
-import { holderCertificate } from '../../shared/http/holder-certificates';
-import { httpHandler } from '../../shared/http/middleware';
-import { json } from '../../shared/http/response';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
+import { annotationDetail } from '../../shared/services/holder-annotations';
 
 /** GET /v1/certificates/{certId}/annotations/{annotationId} */
-export const handler = httpHandler(async (event) => {
-  const holder = await authenticateWithNotice(event);
-  const cert = await holderCertificate(event, holder);
-  return json(200, annotationView(await holderAnnotation(event, cert), cert, new Date()));
-});
+export const handler = routeHandler(ROUTE.annotationGet, async ({ holder, params, now }) => ({
+  status: 200,
+  body: await annotationDetail(holder, params.certId, params.annotationId, now),
+}));

@@ -2,14 +2,11 @@ import { requiresAnnotation } from '../../shared/domain/certificate';
 import { annotationView } from '../../shared/domain/annotation-view';
 import { shanghaiDateTime } from '../../shared/domain/annotation';
 import { idempotencyRequestHash } from '../../shared/domain/idempotency';
-import { authenticateWithNotice } from '../../shared/http/auth';
-import { annotationLocation } from '../../shared/http/holder-annotations';
-import { holderCertificate } from '../../shared/http/holder-certificates';
-import { httpHandler } from '../../shared/http/middleware';
+import { annotationLocation } from '../../shared/http/locations';
 import { problem } from '../../shared/http/problem';
-import { parseJsonBody, validate } from '../../shared/http/request';
-import { json } from '../../shared/http/response';
-import { AnnotationRequestBody, IdempotencyKeyHeaders } from '../../shared/resources/schemas';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
+import { holderCertificate } from '../../shared/services/holder-certificates';
 import {
   ApplyContentionError,
   applyForAnnotation,
@@ -26,11 +23,8 @@ const revoked = () => problem('CERTIFICATE_REVOKED', '证书已撤销，不能�
  * POST /v1/certificates/{certId}/annotations — accepted at once (202, PENDING); the PDF is rendered by the queue
  * consumer (R5). Quota (R4), certificate status (R3) and the Idempotency-Key are enforced by one transaction.
  */
-export const handler = httpHandler(async (event) => {
-  const holder = await authenticateWithNotice(event);
-  const headers = validate(IdempotencyKeyHeaders, { 'idempotency-key': event.headers?.['idempotency-key'] });
-  const body = parseJsonBody(event, AnnotationRequestBody);
-  const cert = await holderCertificate(event, holder);
+export const handler = routeHandler(ROUTE.annotationsCreate, async ({ holder, params, headers, body, now }) => {
+  const cert = await holderCertificate(holder, params.certId);
   if (cert.status === 'REVOKED') throw revoked();
   if (!requiresAnnotation(cert.issuedAt)) {
     throw problem('ANNOTATION_NOT_REQUIRED', '2021年12月17日以前取得的证书无需加注，可直接下载证书电子文件');
@@ -82,7 +76,9 @@ export const handler = httpHandler(async (event) => {
     annotationId: annotation.annotationId,
     attempts: outcome.attempts,
   });
-  return json(202, annotationView(annotation, cert, new Date()), {
-    location: annotationLocation(annotation.certId, annotation.annotationId),
-  });
+  return {
+    status: 202,
+    body: annotationView(annotation, cert, now),
+    headers: { location: annotationLocation(annotation.certId, annotation.annotationId) },
+  };
 });

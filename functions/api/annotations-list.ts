@@ -1,19 +1,9 @@
-import { quotaView } from '../../shared/domain/annotation';
-import { annotationView } from '../../shared/domain/annotation-view';
-import { authenticateWithNotice } from '../../shared/http/auth';
-import { holderCertificate } from '../../shared/http/holder-certificates';
-import { httpHandler } from '../../shared/http/middleware';
-import { json } from '../../shared/http/response';
-import { getQuota, listAnnotations } from '../../shared/repository/annotations';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
+import { annotationList } from '../../shared/services/holder-annotations';
 
-/** GET /v1/certificates/{certId}/annotations — newest first, statuses derived now (R6), with the quota (R4). */
-export const handler = httpHandler(async (event) => {
-  const holder = await authenticateWithNotice(event);
-  const cert = await holderCertificate(event, holder);
-  const [annotations, quota] = await Promise.all([listAnnotations(cert.certId), getQuota(cert.certId)]);
-  const now = new Date();
-  return json(200, {
-    items: annotations.map((annotation) => annotationView(annotation, cert, now)),
-    quota: quotaView(quota.slots, now),
-  });
-});
+/** GET /v1/certificates/{certId}/annotations */
+export const handler = routeHandler(ROUTE.annotationsList, async ({ holder, params, now }) => ({
+  status: 200,
+  body: await annotationList(holder, params.certId, now),
+}));

@@ -1,11 +1,9 @@
-import { certificateView } from '../../shared/domain/certificate-view';
-import { authenticateWithNotice } from '../../shared/http/auth';
-import { holderCertificate } from '../../shared/http/holder-certificates';
-import { httpHandler } from '../../shared/http/middleware';
-import { json } from '../../shared/http/response';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
+import { holderCertificateView } from '../../shared/services/holder-certificates';
 
 /** GET /v1/certificates/{certId} */
-export const handler = httpHandler(async (event) => {
-  const holder = await authenticateWithNotice(event);
-  return json(200, certificateView(await holderCertificate(event, holder)));
-});
+export const handler = routeHandler(ROUTE.certificateGet, async ({ holder, params }) => ({
+  status: 200,
+  body: await holderCertificateView(holder, params.certId),
+}));

@@ -1,4 +1,4 @@
-import { httpHandler } from '../../shared/http/middleware';
-import { json } from '../../shared/http/response';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
 
-export const handler = httpHandler(async () => json(200, { status: 'ok' }));
+export const handler = routeHandler(ROUTE.health, async () => ({ status: 200, body: { status: 'ok' } }));

@@ -1,19 +1,9 @@
-import { CURRENT_NOTICE } from '../../shared/domain/notice';
-import { authenticate } from '../../shared/http/auth';
-import { httpHandler } from '../../shared/http/middleware';
-import { problem } from '../../shared/http/problem';
-import { parseJsonBody } from '../../shared/http/request';
-import { noContent } from '../../shared/http/response';
-import { NoticeAcceptanceBody } from '../../shared/resources/schemas';
-import { acceptNotice } from '../../shared/repository/holders';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
+import { acceptCurrentNotice } from '../../shared/services/accounts';
 
-/** POST /v1/notice/acceptance — accepting an older text than the current one is refused (R8). */
-export const handler = httpHandler(async (event) => {
-  const holder = await authenticate(event);
-  const { version } = parseJsonBody(event, NoticeAcceptanceBody);
-  if (version !== CURRENT_NOTICE.version) {
-    throw problem('NOTICE_VERSION_OUTDATED', '服务须知已更新，请阅读最新版本后再同意', { currentVersion: CURRENT_NOTICE.version });
-  }
-  await acceptNotice(holder.holderId, version, new Date());
-  return noContent();
+/** POST /v1/notice/acceptance — needs a session, not an accepted notice: accepting is what a new holder must do. */
+export const handler = routeHandler(ROUTE.noticeAccept, async ({ holder, body, now }) => {
+  await acceptCurrentNotice(holder, body.version, now);
+  return { status: 204 };
 });

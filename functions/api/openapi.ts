@@ -1,5 +1,8 @@
-import { httpHandler } from '../../shared/http/middleware';
-import { json } from '../../shared/http/response';
-import { openApiDocument } from '../../shared/http/openapi';
+import { openApiDocument, type OpenApiDocument } from '../../shared/http/openapi';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
 
-export const handler = httpHandler(async () => json(200, openApiDocument()));
+// The document is a function of the code alone: build it once per container.
+let document: OpenApiDocument | undefined;
+
+export const handler = routeHandler(ROUTE.openapi, async () => ({ status: 200, body: (document ??= openApiDocument()) }));

@@ -1,18 +1,13 @@
-import { prefersHtml } from '../../shared/http/accept';
-import { httpHandler } from '../../shared/http/middleware';
-import { BASE_HEADERS, json } from '../../shared/http/response';
-import { verifyByCode } from '../../shared/http/verification';
-import { portalVerifyPath } from '../../shared/resources/portal';
+import { routeHandler } from '../../shared/http/route-handler';
+import { ROUTE } from '../../shared/resources/routes';
+import { verifyByCode } from '../../shared/services/verification';
 
 /**
- * GET /v1/verify/{verificationCode} — public; what the QR code on the PDF opens. A browser (Accept prefers text/html)
- * is sent to the portal's verification page for the code on the same origin, which shows the result to a person; API
- * clients get the JSON `Verification`. Both answers vary on Accept.
+ * GET /v1/verify/{verificationCode} — public; what the QR code on the PDF opens. A browser is redirected to the
+ * portal's page for the code (the route's `browserRedirect`); API clients get the JSON `Verification`.
  */
-export const handler = httpHandler(async (event) => {
-  const code = event.pathParameters?.verificationCode ?? '';
-  if (prefersHtml(event.headers?.accept)) {
-    return { statusCode: 302, headers: { ...BASE_HEADERS, location: portalVerifyPath(code), vary: 'accept' }, body: '' };
-  }
-  return json(200, await verifyByCode(code, new Date()), { vary: 'accept' });
-});
+export const handler = routeHandler(ROUTE.verifyCode, async ({ params, now }) => ({
+  status: 200,
+  body: await verifyByCode(params.verificationCode, now),
+  headers: { vary: 'accept' },
+}));

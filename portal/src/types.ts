@@ -1,4 +1,4 @@
-/** Shapes of the API's answers (API.md), taken from the server's own view types so the two cannot drift. */
+/** Shapes of the API's answers (docs/api.md), taken from the server's own view types so the two cannot drift. */
 import type { QuotaView } from '../../shared/domain/annotation';
 import type { AnnotationView } from '../../shared/domain/annotation-view';
 import type { CertificateView } from '../../shared/domain/certificate-view';
@@ -25,7 +25,7 @@ export interface DownloadLink {
   filename?: string;
 }
 
-/** POST /v1/verify/document (shared/http/verify-document.ts). */
+/** POST /v1/verify/document (shared/services/verify-document.ts). */
 export type DocumentVerification = Verification & {
   documentIntact: boolean;
   signature: { signed: boolean; valid: boolean; signerName?: string };

@@ -7,7 +7,7 @@ import {
 import type { Certificate } from './certificate';
 import { findScenario } from './scenarios';
 
-/** The contract's `Annotation` (API.md): what a holder sees of one annotation, its status derived on every read (R6). */
+/** The contract's `Annotation` (docs/api.md): what a holder sees of one annotation, its status derived on every read (R6). */
 export interface AnnotationView {
   annotationId: string;
   certId: string;

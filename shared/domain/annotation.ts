@@ -73,15 +73,30 @@ export interface QuotaView {
   limit: number;
   used: number;
   windowDays: number;
+  /** Applications still possible now: limit − used, never below 0. */
+  remaining: number;
+  /** Whether the quota admits an application now (remaining > 0). */
+  canApply: boolean;
   /** When the oldest slot leaves the window; null while a slot is free. */
   nextAvailableAt: string | null;
+  /** When the oldest used slot leaves the window, full or not; null when no slot is used. */
+  oldestSlotFreesAt: string | null;
 }
 
+/** R4 as a holder sees it: the portal shows these figures as they are and computes none of them. */
 export function quotaView(slots: QuotaSlots, now: Date): QuotaView {
   const live = Object.values(liveSlots(slots, now)).map(Date.parse).sort((a, b) => a - b);
-  const nextAvailableAt =
-    live.length >= QUOTA_LIMIT ? new Date(live[live.length - QUOTA_LIMIT]! + QUOTA_WINDOW_DAYS * DAY_MS).toISOString() : null;
-  return { limit: QUOTA_LIMIT, used: live.length, windowDays: QUOTA_WINDOW_DAYS, nextAvailableAt };
+  const frees = (appliedAt: number) => new Date(appliedAt + QUOTA_WINDOW_DAYS * DAY_MS).toISOString();
+  const remaining = Math.max(0, QUOTA_LIMIT - live.length);
+  return {
+    limit: QUOTA_LIMIT,
+    used: live.length,
+    windowDays: QUOTA_WINDOW_DAYS,
+    remaining,
+    canApply: remaining > 0,
+    nextAvailableAt: live.length >= QUOTA_LIMIT ? frees(live[live.length - QUOTA_LIMIT]!) : null,
+    oldestSlotFreesAt: live.length > 0 ? frees(live[0]!) : null,
+  };
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

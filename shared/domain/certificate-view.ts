@@ -22,7 +22,7 @@ export interface CommonCertificateFields {
   revokedAt?: string;
 }
 
-/** The contract's `Certificate` (API.md): what a holder sees of their own certificate. */
+/** The contract's `Certificate` (docs/api.md): what a holder sees of their own certificate. */
 export interface CertificateView extends CommonCertificateFields {
   holderName: string;
   sealName: string;

@@ -16,7 +16,7 @@ export const CERTIFICATE_STATUS_LABELS: Record<CertificateStatus, string> = {
   REVOKED: '已撤销',
 };
 
-/** A certificate as the operator loads it (API.md import columns), after validation and normalisation. */
+/** A certificate as the operator loads it (the import columns, docs/cli.md), after validation and normalisation. */
 export interface CertificateRecord {
   certId: string;
   holderName: string;

@@ -5,7 +5,7 @@ import { findScenario } from './scenarios';
 import { commonCertificateFields, type CommonCertificateFields } from './certificate-view';
 
 /**
- * The public answer of 查验 (API.md `Verification`). Never the full name or ID number: the name keeps its surname, the
+ * The public answer of 查验 (docs/api.md `Verification`). Never the full name or ID number: the name keeps its surname, the
  * ID number its ends. `valid` is true only for a VALID certificate and, where an annotation is concerned, a READY
  * one inside its window; otherwise `reason` says why.
  */

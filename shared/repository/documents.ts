@@ -72,7 +72,7 @@ export async function deleteDocument(key: string): Promise<void> {
   await s3().send(new DeleteObjectCommand({ Bucket: bucketName(), Key: key }));
 }
 
-/** Presigned links never outlive this, whatever the document's own validity (API.md: at most 300 s). */
+/** Presigned links never outlive this, whatever the document's own validity (docs/api.md: at most 300 s). */
 export const MAX_PRESIGN_SECONDS = 300;
 
 export type Disposition = 'attachment' | 'inline';

@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import type { IdType } from '../domain/identity';
+import { FAILURE_WINDOW_SECONDS, LOCK_SECONDS, MAX_FAILED_LOGINS } from '../domain/login-throttle';
 import { keys } from '../resources/table';
 import { cancellationCodes, epochSeconds, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
 import { optionalNumber, optionalString, requiredString, type Item } from './item-codec';
@@ -123,11 +124,7 @@ export async function changePassword(holderId: string, passwordHash: string, exp
   }
 }
 
-// ── Login throttling ────────────────────────────────────────────────────────────────────────────────────────────
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_SECONDS = 15 * 60;
-/** Failures older than this no longer count towards a lock. */
-export const FAILURE_WINDOW_SECONDS = 15 * 60;
+// ── Login throttling (the rule: shared/domain/login-throttle.ts) ────────────────────────────────────────────────
 
 export async function loginLockedUntil(idType: IdType, idHash: string, now: Date): Promise<Date | undefined> {
   const out = await ddb().send(

@@ -1,4 +1,4 @@
-/** Object layout of the private document bucket (docs/storage.md). */
+/** Object layout of the private document bucket (docs/rendering.md, "Storage"). */
 export const BUCKET = {
   logicalName: 'ecert-documents',
   prefixes: {

@@ -1,29 +1,71 @@
 import type { z } from 'zod';
 import { FUNCTIONS, type FunctionKey } from './functions';
+import { portalVerifyPath } from './portal';
+import type { ErrorCode } from './problems';
 import {
+  Annotation,
+  AnnotationList,
+  Certificate,
+  CertificateList,
+  DocumentVerification,
+  DownloadLink,
+  Health,
+  Notice,
+  OpenApiDocumentBody,
+  Registered,
+  Session,
+  Verification,
+} from './responses';
+import {
+  AnnotationParams,
   AnnotationRequestBody,
+  CertificateParams,
   ChangePasswordBody,
   DispositionQuery,
   IdempotencyKeyHeaders,
   LoginBody,
   NoticeAcceptanceBody,
   RegisterBody,
+  VerificationCodeParams,
   VerifyHolderBody,
 } from './schemas';
 
 /**
- * The HTTP route table. API Gateway routes and the local HTTP adapter are both generated from it; path templates use
- * API Gateway syntax (`{certId}`).
+ * The HTTP route table. API Gateway routes, the local HTTP adapter, request validation (routeHandler,
+ * shared/http/route-handler.ts) and the OpenAPI document are all generated from it; path templates use API Gateway
+ * syntax (`{certId}`). Adding a route is one entry here with its schemas, and one handler built with routeHandler.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+export type SuccessStatus = 200 | 201 | 202 | 204;
+
+export interface HeaderDecl {
+  description: string;
+  /** The handler must send it: routeHandler's reply type demands it. */
+  required?: boolean;
+}
+
+export interface ResponseDecl {
+  description: string;
+  /** The JSON body; none for a response without one (204). */
+  body?: z.ZodType;
+  /** Defaults to application/json when there is a body. */
+  contentType?: string;
+  /** Response headers the handler sets (lower-case names). */
+  headers?: Readonly<Record<string, HeaderDecl>>;
+}
 
 export interface RouteDecl {
   method: HttpMethod;
   path: string;
   fn: FunctionKey;
-  /** Public routes are throttled per client (WAF in the cloud, token bucket locally). */
+  /** Public routes need no token and are throttled per client (WAF in the cloud, token bucket locally). */
   public: boolean;
+  /** R8: the holder must have accepted the current service notice (403 NOTICE_NOT_ACCEPTED otherwise). */
+  notice?: boolean;
   summary: string;
+  /** Path parameters; a value that fails its schema names nothing that exists: 404 NOT_FOUND. */
+  params?: z.ZodType;
   /** The schemas that validate the request are also the OpenAPI document's schemas. */
   body?: z.ZodType;
   query?: z.ZodType;
@@ -31,82 +73,207 @@ export interface RouteDecl {
   binaryBody?: string;
   /** Request headers the handler reads (lower-case names, as payload v2 delivers them). */
   headers?: z.ZodType;
+  /** Every success response, by status (a unit test holds every product route to at least one). */
+  responses?: Readonly<Partial<Record<SuccessStatus, ResponseDecl>>>;
+  /**
+   * Problem codes the use case answers, besides those routeHandler derives from this declaration (401/403 for
+   * authentication, 415/400/413/422 for a body, 422 for query and headers, 404 for path parameters, 429 for public
+   * routes): shared/http/route-handler.ts `routeProblemCodes`.
+   */
+  problems?: readonly ErrorCode[];
+  /**
+   * A browser (Accept prefers text/html) is redirected (302) to this same-origin page instead, before any validation:
+   * the page shows the answer to a person. API clients get the JSON; both vary on Accept.
+   */
+  browserRedirect?: (pathParameters: Readonly<Record<string, string | undefined>>) => string;
 }
 
-export const ROUTES: readonly RouteDecl[] = [
-  { method: 'GET', path: '/v1/health', fn: 'health', public: true, summary: '健康检查' },
-  { method: 'GET', path: '/openapi.json', fn: 'openapi', public: true, summary: 'OpenAPI 3.1 文档' },
-  { method: 'POST', path: '/v1/accounts', fn: 'accountsCreate', public: true, summary: '注册持证人账号', body: RegisterBody },
-  { method: 'POST', path: '/v1/sessions', fn: 'sessionsCreate', public: true, summary: '登录', body: LoginBody },
-  {
+const NO_CONTENT = { 204: { description: '成功，无响应内容' } } as const;
+
+export const ROUTE = {
+  health: {
+    method: 'GET',
+    path: '/v1/health',
+    fn: 'health',
+    public: true,
+    summary: '健康检查',
+    responses: { 200: { description: '服务正常', body: Health } },
+  },
+  openapi: {
+    method: 'GET',
+    path: '/openapi.json',
+    fn: 'openapi',
+    public: true,
+    summary: 'OpenAPI 3.1 文档',
+    responses: { 200: { description: '本文档', body: OpenApiDocumentBody } },
+  },
+  accountsCreate: {
+    method: 'POST',
+    path: '/v1/accounts',
+    fn: 'accountsCreate',
+    public: true,
+    summary: '注册持证人账号',
+    body: RegisterBody,
+    responses: { 201: { description: '已注册', body: Registered } },
+    problems: ['ALREADY_REGISTERED'],
+  },
+  sessionsCreate: {
+    method: 'POST',
+    path: '/v1/sessions',
+    fn: 'sessionsCreate',
+    public: true,
+    summary: '登录',
+    body: LoginBody,
+    responses: { 200: { description: '已登录（令牌1小时有效）', body: Session } },
+    problems: ['INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS'],
+  },
+  passwordChange: {
     method: 'PUT',
     path: '/v1/accounts/me/password',
     fn: 'passwordChange',
     public: false,
     summary: '修改密码（结束所有已登录会话）',
     body: ChangePasswordBody,
+    responses: NO_CONTENT,
+    problems: ['INVALID_CREDENTIALS'],
   },
-  { method: 'GET', path: '/v1/notice', fn: 'noticeGet', public: true, summary: '服务须知' },
-  {
+  noticeGet: {
+    method: 'GET',
+    path: '/v1/notice',
+    fn: 'noticeGet',
+    public: true,
+    summary: '服务须知',
+    responses: { 200: { description: '当前版本的服务须知', body: Notice } },
+  },
+  noticeAccept: {
     method: 'POST',
     path: '/v1/notice/acceptance',
     fn: 'noticeAccept',
     public: false,
     summary: '同意服务须知',
     body: NoticeAcceptanceBody,
+    responses: NO_CONTENT,
+    problems: ['NOTICE_VERSION_OUTDATED'],
   },
-  { method: 'GET', path: '/v1/certificates', fn: 'certificatesList', public: false, summary: '我的证书' },
-  { method: 'GET', path: '/v1/certificates/{certId}', fn: 'certificateGet', public: false, summary: '证书信息' },
-  {
+  certificatesList: {
+    method: 'GET',
+    path: '/v1/certificates',
+    fn: 'certificatesList',
+    public: false,
+    notice: true,
+    summary: '我的证书',
+    responses: { 200: { description: '本人名下的证书（为空时附可能原因）', body: CertificateList } },
+  },
+  certificateGet: {
+    method: 'GET',
+    path: '/v1/certificates/{certId}',
+    fn: 'certificateGet',
+    public: false,
+    notice: true,
+    summary: '证书信息',
+    params: CertificateParams,
+    responses: { 200: { description: '证书信息', body: Certificate } },
+  },
+  certificateFile: {
     method: 'GET',
     path: '/v1/certificates/{certId}/file',
     fn: 'certificateFile',
     public: false,
+    notice: true,
     summary: '证书电子文件下载链接（2021年12月17日前的证书）',
+    params: CertificateParams,
     query: DispositionQuery,
+    responses: { 200: { description: '证书电子文件的预签名链接（至多300秒）', body: DownloadLink } },
+    problems: ['NOT_FOUND', 'CERTIFICATE_REVOKED'],
   },
-  {
+  annotationsCreate: {
     method: 'POST',
     path: '/v1/certificates/{certId}/annotations',
     fn: 'annotationsCreate',
     public: false,
+    notice: true,
     summary: '申请加注（异步生成，202 证书生成中）',
+    params: CertificateParams,
     body: AnnotationRequestBody,
     headers: IdempotencyKeyHeaders,
+    responses: {
+      202: {
+        description: '已受理，证书生成中（PENDING）；同一 Idempotency-Key 与请求内容的重试得到同一加注',
+        body: Annotation,
+        headers: { location: { description: '该加注的地址（GET 加注详情）', required: true } },
+      },
+    },
+    problems: ['CERTIFICATE_REVOKED', 'ANNOTATION_NOT_REQUIRED', 'QUOTA_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'SERVICE_UNAVAILABLE'],
   },
-  {
+  annotationsList: {
     method: 'GET',
     path: '/v1/certificates/{certId}/annotations',
     fn: 'annotationsList',
     public: false,
+    notice: true,
     summary: '加注记录与加注次数',
+    params: CertificateParams,
+    responses: { 200: { description: '加注记录（新的在前，状态按当前时间得出）与加注次数', body: AnnotationList } },
   },
-  {
+  annotationGet: {
     method: 'GET',
     path: '/v1/certificates/{certId}/annotations/{annotationId}',
     fn: 'annotationGet',
     public: false,
+    notice: true,
     summary: '加注详情',
+    params: AnnotationParams,
+    responses: { 200: { description: '加注详情', body: Annotation } },
   },
-  {
+  annotationDownload: {
     method: 'GET',
     path: '/v1/certificates/{certId}/annotations/{annotationId}/download',
     fn: 'annotationDownload',
     public: false,
+    notice: true,
     summary: '加注件下载链接（至多300秒，不超过加注有效期）',
+    params: AnnotationParams,
     query: DispositionQuery,
+    responses: { 200: { description: '加注件的预签名链接', body: DownloadLink } },
+    problems: ['ANNOTATION_PENDING', 'ANNOTATION_EXPIRED', 'ANNOTATION_FAILED', 'CERTIFICATE_REVOKED'],
   },
-  { method: 'GET', path: '/v1/verify/{verificationCode}', fn: 'verifyCode', public: true, summary: '查验：按查验码（二维码）' },
-  { method: 'POST', path: '/v1/verify', fn: 'verifyHolder', public: true, summary: '查验：按管理号、姓名和证件号码', body: VerifyHolderBody },
-  {
+  verifyCode: {
+    method: 'GET',
+    path: '/v1/verify/{verificationCode}',
+    fn: 'verifyCode',
+    public: true,
+    summary: '查验：按查验码（二维码）',
+    params: VerificationCodeParams,
+    responses: {
+      200: { description: '查验结果', body: Verification, headers: { vary: { description: 'accept', required: true } } },
+    },
+    browserRedirect: (params) => portalVerifyPath(params.verificationCode ?? ''),
+  },
+  verifyHolder: {
+    method: 'POST',
+    path: '/v1/verify',
+    fn: 'verifyHolder',
+    public: true,
+    summary: '查验：按管理号、姓名和证件号码',
+    body: VerifyHolderBody,
+    responses: { 200: { description: '查验结果', body: Verification } },
+    problems: ['NOT_FOUND'],
+  },
+  verifyDocument: {
     method: 'POST',
     path: '/v1/verify/document',
     fn: 'verifyDocument',
     public: true,
     summary: '查验：上传加注电子证书 PDF，检查是否被修改及电子签章',
     binaryBody: 'application/pdf',
+    responses: { 200: { description: '查验结果与文件是否完好', body: DocumentVerification } },
+    problems: ['NOT_AN_ECERT', 'VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE'],
   },
-];
+} as const satisfies Record<string, RouteDecl>;
+
+export type RouteName = keyof typeof ROUTE;
+
+export const ROUTES: readonly RouteDecl[] = Object.values(ROUTE);
 
 export interface CompiledRoute extends RouteDecl {
   routeKey: string;

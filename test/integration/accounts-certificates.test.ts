@@ -325,3 +325,20 @@ describe('sessions end', () => {
     expect((await login(stack, { ...p, password: newPassword })).status).toBe(200);
   });
 });
+
+describe('methods outside the route table', () => {
+  it('answers a known path with another method 405 with Allow, and an unknown path 404', async () => {
+    // Act
+    const deleted = await stack.api('/v1/certificates/ANY-1/annotations', { method: 'DELETE' });
+    const put = await stack.api('/v1/sessions', { method: 'PUT' });
+    const unknown = await stack.api('/v1/nothing-here', { method: 'DELETE' });
+
+    // Assess (stack.api also checks each answer against the OpenAPI document's MethodNotAllowed / NotFound)
+    expect(deleted.status).toBe(405);
+    expect(deleted.headers.get('allow')).toBe('GET, POST');
+    expect(await deleted.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED', allow: ['GET', 'POST'] });
+    expect(put.headers.get('allow')).toBe('POST');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('allow')).toBeNull();
+  });
+});

@@ -239,7 +239,15 @@ describe('applying for an annotation', () => {
     // Assess
     expect(all.items.map((a) => a.annotationId)).toEqual([second.annotationId, first.annotationId]);
     expect(all.items.map((a) => a.validDays)).toEqual([20, 10]);
-    expect(all.quota).toEqual({ limit: 3, used: 2, windowDays: 90, nextAvailableAt: null });
+    expect(all.quota).toEqual({
+      limit: 3,
+      used: 2,
+      windowDays: 90,
+      remaining: 1,
+      canApply: true,
+      nextAvailableAt: null,
+      oldestSlotFreesAt: new Date(Date.parse(all.items[1]!.appliedAt) + 90 * DAY).toISOString(),
+    });
     expect(one.status).toBe(200);
     expect(await one.json()).toEqual(all.items[1]);
   });

@@ -3,7 +3,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_TTL_SECONDS } from '../../shared/auth/token';
 import { CURRENT_NOTICE } from '../../shared/domain/notice';
-import type { ErrorCode } from '../../shared/http/problem';
+import type { ErrorCode } from '../../shared/resources/problems';
 import { ROUTES, type RouteDecl } from '../../shared/resources/routes';
 import { login } from '../support/holder-client';
 import { startTestStack, type TestStack } from '../support/local-stack';

@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { gb11643CheckChar } from '../../shared/domain/identity';
 import { CURRENT_NOTICE } from '../../shared/domain/notice';
-import { ERRORS } from '../../shared/http/problem';
+import { ERRORS } from '../../shared/resources/problems';
 import { VERIFICATION_INFO_KEY } from '../../shared/pdf/annotated-certificate';
 import { ROUTES, type RouteDecl } from '../../shared/resources/routes';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { captureLogs, type LogCapture } from '../support/log-capture';
 import { ID_SHAPED, sensitiveFindings } from '../support/pii-scan';
-import { rawExchange, rawHttpClient, type RawRequest, type RawResponse } from '../support/raw-http';
+import { contract } from '../support/contract';
+import { rawExchange, rawHttpClient, received, type RawRequest, type RawResponse } from '../support/raw-http';
 import { enrol, enrolWithEstate, type Enrolled, type Estate } from '../support/security-fixtures';
 
 /**
@@ -666,7 +667,9 @@ async function exercise(request: RawRequest): Promise<void> {
   stats.byRoute.set(currentRoute, perRoute);
   const outcome = `${response.status}${response.status >= 400 ? ` ${String(safeCode(response.body))}` : ''}`;
   perRoute.set(outcome, (perRoute.get(outcome) ?? 0) + 1);
-  const found = violations(request, response, sent);
+  // And whatever the status, it must be an answer the OpenAPI document declares for the operation, with that body
+  // (test/support/contract.ts; its own unit tests are in test/unit/openapi.test.ts).
+  const found = [...violations(request, response, sent), ...contract().check(received(request, response))];
   if (found.length > 0) {
     const excerpt = response.body.toString('utf8').slice(0, 400);
     throw new Error(`${found.join('; ')}\n  → ${response.status} ${String(response.headers['content-type'])} ${excerpt}`);

@@ -5,10 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
 import { freePort } from '../../local/ports';
+import { checkedFetch } from './contract';
 
 export interface TestStack extends LocalRuntime {
   dataDir: string;
-  /** fetch against the stack's API, path relative to its root. */
+  /** fetch against the stack's API, path relative to its root; every API response is checked against the OpenAPI document. */
   api(path: string, init?: RequestInit): Promise<Response>;
 }
 
@@ -31,7 +32,7 @@ export async function startTestStack(options: Partial<LocalRuntimeOptions> = {})
   return {
     ...runtime,
     dataDir,
-    api: (path, init) => fetch(`${runtime.apiUrl}${path}`, init),
+    api: (path, init) => checkedFetch(`${runtime.apiUrl}${path}`, init),
     stop: async () => {
       await runtime.stop();
       await rm(dataDir, { recursive: true, force: true });

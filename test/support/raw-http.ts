@@ -1,5 +1,6 @@
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
+import type { ReceivedResponse } from './contract';
 
 /**
  * HTTP without fetch's guard rails: the path goes out byte for byte (no URL normalisation of `..`, `%2F` or `%zz`),
@@ -74,3 +75,12 @@ export function rawExchange(baseUrl: string, bytes: Uint8Array, timeoutMs = 5_00
     });
   });
 }
+
+/** A raw exchange in the shape the contract checker (test/support/contract.ts) reads. */
+export const received = (request: RawRequest, response: RawResponse): ReceivedResponse => ({
+  method: request.method,
+  path: request.path,
+  status: response.status,
+  headers: response.headers,
+  body: response.body.toString('utf8'),
+});

@@ -111,7 +111,10 @@ describe('applyForAnnotation', () => {
       limit: 3,
       used: 3,
       windowDays: 90,
+      remaining: 0,
+      canApply: false,
       nextAvailableAt: new Date(oldest + 90 * DAY).toISOString(),
+      oldestSlotFreesAt: new Date(oldest + 90 * DAY).toISOString(),
     });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });

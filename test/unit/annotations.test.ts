@@ -41,14 +41,26 @@ function annotation(overrides: Partial<Annotation> = {}): Annotation {
 describe('quotaView', () => {
   it('counts live slots and says nothing about the next slot while one is free', () => {
     const view = quotaView({ a: iso(NOW.getTime() - 10 * DAY), b: iso(NOW.getTime() - DAY) }, NOW);
-    expect(view).toEqual({ limit: QUOTA_LIMIT, used: 2, windowDays: QUOTA_WINDOW_DAYS, nextAvailableAt: null });
+    expect(view).toEqual({
+      limit: QUOTA_LIMIT,
+      used: 2,
+      windowDays: QUOTA_WINDOW_DAYS,
+      remaining: 1,
+      canApply: true,
+      nextAvailableAt: null,
+      oldestSlotFreesAt: iso(NOW.getTime() + 80 * DAY),
+    });
   });
 
   it('frees the next slot 90 days after the oldest of the last three', () => {
     const oldest = NOW.getTime() - 30 * DAY;
     const view = quotaView({ a: iso(oldest), b: iso(NOW.getTime() - 2 * DAY), c: iso(NOW.getTime() - DAY) }, NOW);
-    expect(view.used).toBe(3);
-    expect(view.nextAvailableAt).toBe(iso(oldest + 90 * DAY));
+    expect(view).toMatchObject({ used: 3, remaining: 0, canApply: false, nextAvailableAt: iso(oldest + 90 * DAY) });
+    expect(view.oldestSlotFreesAt).toBe(view.nextAvailableAt);
+  });
+
+  it('says when the oldest slot frees and nothing else for an unused quota', () => {
+    expect(quotaView({}, NOW)).toMatchObject({ used: 0, remaining: QUOTA_LIMIT, canApply: true, nextAvailableAt: null, oldestSlotFreesAt: null });
   });
 
   it('ignores slots older than the window (a slot applied 90 days ago to the millisecond is free)', () => {

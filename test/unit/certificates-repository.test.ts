@@ -67,10 +67,11 @@ describe('upsertCertificate', () => {
     expect([first, second]).toEqual(['created', 'updated']);
     const input = ddbMock.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.Key).toEqual(keys.certificate(rec.certId));
-    expect(input.UpdateExpression).toContain('#status = if_not_exists(#status, :valid)');
-    expect(input.UpdateExpression).toContain('#importedAt = if_not_exists(#importedAt, :now)');
-    expect(input.UpdateExpression).toMatch(/REMOVE #specialty$/);
+    // That a re-import keeps status and the first importedAt is behaviour DynamoDB decides: asserted against DynamoDB
+    // Local in test/integration/cli-import.test.ts, not by reading the expression back here.
     const values = Object.values(input.ExpressionAttributeValues!);
+    expect(values).not.toContain('');
+    expect(input.ExpressionAttributeNames).toMatchObject({ '#specialty': 'specialty' });
     expect(values).toContain(keys.certificateByHolder(rec.idType, idHash(KEY, rec.idType, rec.idNumber)));
     expect(values).toContain(`CERT#${rec.issuedAt}#${rec.certId}`);
     expect(input.ReturnValues).toBe('UPDATED_OLD');

@@ -10,8 +10,6 @@ import { certificateTitle } from './certificates';
 import { openDocument } from './documents';
 import { flashMessage } from './flash';
 
-const DAY_MS = 86_400_000;
-
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -82,17 +80,6 @@ function legacyFileSection(cert: Certificate): HTMLElement {
   );
 }
 
-/** When the oldest slot in the window frees (null when nothing is used). */
-function oldestSlotFrees(items: Annotation[], quota: Quota, now = Date.now()): string | null {
-  const since = now - quota.windowDays * DAY_MS;
-  const used = items
-    .filter((a) => a.status !== 'FAILED')
-    .map((a) => Date.parse(a.appliedAt))
-    .filter((t) => t > since)
-    .sort((a, b) => a - b);
-  return used.length ? new Date(used[0]! + quota.windowDays * DAY_MS).toISOString() : null;
-}
-
 function annotationSection(cert: Certificate, signal: AbortSignal): { section: HTMLElement; load: () => Promise<void> } {
   const base = `/v1/certificates/${encodeURIComponent(cert.certId)}/annotations`;
   let items: Annotation[] = [];
@@ -139,8 +126,8 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
 
   const renderQuota = () => {
     if (!quota) return;
-    const left = Math.max(0, quota.limit - quota.used);
-    const frees = quota.nextAvailableAt ?? oldestSlotFrees(items, quota);
+    // The API's own figures (R4 as the domain computes it): the portal shows them and computes none.
+    const frees = quota.canApply ? quota.oldestSlotFreesAt : quota.nextAvailableAt;
     quotaBox.replaceChildren();
     append(quotaBox, [
       h(
@@ -149,20 +136,20 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
         `同一证书${quota.windowDays}天内最多可申请${quota.limit}次加注（生成失败的不计）。已申请 `,
         h('strong', null, String(quota.used)),
         ` 次，还可申请 `,
-        h('strong', { id: 'quota-left' }, String(left)),
+        h('strong', { id: 'quota-left' }, String(quota.remaining)),
         ' 次。',
       ),
       frees
         ? h(
             'p',
             { id: 'quota-next' },
-            left === 0 ? '下次可申请时间：' : '最早一次申请的名额释放时间：',
+            quota.canApply ? '最早一次申请的名额释放时间：' : '下次可申请时间：',
             h('strong', null, `${formatDateTime(frees)}（北京时间）`),
           )
         : null,
     ]);
-    submit.disabled = left === 0;
-    if (left === 0) formStatus.replaceChildren(message('warn', '加注次数已达上限，请在上述时间后再申请。'));
+    submit.disabled = !quota.canApply;
+    if (!quota.canApply) formStatus.replaceChildren(message('warn', '加注次数已达上限，请在上述时间后再申请。'));
   };
 
   const row = (a: Annotation): HTMLLIElement => {

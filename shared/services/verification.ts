@@ -1,15 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { VERIFICATION_CODE_PATTERN } from '../domain/annotation';
 import { isCertId, type Certificate } from '../domain/certificate';
 import { normalizeIdNumber } from '../domain/identity';
 import { verificationView, type VerificationView } from '../domain/verification-view';
 import { getAnnotation } from '../repository/annotations';
 import { getCertificate } from '../repository/certificates';
 import { getVerification, type VerificationRecord } from '../repository/verifications';
-import { problem } from './problem';
+import { problem } from '../http/problem';
+import { NOT_FOUND_TEXT } from '../resources/schemas';
 
-/** One answer for every kind of miss, so the public routes cannot be used to learn which codes or holders exist. */
-export const verificationNotFound = () => problem('NOT_FOUND', '未查询到相符的证书信息，请核对后重试');
+/**
+ * 查验 (verification), public: by code (what the PDF's QR code carries) and by the holder's particulars. One answer for
+ * every kind of miss, so the public routes cannot be used to learn which codes or holders exist.
+ */
+export const verificationNotFound = () => problem('NOT_FOUND', NOT_FOUND_TEXT.verification);
 
 export async function verifyRecord(record: VerificationRecord, now: Date): Promise<VerificationView | undefined> {
   const [certificate, annotation] = await Promise.all([
@@ -30,8 +33,8 @@ export async function verifyRecord(record: VerificationRecord, now: Date): Promi
   );
 }
 
-export async function verifyByCode(code: string | undefined, now: Date): Promise<VerificationView> {
-  if (!code || !VERIFICATION_CODE_PATTERN.test(code)) throw verificationNotFound();
+/** `code` has the code's shape (the route's path schema); an unknown one is the same 404. */
+export async function verifyByCode(code: string, now: Date): Promise<VerificationView> {
   const record = await getVerification(code);
   const view = record && (await verifyRecord(record, now));
   if (!view) throw verificationNotFound();

@@ -3,7 +3,7 @@ import { VERIFICATION_REASON_TEXT, type VerificationView } from '../domain/verif
 import { VERIFICATION_INFO_KEY } from '../pdf/annotated-certificate';
 import { getVerification } from '../repository/verifications';
 import { checkPdfSignature } from '../signing/verify-pdf';
-import { problem } from './problem';
+import { problem } from '../http/problem';
 import { verifyRecord } from './verification';
 
 /** Synchronous Lambda payloads are capped at 6 MB and the body arrives base64: 4 MiB of PDF fits. */
