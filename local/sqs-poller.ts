@@ -34,6 +34,12 @@ export interface PollerOptions {
 export interface RunningPoller {
   /** Stops receiving, waits for batches in flight, and makes messages that failed visible again at once. */
   stop(): Promise<void>;
+  /**
+   * Stops receiving and resolves once the batches in flight are done, as if the consumer were switched off (fault
+   * tests): messages stay on the queue, their receive counts untouched, until `resume()`.
+   */
+  pause(): Promise<void>;
+  resume(): void;
   readonly stats: { batches: number; succeeded: number; failed: number };
 }
 
@@ -73,6 +79,9 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
   const stats = { batches: 0, succeeded: 0, failed: 0 };
   const failedReceipts = new Set<string>();
   let running = true;
+  let paused = false;
+  let inFlight = 0;
+  const idleWaiters = new Set<() => void>();
   const sleepers = new Set<() => void>();
 
   const sleep = (ms: number) =>
@@ -115,6 +124,11 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
 
   async function loop(): Promise<void> {
     while (running) {
+      if (paused) {
+        await sleep(options.idleDelayMs);
+        continue;
+      }
+      inFlight++;
       try {
         const out = await client.send(
           new ReceiveMessageCommand({
@@ -136,6 +150,9 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
         if (!running) return;
         options.log(`${fn.id}: poll error: ${(error as Error).name}: ${(error as Error).message}`);
         await sleep(1000);
+      } finally {
+        inFlight--;
+        if (inFlight === 0) for (const wake of [...idleWaiters]) wake();
       }
     }
   }
@@ -143,6 +160,21 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
   const loops = Array.from({ length: options.concurrency }, () => loop());
   return {
     stats,
+    async pause() {
+      paused = true;
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          idleWaiters.delete(wake);
+          resolve();
+        };
+        idleWaiters.add(wake);
+      });
+    },
+    resume() {
+      paused = false;
+      for (const wake of [...sleepers]) wake();
+    },
     async stop() {
       running = false;
       for (const wake of [...sleepers]) wake();

@@ -3,7 +3,11 @@ import type { FunctionDecl } from '../shared/resources/functions';
 import type { RunningPoller } from './sqs-poller';
 
 type Stats = RunningPoller['stats'];
-type WorkerMessage = { type: 'ready' } | { type: 'log'; line: string } | { type: 'stats' | 'stopped'; stats: Stats };
+type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'paused' }
+  | { type: 'log'; line: string }
+  | { type: 'stats' | 'stopped'; stats: Stats };
 
 /**
  * Starts `workers` consumer threads for one queue function (like `workers` warm Lambda containers) and presents them
@@ -42,6 +46,7 @@ export async function startWorkerPollers(options: {
         worker.on('message', (message: WorkerMessage) => {
           if (message.type === 'ready') resolve(worker);
           else if (message.type === 'log') options.log(message.line);
+          else if (message.type === 'paused') return;
           else {
             perWorker[index] = message.stats;
             refresh();
@@ -58,6 +63,25 @@ export async function startWorkerPollers(options: {
   );
   return {
     stats,
+    async pause() {
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              const onMessage = (message: WorkerMessage) => {
+                if (message.type !== 'paused') return;
+                worker.off('message', onMessage);
+                resolve();
+              };
+              worker.on('message', onMessage);
+              worker.postMessage('pause');
+            }),
+        ),
+      );
+    },
+    resume() {
+      for (const worker of workers) worker.postMessage('resume');
+    },
     async stop() {
       // terminate() ends a thread with exit code 1: expected now, not worth a log line.
       stopping = true;
