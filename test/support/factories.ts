@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { gb11643CheckChar } from '../../shared/domain/identity';
-import type { CertificateRecord } from '../../shared/domain/certificate';
+import type { Certificate, CertificateRecord } from '../../shared/domain/certificate';
+import { newAnnotationId, newVerificationCode, type Annotation } from '../../shared/domain/annotation';
 
 /** A valid resident ID number with a random (real) birth date and sequence. */
 export function residentId(birth = '19900101'): string {
@@ -31,3 +32,36 @@ export function certificateRecord(overrides: Partial<CertificateRecord> = {}): C
 }
 
 export const PASSWORD = 'Secret-Pass-2026';
+
+/** A stored certificate (the imported record plus what the service keeps), VALID unless told otherwise. */
+export function certificate(overrides: Partial<Certificate> = {}): Certificate {
+  const record = certificateRecord();
+  return {
+    ...record,
+    status: 'VALID',
+    importedAt: '2024-01-02T03:04:05.000Z',
+    updatedAt: '2024-01-02T03:04:05.000Z',
+    ...overrides,
+  };
+}
+
+let annotationSerial = 0;
+/** A PENDING annotation of `certId` applied for at `appliedAt`, with a valid (time-ordered) id and a fresh code. */
+export function pendingAnnotation(overrides: Partial<Annotation> = {}): Annotation {
+  const appliedAt = new Date(overrides.appliedAt ?? '2026-03-01T08:00:00.000Z');
+  const validDays = overrides.validDays ?? 90;
+  annotationSerial++;
+  return {
+    annotationId: newAnnotationId(new Date(appliedAt.getTime() + annotationSerial)),
+    certId: certId(),
+    holderId: `holder-${annotationSerial}`,
+    scenario: 'SELF_USE',
+    validDays,
+    appliedAt: appliedAt.toISOString(),
+    validFrom: appliedAt.toISOString(),
+    validUntil: new Date(appliedAt.getTime() + validDays * 86_400_000).toISOString(),
+    status: 'PENDING',
+    verificationCode: newVerificationCode(),
+    ...overrides,
+  };
+}
