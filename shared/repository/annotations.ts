@@ -251,19 +251,24 @@ export interface RenderedDocument {
   documentSha256: string;
   documentSize: number;
   renderedAt: string;
-  signerFingerprint?: string;
 }
 
 /**
- * PENDING → READY with the rendered document, counting the render attempt. The verification code's item is written
- * first and READY after it, as two plain writes (half the write units of a transaction): nobody can know the code
- * before READY (the holder's view hides it while PENDING), and the render is deterministic, so a retry or a
- * duplicate writes the same verification item again. False (no throw) when the annotation is not PENDING any more:
- * a duplicate delivery, or it was marked FAILED meanwhile.
+ * The verification code's item (VERIFY#<code>) for a rendered document. Written before READY and apart from it — a
+ * plain Put, half the write units of a transaction: nobody can know the code before READY (the holder's view hides
+ * it while PENDING), and the render is deterministic, so a retry or a duplicate writes the same item again.
+ */
+export async function putVerificationRecord(annotation: Annotation, documentSha256: string, signerFingerprint?: string): Promise<void> {
+  await ddb().send(new PutCommand(verificationPut(annotation, documentSha256, signerFingerprint)));
+}
+
+/**
+ * PENDING → READY with the rendered document, counting the render attempt; call it once the object and the
+ * verification record are stored. False (no throw) when the annotation is not PENDING any more: a duplicate delivery,
+ * or it was marked FAILED meanwhile.
  */
 export async function markAnnotationReady(annotation: Annotation, doc: RenderedDocument): Promise<boolean> {
   const { certId, annotationId } = annotation;
-  await ddb().send(new PutCommand(verificationPut(annotation, doc.documentSha256, doc.signerFingerprint)));
   try {
     await ddb().send(
       new UpdateCommand({

@@ -9,13 +9,20 @@ import { verificationUrl } from '../config/public-url';
 import { logger, metrics } from '../observability';
 import { UnrenderableCharacterError } from '../pdf/fonts';
 import { renderSignedCertificate } from '../pdf/signed-certificate';
-import { getAnnotation, markAnnotationFailed, markAnnotationReady, recordRenderFailure } from '../repository/annotations';
+import {
+  getAnnotation,
+  markAnnotationFailed,
+  markAnnotationReady,
+  putVerificationRecord,
+  recordRenderFailure,
+} from '../repository/annotations';
 import { getCertificate } from '../repository/certificates';
-import { putAnnotationDocument } from '../repository/documents';
+import { putAnnotationDocument, sha256Hex } from '../repository/documents';
 import { signingKey } from '../signing/sign-pdf';
 
 /**
- * Rendering one annotation (R5): PENDING → the signed PDF in S3 → READY with its verification code. Idempotent: only
+ * Rendering one annotation (R5): PENDING → the signed PDF in S3 and its verification record (at once) → READY.
+ * Idempotent: only
  * a PENDING annotation is rendered, the render is a pure function of the annotation (same bytes every time, same
  * object key), and READY is a conditional transition, so a duplicate delivery stores nothing new.
  *
@@ -33,6 +40,7 @@ export interface RenderPorts {
   load(message: RenderMessage): Promise<{ annotation?: Annotation; certificate?: Certificate }>;
   render(input: { annotation: Annotation; certificate: Certificate }): Promise<{ bytes: Uint8Array; signerFingerprint?: string }>;
   store(certId: string, annotationId: string, bytes: Uint8Array): Promise<{ key: string; sha256: string; size: number }>;
+  recordVerification: typeof putVerificationRecord;
   markReady: typeof markAnnotationReady;
   markFailed: typeof markAnnotationFailed;
   recordFailure: typeof recordRenderFailure;
@@ -64,6 +72,7 @@ export const defaultRenderPorts: RenderPorts = {
     return { bytes, signerFingerprint: key.fingerprint };
   },
   store: putAnnotationDocument,
+  recordVerification: putVerificationRecord,
   markReady: markAnnotationReady,
   markFailed: markAnnotationFailed,
   recordFailure: recordRenderFailure,
@@ -99,14 +108,17 @@ export async function renderAnnotation(message: RenderMessage, ports: RenderPort
       throw error;
     }
     metrics.addMetric('RenderMilliseconds', MetricUnit.Milliseconds, performance.now() - started);
-    const stored = await ports.store(certId, annotationId, rendered.bytes);
+    // The object and the verification record at once (one round trip); READY only after both.
+    const [stored] = await Promise.all([
+      ports.store(certId, annotationId, rendered.bytes),
+      ports.recordVerification(annotation, sha256Hex(rendered.bytes), rendered.signerFingerprint),
+    ]);
     const renderedAt = ports.now();
     const ready = await ports.markReady(annotation, {
       objectKey: stored.key,
       documentSha256: stored.sha256,
       documentSize: stored.size,
       renderedAt: renderedAt.toISOString(),
-      ...(rendered.signerFingerprint ? { signerFingerprint: rendered.signerFingerprint } : {}),
     });
     logger.info(ready ? 'annotation ready' : 'annotation already completed', { certId, annotationId, bytes: stored.size });
     if (!ready) {

@@ -15,6 +15,7 @@ import {
   markAnnotationFailed,
   markAnnotationReady,
   pendingSortKey,
+  putVerificationRecord,
 } from '../../shared/repository/annotations';
 import { getCertificate } from '../../shared/repository/certificates';
 import { applyForAnnotation } from '../../shared/services/annotations-apply';
@@ -151,6 +152,7 @@ async function render(certId: string, annotationId: string, marker = annotationI
     new PutObjectCommand({ Bucket: stack.target.bucketName, Key: objectKey, Body: bytes, ContentType: 'application/pdf' }),
   );
   const annotation = await getAnnotation(certId, annotationId, { consistent: true });
+  await putVerificationRecord(annotation!, sha256Hex(bytes));
   const ok = await markAnnotationReady(annotation!, {
     objectKey,
     documentSha256: sha256Hex(bytes),

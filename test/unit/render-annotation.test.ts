@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,6 +25,7 @@ const PDF = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d]);
 interface Recorded {
   rendered: number;
   stored: string[];
+  verification: Array<{ annotationId: string; sha256: string; signer?: string }>;
   ready: Array<{ annotationId: string; documentSha256: string }>;
   failed: Array<{ annotationId: string; code: string; reason: string; attempted: boolean }>;
   transient: Array<{ annotationId: string; code: string }>;
@@ -31,7 +33,7 @@ interface Recorded {
 
 /** Ports that record what the use case asked for; `overrides` inject the behaviour under test. */
 function ports(state: { annotation?: Annotation; certificate?: Certificate }, overrides: Partial<RenderPorts> = {}) {
-  const recorded: Recorded = { rendered: 0, stored: [], ready: [], failed: [], transient: [] };
+  const recorded: Recorded = { rendered: 0, stored: [], verification: [], ready: [], failed: [], transient: [] };
   const fake: RenderPorts = {
     load: async () => state,
     render: async () => {
@@ -42,7 +44,13 @@ function ports(state: { annotation?: Annotation; certificate?: Certificate }, ov
       recorded.stored.push(`${certId}/${annotationId}`);
       return { key: `annotations/${certId}/${annotationId}.pdf`, sha256: 'f'.repeat(64), size: bytes.length };
     },
+    recordVerification: async (annotation, sha256, signer) => {
+      recorded.verification.push({ annotationId: annotation.annotationId, sha256, ...(signer ? { signer } : {}) });
+    },
     markReady: async (annotation, doc) => {
+      // READY only once the document and its verification record exist.
+      expect(recorded.stored).toContain(`${annotation.certId}/${annotation.annotationId}`);
+      expect(recorded.verification.map((v) => v.annotationId)).toContain(annotation.annotationId);
       recorded.ready.push({ annotationId: annotation.annotationId, documentSha256: doc.documentSha256 });
       return true;
     },
@@ -82,6 +90,9 @@ describe('renderAnnotation', () => {
     expect(outcome).toBe('rendered');
     expect(recorded.stored).toEqual([`${cert.certId}/${annotation.annotationId}`]);
     expect(recorded.ready).toEqual([{ annotationId: annotation.annotationId, documentSha256: 'f'.repeat(64) }]);
+    expect(recorded.verification).toEqual([
+      { annotationId: annotation.annotationId, sha256: createHash('sha256').update(PDF).digest('hex'), signer: 'ab'.repeat(32) },
+    ]);
     expect(recorded.failed).toEqual([]);
     expect(addMetric.mock.calls.map(([name]) => name)).toEqual(['RenderMilliseconds', 'AnnotationsReady', 'ApplyToReadyMilliseconds']);
     expect(addMetric.mock.calls[2]![2]).toBe(NOW.getTime() - Date.parse(annotation.appliedAt));
@@ -158,6 +169,7 @@ describe('renderAnnotation', () => {
 
   it.each([
     ['S3 unavailable while storing', { store: () => Promise.reject(Object.assign(new Error('down'), { name: 'ServiceUnavailable' })) }, 'ServiceUnavailable'],
+    ['DynamoDB unavailable for the verification record', { recordVerification: () => Promise.reject(Object.assign(new Error('x'), { name: 'InternalServerError' })) }, 'InternalServerError'],
     ['DynamoDB throttling at READY', { markReady: () => Promise.reject(Object.assign(new Error('slow'), { name: 'ThrottlingException' })) }, 'ThrottlingException'],
     ['a TSA that does not answer', { render: () => Promise.reject(new TransientRenderError('TSA_UNREACHABLE')) }, 'TSA_UNREACHABLE'],
     ['an error nobody classified', { render: () => Promise.reject(new TypeError('x is undefined')) }, 'TypeError'],
@@ -173,6 +185,7 @@ describe('renderAnnotation', () => {
     expect(error).toBeInstanceOf(Error);
     expect(recorded.failed).toEqual([]);
     expect(recorded.transient).toEqual([{ annotationId: annotation.annotationId, code }]);
+    expect(recorded.ready).toEqual([]);
   });
 
   it('rethrows the original failure when even recording it fails (the same outage)', async () => {
