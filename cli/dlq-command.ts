@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { sleep } from '../shared/aws/backoff';
 import { latestRedrive, listDeadLetters, redriveDeadLetters, type DeadLetterEntry } from '../shared/services/annotations-dead-letters';
 import { useTarget } from '../shared/target/resolve';
-import { EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
+import { EXIT, positiveInt, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
 
 export const DLQ_HELP = `Usage: npm run ecert -- dlq <list|redrive> [options]
 
@@ -27,13 +27,6 @@ ${TARGET_HELP}
 Exit codes: 0 done; 1 the redrive failed or was cancelled; 2 usage error or unreachable target.`;
 
 const SUBCOMMANDS = ['list', 'redrive'] as const;
-
-function positiveInt(value: string | undefined, name: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}`, 'dlq');
-  return n;
-}
 
 export function formatEntry(entry: DeadLetterEntry): string {
   const what = entry.annotationId ? `${entry.certId}/${entry.annotationId}` : '-';
@@ -63,8 +56,9 @@ export async function dlqCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(`unknown subcommand '${sub}'; expected one of ${SUBCOMMANDS.join(', ')}`, 'dlq');
   }
   if (extra.length > 0) throw new UsageError(`dlq ${sub} takes no further arguments`, 'dlq');
-  const limit = positiveInt(values.limit, '--limit', 1000, 100_000);
-  const maxPerSecond = values['max-per-second'] === undefined ? undefined : positiveInt(values['max-per-second'], '--max-per-second', 1, 500);
+  const limit = positiveInt(values.limit, '--limit', 1000, 100_000, 'dlq');
+  const maxPerSecond =
+    values['max-per-second'] === undefined ? undefined : positiveInt(values['max-per-second'], '--max-per-second', 1, 500, 'dlq');
   const target = await useTarget(targetOf(values));
 
   if (sub === 'list') {

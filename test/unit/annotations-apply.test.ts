@@ -1,25 +1,21 @@
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resetClients } from '../../shared/aws/clients';
-import { ENV } from '../../shared/config/env';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { markAnnotationFailed, toAnnotationItem } from '../../shared/repository/annotations';
 import { keys } from '../../shared/resources/table';
 import { ApplicationRefusedError, applyForAnnotation, MAX_APPLY_ATTEMPTS } from '../../shared/services/annotations-apply';
 import { certificate, pendingAnnotation } from '../support/factories';
+import { mockedPipelineAws } from '../support/mocked-aws';
 
 /**
  * The apply use case (shared/services/annotations-apply.ts) and the transaction it commits, against mocked SDK
  * clients: the decisions (revoked, not required, quota, replay), the transaction's shape and its handling of lost
  * races. test/integration/annotations.test.ts runs it for real against DynamoDB Local.
  */
-const TABLE_NAME = 'unit-ecert';
 const HOLDER = 'holder-1';
 const NOW = new Date('2026-03-01T08:00:00.000Z');
 const DAY = 86_400_000;
-const ddbMock = mockClient(DynamoDBDocumentClient);
-const sqsMock = mockClient(SQSClient);
+const { ddbMock, sqsMock } = mockedPipelineAws();
 const CERT = certificate({ certId: 'Z2023110500123' });
 const quotaKey = keys.certificate(CERT.certId);
 
@@ -34,20 +30,7 @@ const quotaItem = (slots: Record<string, string>, version: number, status = 'VAL
   Item: { quotaSlots: slots, quotaVersion: version, status },
 });
 
-beforeAll(() => {
-  process.env[ENV.tableName] = TABLE_NAME;
-  process.env[ENV.queueUrl] = 'https://sqs.local/000000000000/render';
-  resetClients();
-});
-afterAll(() => {
-  ddbMock.restore();
-  sqsMock.restore();
-  delete process.env[ENV.tableName];
-  delete process.env[ENV.queueUrl];
-});
 beforeEach(() => {
-  ddbMock.reset();
-  sqsMock.reset();
   sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm1' });
 });
 

@@ -1,9 +1,6 @@
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetClients } from '../../shared/aws/clients';
-import { ENV } from '../../shared/config/env';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Annotation } from '../../shared/domain/annotation';
 import { STALE_AFTER_MS } from '../../shared/domain/reconcile';
 import { metrics } from '../../shared/observability';
@@ -11,6 +8,7 @@ import { toAnnotationItem } from '../../shared/repository/annotations';
 import { keys, PENDING_SHARDS, TABLE } from '../../shared/resources/table';
 import { reconcile } from '../../shared/services/annotations-reconcile';
 import { pendingAnnotation } from '../support/factories';
+import { mockedPipelineAws } from '../support/mocked-aws';
 
 /**
  * The reconciler's run (shared/services/annotations-reconcile.ts) against mocked SDK clients: it reads every gsi2
@@ -19,8 +17,7 @@ import { pendingAnnotation } from '../support/factories';
  */
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const MIN = 60_000;
-const ddbMock = mockClient(DynamoDBDocumentClient);
-const sqsMock = mockClient(SQSClient);
+const { ddbMock, sqsMock } = mockedPipelineAws();
 
 /** The table as the reconciler sees it: gsi2 (keys only, per shard) and the annotation items. */
 function table(annotations: Annotation[], backlog = 0) {
@@ -47,21 +44,6 @@ function table(annotations: Annotation[], backlog = 0) {
 const appliedAgo = (ms: number, extra: Partial<Annotation> = {}) => pendingAnnotation({ appliedAt: new Date(NOW.getTime() - ms).toISOString(), ...extra });
 const sentBodies = () => sqsMock.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody!) as unknown);
 
-beforeAll(() => {
-  process.env[ENV.tableName] = 'unit-ecert';
-  process.env[ENV.queueUrl] = 'https://sqs.local/000000000000/render';
-  resetClients();
-});
-afterAll(() => {
-  ddbMock.restore();
-  sqsMock.restore();
-  delete process.env[ENV.tableName];
-  delete process.env[ENV.queueUrl];
-});
-beforeEach(() => {
-  ddbMock.reset();
-  sqsMock.reset();
-});
 afterEach(() => vi.restoreAllMocks());
 
 describe('reconcile', () => {
