@@ -31,6 +31,20 @@ export interface PollerOptions {
   log: (line: string) => void;
 }
 
+export interface PollerStats {
+  batches: number;
+  succeeded: number;
+  failed: number;
+  /**
+   * The most recent records (at most RECENT_SAMPLES): ms from SentTimestamp to the receive that delivered them
+   * (queue wait, idle polls included), and from that receive to the end of their batch (the handler) — where the
+   * time after SendMessage goes, for the e2e benchmark.
+   */
+  recent: Array<{ waitMs: number; handledMs: number }>;
+}
+
+export const RECENT_SAMPLES = 1000;
+
 export interface RunningPoller {
   /** Stops receiving, waits for batches in flight, and makes messages that failed visible again at once. */
   stop(): Promise<void>;
@@ -40,7 +54,7 @@ export interface RunningPoller {
    */
   pause(): Promise<void>;
   resume(): void;
-  readonly stats: { batches: number; succeeded: number; failed: number };
+  readonly stats: PollerStats;
 }
 
 function toRecord(message: Message, queueArn: string): SQSRecord {
@@ -76,7 +90,7 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
   const { client, queueUrl, fn } = options;
   const arnOut = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
   const queueArn = arnOut.Attributes?.QueueArn ?? queueUrl;
-  const stats = { batches: 0, succeeded: 0, failed: 0 };
+  const stats: PollerStats = { batches: 0, succeeded: 0, failed: 0, recent: [] };
   const failedReceipts = new Set<string>();
   let running = true;
   let paused = false;
@@ -96,6 +110,7 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
     });
 
   async function processBatch(messages: Message[]): Promise<void> {
+    const receivedAt = Date.now();
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn)) };
     let failedIds = new Set<string>();
     try {
@@ -108,6 +123,11 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
       failedIds = new Set(event.Records.map((r) => r.messageId));
     }
     stats.batches++;
+    const handledMs = Date.now() - receivedAt;
+    for (const record of event.Records) {
+      stats.recent.push({ waitMs: receivedAt - Number(record.attributes.SentTimestamp), handledMs });
+    }
+    if (stats.recent.length > RECENT_SAMPLES) stats.recent.splice(0, stats.recent.length - RECENT_SAMPLES);
     const succeeded = event.Records.filter((r) => !failedIds.has(r.messageId));
     stats.succeeded += succeeded.length;
     stats.failed += event.Records.length - succeeded.length;

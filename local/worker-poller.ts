@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { FunctionDecl } from '../shared/resources/functions';
-import type { RunningPoller } from './sqs-poller';
+import { RECENT_SAMPLES, type PollerStats, type RunningPoller } from './sqs-poller';
 
-type Stats = RunningPoller['stats'];
+type Stats = PollerStats;
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'paused' }
@@ -23,15 +23,16 @@ export async function startWorkerPollers(options: {
 }): Promise<RunningPoller> {
   const perWorker: Stats[] = [];
   let stopping = false;
-  const stats: Stats = { batches: 0, succeeded: 0, failed: 0 };
+  const stats: Stats = { batches: 0, succeeded: 0, failed: 0, recent: [] };
   const refresh = () => {
     stats.batches = perWorker.reduce((s, w) => s + w.batches, 0);
     stats.succeeded = perWorker.reduce((s, w) => s + w.succeeded, 0);
     stats.failed = perWorker.reduce((s, w) => s + w.failed, 0);
+    stats.recent = perWorker.flatMap((w) => w.recent).slice(-RECENT_SAMPLES);
   };
   const workers = await Promise.all(
     Array.from({ length: options.workers }, (_, index) => {
-      perWorker.push({ batches: 0, succeeded: 0, failed: 0 });
+      perWorker.push({ batches: 0, succeeded: 0, failed: 0, recent: [] });
       const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), {
         workerData: {
           entry: new URL('./queue-worker.ts', import.meta.url).href,

@@ -5,7 +5,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { RenderMessage } from '../../shared/domain/render-message';
 import { lambdaHandler, logger, metrics } from '../../shared/observability';
 import { warmUpRenderer } from '../../shared/pdf/annotated-certificate';
-import { renderAnnotation } from '../../shared/services/annotations-render';
+import { renderAnnotation, warmUpRender } from '../../shared/services/annotations-render';
 
 /**
  * The render consumer: SQS batches → one render per record (shared/services/annotations-render.ts). Every record is
@@ -15,6 +15,8 @@ import { renderAnnotation } from '../../shared/services/annotations-render';
  * and acknowledged.
  */
 warmUpRenderer();
+// Init phase: the signing key and one discarded render, so the first message renders warm.
+await warmUpRender();
 
 class RenderBatchProcessor extends BatchProcessor {
   override failureHandler(record: Parameters<BatchProcessor['failureHandler']>[0], error: Error) {

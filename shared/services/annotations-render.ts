@@ -79,6 +79,49 @@ export const defaultRenderPorts: RenderPorts = {
   now: () => new Date(),
 };
 
+/**
+ * Renders and signs one synthetic certificate, discarded, so the container's first real message does not pay for the
+ * signing key's load and the renderer's first run (font subsetting, JIT): Lambda's init phase, and the local
+ * runtime's worker start, take it instead. A failure (no signing key yet) is only logged: the real render reports it.
+ */
+export async function warmUpRender(ports: Pick<RenderPorts, 'render'> = defaultRenderPorts): Promise<void> {
+  const at = '2024-01-02T00:00:00.000Z';
+  const certificate: Certificate = {
+    certId: 'WARMUP',
+    holderName: '预热𠮷',
+    idType: 'RESIDENT_ID',
+    idNumber: '110101199001010000',
+    qualificationCode: 'ECONOMICS',
+    level: '中级',
+    specialty: '人力资源管理',
+    approvalDate: '2023-11-05',
+    issuedAt: '2023-12-20',
+    issuer: '中华人民共和国人力资源和社会保障部',
+    status: 'VALID',
+    importedAt: at,
+    updatedAt: at,
+  };
+  const annotation: Annotation = {
+    annotationId: '01HKAAAAAAAAAAAAAAAAAAAAAA',
+    certId: certificate.certId,
+    holderId: 'warm-up',
+    scenario: 'SELF_USE',
+    validDays: 90,
+    appliedAt: at,
+    validFrom: at,
+    validUntil: '2024-04-01T00:00:00.000Z',
+    status: 'PENDING',
+    verificationCode: 'WARMUPWARMUPWARMUPWARMUP',
+  };
+  const started = performance.now();
+  try {
+    await ports.render({ annotation, certificate });
+    logger.debug('renderer warmed up', { ms: Math.round(performance.now() - started) });
+  } catch (error) {
+    logger.warn('renderer warm-up failed', { errorName: (error as Error).name });
+  }
+}
+
 /** The deterministic reasons known before anything is drawn. */
 function rejectionBeforeRender(annotation: Annotation, certificate: Certificate | undefined): RenderRejectedError | undefined {
   if (!certificate) return REJECTIONS.certificateMissing();

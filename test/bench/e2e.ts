@@ -124,6 +124,10 @@ const latencyIds = new Set<string>();
 await Promise.all(holders.map(async (h) => latencyIds.add((await applyOnce(h, h.certs[0]!)) ?? '')));
 latencyIds.delete('');
 await drain();
+// The consumer's view of the same annotations (worker threads report every 250 ms): SentTimestamp → receive, and the
+// batch's handler time.
+await new Promise((r) => setTimeout(r, 600));
+const consumerSamples = [...(runtime.pollers.RenderConsumer?.stats.recent ?? [])];
 
 // Act 2 — throughput: every remaining application (certificates × 3 per holder), holders concurrently, each holder one
 // request at a time.
@@ -151,6 +155,8 @@ const latencies = latencyReady.map((a) => Date.parse(a.renderedAt!) - sentAt.get
 const latencySplit = {
   applyRequestMs: summarize(latencyReady.map((a) => answeredAt.get(a.annotationId)! - sentAt.get(a.annotationId)!)),
   afterAnswerToReadyMs: summarize(latencyReady.map((a) => Date.parse(a.renderedAt!) - answeredAt.get(a.annotationId)!)),
+  queueWaitMs: summarize(consumerSamples.map((r) => r.waitMs)),
+  consumerBatchMs: summarize(consumerSamples.map((r) => r.handledMs)),
 };
 const sustained = ready.filter((a) => !latencyIds.has(a.annotationId));
 const lastReady = Math.max(...sustained.map((a) => Date.parse(a.renderedAt!)));

@@ -11,7 +11,7 @@ import { RenderRejectedError, TransientRenderError } from '../../shared/domain/r
 import { metrics } from '../../shared/observability';
 import { UnrenderableCharacterError } from '../../shared/pdf/fonts';
 import { toAnnotationItem } from '../../shared/repository/annotations';
-import { renderAnnotation, type RenderPorts } from '../../shared/services/annotations-render';
+import { renderAnnotation, warmUpRender, type RenderPorts } from '../../shared/services/annotations-render';
 import { certificate, pendingAnnotation } from '../support/factories';
 
 /**
@@ -205,6 +205,16 @@ describe('renderAnnotation', () => {
       { markFailed: () => Promise.reject(Object.assign(new Error('down'), { name: 'InternalServerError' })) },
     );
     await expect(renderAnnotation(message, fake)).rejects.toMatchObject({ name: 'InternalServerError' });
+  });
+});
+
+describe('warmUpRender', () => {
+  it('renders one synthetic certificate with an Extension B name, and only logs when that fails', async () => {
+    const seen: Array<{ annotation: Annotation; certificate: Certificate }> = [];
+    await warmUpRender({ render: async (input) => (seen.push(input), { bytes: PDF }) });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.certificate.holderName).toContain('𠮷');
+    await expect(warmUpRender({ render: () => Promise.reject(new Error('no key yet')) })).resolves.toBeUndefined();
   });
 });
 
