@@ -9,9 +9,11 @@ import {
 import { backoff } from '../aws/backoff';
 import { ddb } from '../aws/clients';
 import type { Annotation, QuotaSlots, StoredAnnotationStatus } from '../domain/annotation';
-import type { CertificateStatus } from '../domain/certificate';
+import type { Certificate, CertificateStatus } from '../domain/certificate';
 import { keys, PENDING_SHARDS, TABLE } from '../resources/table';
-import { cancellationCodes, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
+import { toCertificate } from './certificates';
+import { batchGet, cancellationCodes, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
+import { toIdempotencyRecord, type IdempotencyRecord } from './idempotency';
 import { optionalNumber, optionalString, requiredString, type Item } from './item-codec';
 import { verificationPut } from './verifications';
 
@@ -146,6 +148,48 @@ export interface QuotaState {
   certificateStatus?: CertificateStatus;
 }
 
+const toQuotaState = (item: Item | undefined): QuotaState =>
+  item
+    ? {
+        slots: (item[QUOTA_SLOTS] as QuotaSlots | undefined) ?? {},
+        version: Number(item[QUOTA_VERSION] ?? 0),
+        certificateStatus: item.status as CertificateStatus,
+      }
+    : { slots: {}, version: 0 };
+
+const sameKey = (item: Item, key: { pk: string; sk: string }) =>
+  item[TABLE.partitionKey] === key.pk && item[TABLE.sortKey] === key.sk;
+
+/**
+ * What an apply attempt decides on, in one strongly consistent BatchGetItem: the certificate's quota and status and,
+ * for a keyed request, the live idempotency record.
+ */
+export async function readApplicationState(
+  certId: string,
+  idempotency: { holderId: string; key: string } | undefined,
+  now: Date,
+): Promise<{ quota: QuotaState; record?: IdempotencyRecord }> {
+  const certificateKey = keys.certificate(certId);
+  const recordKey = idempotency && keys.idempotency(idempotency.holderId, idempotency.key);
+  const items = await batchGet(recordKey ? [certificateKey, recordKey] : [certificateKey], { consistent: true });
+  const recordItem = recordKey && items.find((item) => sameKey(item, recordKey));
+  const record = recordItem ? toIdempotencyRecord(recordItem, idempotency!.key, now) : undefined;
+  return { quota: toQuotaState(items.find((item) => sameKey(item, certificateKey))), ...(record ? { record } : {}) };
+}
+
+/** What rendering one annotation reads, in one strongly consistent BatchGetItem: the annotation and its certificate. */
+export async function readRenderState(certId: string, annotationId: string): Promise<{ annotation?: Annotation; certificate?: Certificate }> {
+  const annotationKey = keys.annotation(certId, annotationId);
+  const certificateKey = keys.certificate(certId);
+  const items = await batchGet([annotationKey, certificateKey], { consistent: true });
+  const annotationItem = items.find((item) => sameKey(item, annotationKey));
+  const certificateItem = items.find((item) => sameKey(item, certificateKey));
+  return {
+    ...(annotationItem ? { annotation: toAnnotation(annotationItem) } : {}),
+    ...(certificateItem ? { certificate: toCertificate(certificateItem) } : {}),
+  };
+}
+
 /** A certificate's quota and status, strongly consistent (the apply decides on it). */
 export async function getQuota(certId: string): Promise<QuotaState> {
   const out = await ddb().send(
@@ -157,13 +201,7 @@ export async function getQuota(certId: string): Promise<QuotaState> {
       ExpressionAttributeNames: { '#slots': QUOTA_SLOTS, '#version': QUOTA_VERSION, '#status': 'status' },
     }),
   );
-  const item = out.Item;
-  if (!item) return { slots: {}, version: 0 };
-  return {
-    slots: (item[QUOTA_SLOTS] as QuotaSlots | undefined) ?? {},
-    version: Number(item[QUOTA_VERSION] ?? 0),
-    certificateStatus: item.status as CertificateStatus,
-  };
+  return toQuotaState(out.Item);
 }
 
 // ── Apply ───────────────────────────────────────────────────────────────────────────────────────────────────────

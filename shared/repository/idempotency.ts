@@ -23,13 +23,9 @@ export interface IdempotencyRecord {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** A live record for (holder, key), or undefined. An expired one that TTL has not deleted yet counts as absent. */
-export async function findIdempotencyRecord(holderId: string, key: string, now: Date = new Date()): Promise<IdempotencyRecord | undefined> {
-  const out = await ddb().send(
-    new GetCommand({ TableName: tableName(), Key: keys.idempotency(holderId, key), ConsistentRead: true }),
-  );
-  const item = out.Item;
-  if (!item || Number(item[TABLE.ttlAttribute]) <= epochSeconds(now)) return undefined;
+/** A stored record back to its fields; undefined when it has expired (TTL may not have deleted it yet). */
+export function toIdempotencyRecord(item: Record<string, unknown>, key: string, now: Date): IdempotencyRecord | undefined {
+  if (Number(item[TABLE.ttlAttribute]) <= epochSeconds(now)) return undefined;
   return {
     holderId: requiredString(item, 'holderId'),
     key,
@@ -39,6 +35,14 @@ export async function findIdempotencyRecord(holderId: string, key: string, now: 
     createdAt: requiredString(item, 'createdAt'),
     validUntil: Number(item[TABLE.ttlAttribute]),
   };
+}
+
+/** A live record for (holder, key), or undefined. An expired one that TTL has not deleted yet counts as absent. */
+export async function findIdempotencyRecord(holderId: string, key: string, now: Date = new Date()): Promise<IdempotencyRecord | undefined> {
+  const out = await ddb().send(
+    new GetCommand({ TableName: tableName(), Key: keys.idempotency(holderId, key), ConsistentRead: true }),
+  );
+  return out.Item ? toIdempotencyRecord(out.Item, key, now) : undefined;
 }
 
 /**

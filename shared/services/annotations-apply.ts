@@ -2,8 +2,8 @@ import { backoff } from '../aws/backoff';
 import { newAnnotation, quotaDecision, quotaExceededText, type Annotation, type QuotaView } from '../domain/annotation';
 import { requiresAnnotation, type Certificate } from '../domain/certificate';
 import { logger } from '../observability';
-import { ApplicationNotCommittedError, commitApplication, getAnnotation, getQuota } from '../repository/annotations';
-import { findIdempotencyRecord, idempotencyRecordPut, type IdempotencyRecord } from '../repository/idempotency';
+import { ApplicationNotCommittedError, commitApplication, getAnnotation, readApplicationState } from '../repository/annotations';
+import { idempotencyRecordPut, type IdempotencyRecord } from '../repository/idempotency';
 import { enqueueRender } from '../repository/render-queue';
 
 /**
@@ -68,7 +68,7 @@ async function replay(record: IdempotencyRecord, request: ApplyRequest, attempts
 
 /**
  * Each attempt reads the quota (with the certificate's status) and, for a keyed request, the idempotency record —
- * both at once, strongly consistent — decides, and commits in one transaction conditioned on what it read. A lost
+ * in one strongly consistent BatchGetItem — decides, and commits in one transaction conditioned on what it read. A lost
  * race re-reads after a jittered pause (≤ 250 ms). After the commit the render message is sent; if that fails the
  * annotation is still PENDING and the reconciler sends it later, so the application is accepted either way.
  * Throws ApplicationRefusedError.
@@ -82,10 +82,11 @@ export async function applyForAnnotation(request: ApplyRequest): Promise<ApplyOu
 
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
     if (attempt > 1) await backoff(attempt - 1, 10, 250);
-    const [record, quota] = await Promise.all([
-      idempotency ? findIdempotencyRecord(holderId, idempotency.key, now) : undefined,
-      getQuota(certificate.certId),
-    ]);
+    const { record, quota } = await readApplicationState(
+      certificate.certId,
+      idempotency ? { holderId, key: idempotency.key } : undefined,
+      now,
+    );
     if (record) return replay(record, request, attempt);
     if (quota.certificateStatus !== 'VALID') throw refusals.revoked();
     const decision = quotaDecision(quota.slots, now);

@@ -10,13 +10,12 @@ import { logger, metrics } from '../observability';
 import { UnrenderableCharacterError } from '../pdf/fonts';
 import { renderSignedCertificate } from '../pdf/signed-certificate';
 import {
-  getAnnotation,
   markAnnotationFailed,
   markAnnotationReady,
   putVerificationRecord,
+  readRenderState,
   recordRenderFailure,
 } from '../repository/annotations';
-import { getCertificate } from '../repository/certificates';
 import { putAnnotationDocument, sha256Hex } from '../repository/documents';
 import { signingKey } from '../signing/sign-pdf';
 
@@ -48,14 +47,8 @@ export interface RenderPorts {
 }
 
 export const defaultRenderPorts: RenderPorts = {
-  // Both reads at once: one round trip instead of two (the certificate read is wasted only on a duplicate delivery).
-  async load({ certId, annotationId }) {
-    const [annotation, certificate] = await Promise.all([
-      getAnnotation(certId, annotationId, { consistent: true }),
-      getCertificate(certId, { consistent: true }),
-    ]);
-    return { ...(annotation ? { annotation } : {}), ...(certificate ? { certificate } : {}) };
-  },
+  // Both items in one request (the certificate read is wasted only on a duplicate delivery).
+  load: ({ certId, annotationId }) => readRenderState(certId, annotationId),
   async render({ annotation, certificate }) {
     const scenario = findScenario(annotation.scenario)!;
     const key = await signingKey();

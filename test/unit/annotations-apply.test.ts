@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { markAnnotationFailed, toAnnotationItem } from '../../shared/repository/annotations';
@@ -27,8 +27,31 @@ const canceled = (...codes: string[]) =>
 
 const request = (extra = {}) => ({ certificate: CERT, holderId: HOLDER, scenario: 'SELF_USE', validDays: 30, now: NOW, ...extra });
 const quotaItem = (slots: Record<string, string>, version: number, status = 'VALID') => ({
-  Item: { quotaSlots: slots, quotaVersion: version, status },
+  ...quotaKey,
+  quotaSlots: slots,
+  quotaVersion: version,
+  status,
 });
+
+type Item = Record<string, unknown>;
+type Key = { pk: string; sk: string };
+/**
+ * The items the apply reads (one BatchGetItem per attempt, a GetItem for a replayed annotation), by key; a list
+ * gives successive reads, the last one repeating; undefined is "no such item".
+ */
+function table(...entries: Array<[Key, Array<Item | undefined>]>) {
+  const reads = new Map(entries.map(([key, values]) => [`${key.pk}|${key.sk}`, { values, next: 0 }]));
+  const read = (key: Key) => {
+    const entry = reads.get(`${key.pk}|${key.sk}`);
+    if (!entry) return undefined;
+    return entry.values[Math.min(entry.next++, entry.values.length - 1)];
+  };
+  ddbMock.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Key[] }> }) => {
+    const [name, request] = Object.entries(input.RequestItems)[0]!;
+    return { Responses: { [name]: request.Keys.map(read).filter(Boolean) } };
+  });
+  ddbMock.on(GetCommand).callsFake((input: { Key: Key }) => ({ Item: read(input.Key) }));
+}
 
 beforeEach(() => {
   sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm1' });
@@ -37,7 +60,7 @@ beforeEach(() => {
 describe('applyForAnnotation', () => {
   it("admits the certificate's first annotation: Put in its gsi2 shard, quota on the certificate item, one message", async () => {
     // Prepare
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolves(quotaItem({}, 0));
+    table([quotaKey, [quotaItem({}, 0)]]);
     ddbMock.on(TransactWriteCommand).resolves({});
 
     // Act
@@ -58,7 +81,9 @@ describe('applyForAnnotation', () => {
       ExpressionAttributeValues: { ':slots': { [outcome.annotation.annotationId]: NOW.toISOString() }, ':next': 1, ':valid': 'VALID' },
     });
     // Every read that decides is strongly consistent.
-    for (const call of ddbMock.commandCalls(GetCommand)) expect(call.args[0].input.ConsistentRead).toBe(true);
+    for (const call of ddbMock.commandCalls(BatchGetCommand)) {
+      for (const request of Object.values(call.args[0].input.RequestItems!)) expect(request.ConsistentRead).toBe(true);
+    }
     const sent = sqsMock.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody!));
     expect(sent).toEqual([{ certId: CERT.certId, annotationId: outcome.annotation.annotationId }]);
   });
@@ -73,10 +98,7 @@ describe('applyForAnnotation', () => {
 
   it('re-reads and retries when another application moved the quota version', async () => {
     // Prepare: version 1 at the first read, 2 at the second.
-    ddbMock
-      .on(GetCommand, { Key: quotaKey })
-      .resolvesOnce(quotaItem({ A: NOW.toISOString() }, 1))
-      .resolves(quotaItem({ A: NOW.toISOString(), B: NOW.toISOString() }, 2));
+    table([quotaKey, [quotaItem({ A: NOW.toISOString() }, 1), quotaItem({ A: NOW.toISOString(), B: NOW.toISOString() }, 2)]]);
     ddbMock.on(TransactWriteCommand).rejectsOnce(canceled('None', 'ConditionalCheckFailed')).resolves({});
 
     // Act
@@ -94,17 +116,20 @@ describe('applyForAnnotation', () => {
   it('refuses a 4th live slot with the time the oldest one frees and the text the holder reads, without writing', async () => {
     // Prepare: three live slots and one outside the window (pruned, not counted).
     const oldest = NOW.getTime() - 40 * DAY;
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolves(
-      quotaItem(
-        {
-          gone: new Date(NOW.getTime() - 95 * DAY).toISOString(),
-          a: new Date(oldest).toISOString(),
-          b: new Date(NOW.getTime() - DAY).toISOString(),
-          c: NOW.toISOString(),
-        },
-        7,
-      ),
-    );
+    table([
+      quotaKey,
+      [
+        quotaItem(
+          {
+            gone: new Date(NOW.getTime() - 95 * DAY).toISOString(),
+            a: new Date(oldest).toISOString(),
+            b: new Date(NOW.getTime() - DAY).toISOString(),
+            c: NOW.toISOString(),
+          },
+          7,
+        ),
+      ],
+    ]);
 
     // Act
     const error = (await applyForAnnotation(request()).catch((e: unknown) => e)) as ApplicationRefusedError;
@@ -119,7 +144,7 @@ describe('applyForAnnotation', () => {
   });
 
   it('drops slots older than 90 days from the item it writes', async () => {
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolves(quotaItem({ gone: new Date(NOW.getTime() - 91 * DAY).toISOString(), kept: NOW.toISOString() }, 3));
+    table([quotaKey, [quotaItem({ gone: new Date(NOW.getTime() - 91 * DAY).toISOString(), kept: NOW.toISOString() }, 3)]]);
     ddbMock.on(TransactWriteCommand).resolves({});
     const outcome = await applyForAnnotation(request());
     const slots = ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![1]!.Update!.ExpressionAttributeValues![':slots'];
@@ -127,7 +152,7 @@ describe('applyForAnnotation', () => {
   });
 
   it('refuses a certificate revoked between the caller’s read and the transaction (the re-read sees it)', async () => {
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolvesOnce(quotaItem({}, 0)).resolves(quotaItem({}, 0, 'REVOKED'));
+    table([quotaKey, [quotaItem({}, 0), quotaItem({}, 0, 'REVOKED')]]);
     ddbMock.on(TransactWriteCommand).rejects(canceled('None', 'ConditionalCheckFailed'));
     await expect(applyForAnnotation(request())).rejects.toMatchObject({ code: 'CERTIFICATE_REVOKED' });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(1);
@@ -137,6 +162,7 @@ describe('applyForAnnotation', () => {
     // Prepare: no record at the first read; the transaction loses on the record; the record is there now.
     const winner = pendingAnnotation({ certId: CERT.certId, holderId: HOLDER, validDays: 30 });
     const record = {
+      ...keys.idempotency(HOLDER, 'k1'),
       holderId: HOLDER,
       requestHash: 'h1',
       certId: CERT.certId,
@@ -144,9 +170,11 @@ describe('applyForAnnotation', () => {
       createdAt: NOW.toISOString(),
       validUntil: NOW.getTime() / 1000 + 86_400,
     };
-    ddbMock.on(GetCommand, { Key: keys.idempotency(HOLDER, 'k1') }).resolvesOnce({}).resolves({ Item: record });
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolves(quotaItem({}, 0));
-    ddbMock.on(GetCommand, { Key: keys.annotation(CERT.certId, winner.annotationId) }).resolves({ Item: toAnnotationItem(winner) });
+    table(
+      [keys.idempotency(HOLDER, 'k1'), [undefined, record]],
+      [quotaKey, [quotaItem({}, 0)]],
+      [keys.annotation(CERT.certId, winner.annotationId), [toAnnotationItem(winner)]],
+    );
     ddbMock.on(TransactWriteCommand).rejects(canceled('None', 'None', 'ConditionalCheckFailed'));
 
     // Act
@@ -166,31 +194,29 @@ describe('applyForAnnotation', () => {
   });
 
   it('treats an expired record that TTL has not deleted yet as absent', async () => {
-    ddbMock.on(GetCommand, { Key: keys.idempotency(HOLDER, 'old') }).resolves({
-      Item: { holderId: HOLDER, requestHash: 'other', certId: CERT.certId, annotationId: 'x', createdAt: 'x', validUntil: NOW.getTime() / 1000 - 1 },
-    });
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolves(quotaItem({}, 0));
+    const expired = { ...keys.idempotency(HOLDER, 'old'), holderId: HOLDER, requestHash: 'other', certId: CERT.certId, annotationId: 'x', createdAt: 'x', validUntil: NOW.getTime() / 1000 - 1 };
+    table([keys.idempotency(HOLDER, 'old'), [expired]], [quotaKey, [quotaItem({}, 0)]]);
     ddbMock.on(TransactWriteCommand).resolves({});
     const outcome = await applyForAnnotation(request({ idempotency: { key: 'old', requestHash: 'h' } }));
     expect(outcome.kind).toBe('created');
   });
 
   it('accepts the application when SendMessage fails: the annotation is stored, the reconciler sends it later', async () => {
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolves(quotaItem({}, 0));
+    table([quotaKey, [quotaItem({}, 0)]]);
     ddbMock.on(TransactWriteCommand).resolves({});
     sqsMock.on(SendMessageCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
     await expect(applyForAnnotation(request())).resolves.toMatchObject({ kind: 'created' });
   });
 
   it(`gives up after ${MAX_APPLY_ATTEMPTS} lost races with APPLY_CONTENTION`, async () => {
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolves(quotaItem({}, 0));
+    table([quotaKey, [quotaItem({}, 0)]]);
     ddbMock.on(TransactWriteCommand).rejects(canceled('None', 'TransactionConflict'));
     await expect(applyForAnnotation(request())).rejects.toMatchObject({ code: 'APPLY_CONTENTION' });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(MAX_APPLY_ATTEMPTS);
   });
 
   it('rethrows anything that is not a cancellation', async () => {
-    ddbMock.on(GetCommand, { Key: quotaKey }).resolves(quotaItem({}, 0));
+    table([quotaKey, [quotaItem({}, 0)]]);
     ddbMock.on(TransactWriteCommand).rejects(Object.assign(new Error('bad'), { name: 'ValidationException' }));
     await expect(applyForAnnotation(request())).rejects.toMatchObject({ name: 'ValidationException' });
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -249,9 +249,9 @@ describe('render consumer (BatchProcessor with the RenderMessage schema as its p
   it('renders what parses and hands back, for a retry, every record the one schema refuses', async () => {
     // Prepare: an annotation already READY (the use case skips it), and three records no render may trust.
     const done = { ...pendingAnnotation(), status: 'READY' as const };
-    ddbMock.on(GetCommand).callsFake((input: { Key: { sk: string } }) =>
-      input.Key.sk.startsWith('ANN#') ? { Item: toAnnotationItem(done) } : {},
-    );
+    ddbMock.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, unknown> }) => ({
+      Responses: { [Object.keys(input.RequestItems)[0]!]: [toAnnotationItem(done)] },
+    }));
     const { handler } = await import('../../functions/render/consumer');
     const event: SQSEvent = {
       Records: [
