@@ -8,7 +8,8 @@ import { problem } from '../../shared/http/problem';
 import { parseJsonBody, validate } from '../../shared/http/request';
 import { json } from '../../shared/http/response';
 import { AnnotationRequestBody, IdempotencyKeyHeaders } from '../../shared/resources/schemas';
-import { ApplicationRefusedError, applyForAnnotation } from '../../shared/services/annotations-apply';
+import { ApplicationRefusedError, applyForAnnotation, prefetchApplicationState } from '../../shared/services/annotations-apply';
+import { isCertId } from '../../shared/domain/certificate';
 
 /**
  * POST /v1/certificates/{certId}/annotations — accepted at once (202, PENDING); the PDF is rendered by the queue
@@ -19,8 +20,12 @@ export const handler = httpHandler(async (event) => {
   const holder = await authenticateWithNotice(event);
   const headers = validate(IdempotencyKeyHeaders, { 'idempotency-key': event.headers?.['idempotency-key'] });
   const body = parseJsonBody(event, AnnotationRequestBody);
-  const cert = await holderCertificate(event, holder);
   const key = headers['idempotency-key'];
+  const now = new Date();
+  // The use case's first reads run while the certificate is loaded and checked (one round trip fewer).
+  const requested = event.pathParameters?.certId;
+  const prefetched = requested && isCertId(requested) ? prefetchApplicationState(requested, holder.holderId, key, now) : undefined;
+  const cert = await holderCertificate(event, holder);
   let outcome;
   try {
     outcome = await applyForAnnotation({
@@ -29,6 +34,8 @@ export const handler = httpHandler(async (event) => {
       scenario: body.scenario,
       validDays: body.validDays,
       ...(key ? { idempotency: { key, requestHash: idempotencyRequestHash(cert.certId, body) } } : {}),
+      ...(prefetched ? { prefetched } : {}),
+      now,
     });
   } catch (error) {
     if (!(error instanceof ApplicationRefusedError)) throw error;
@@ -36,7 +43,7 @@ export const handler = httpHandler(async (event) => {
     throw problem(error.code, error.detail, error.quota ? { nextAvailableAt: error.quota.nextAvailableAt, quota: error.quota } : {});
   }
   const { annotation } = outcome;
-  return json(202, annotationView(annotation, cert, new Date()), {
+  return json(202, annotationView(annotation, cert, now), {
     location: annotationLocation(annotation.certId, annotation.annotationId),
   });
 });

@@ -36,6 +36,30 @@ const refusals = {
   contention: () => new ApplicationRefusedError('APPLY_CONTENTION', '申请人数较多，请稍后重试'),
 };
 
+type ApplicationState = Awaited<ReturnType<typeof readApplicationState>>;
+
+/** The first attempt's reads, started early (see `prefetchApplicationState`). */
+export interface PrefetchedApplicationState {
+  certId: string;
+  holderId: string;
+  key: string | undefined;
+  /** undefined when the read failed: the attempt then reads again. */
+  state: Promise<ApplicationState | undefined>;
+}
+
+/**
+ * Starts the first attempt's reads (quota and idempotency record) while the caller is still loading and checking the
+ * holder's certificate: one DynamoDB round trip fewer on the apply path. Nothing read here is used unless the caller
+ * then passes the certificate it loaded for this holder and this id; a failed read is dropped and done again.
+ */
+export function prefetchApplicationState(certId: string, holderId: string, key: string | undefined, now: Date): PrefetchedApplicationState {
+  const state = readApplicationState(certId, key ? { holderId, key } : undefined, now).then(
+    (value) => value,
+    () => undefined,
+  );
+  return { certId, holderId, key, state };
+}
+
 export interface ApplyRequest {
   /** The caller's own certificate, as the HTTP layer loaded it. */
   certificate: Certificate;
@@ -43,6 +67,8 @@ export interface ApplyRequest {
   scenario: string;
   validDays: number;
   idempotency?: { key: string; requestHash: string };
+  /** From `prefetchApplicationState` with the same certificate, holder, key and `now`. */
+  prefetched?: PrefetchedApplicationState;
   now?: Date;
 }
 
@@ -82,11 +108,11 @@ export async function applyForAnnotation(request: ApplyRequest): Promise<ApplyOu
 
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
     if (attempt > 1) await backoff(attempt - 1, 10, 250);
-    const { record, quota } = await readApplicationState(
-      certificate.certId,
-      idempotency ? { holderId, key: idempotency.key } : undefined,
-      now,
-    );
+    const prefetched =
+      attempt === 1 && matches(request.prefetched, request) ? await request.prefetched!.state : undefined;
+    const { record, quota } =
+      prefetched ??
+      (await readApplicationState(certificate.certId, idempotency ? { holderId, key: idempotency.key } : undefined, now));
     if (record) return replay(record, request, attempt);
     if (quota.certificateStatus !== 'VALID') throw refusals.revoked();
     const decision = quotaDecision(quota.slots, now);
@@ -120,6 +146,12 @@ export async function applyForAnnotation(request: ApplyRequest): Promise<ApplyOu
   }
   throw refusals.contention();
 }
+
+const matches = (prefetched: PrefetchedApplicationState | undefined, request: ApplyRequest): boolean =>
+  prefetched !== undefined &&
+  prefetched.certId === request.certificate.certId &&
+  prefetched.holderId === request.holderId &&
+  prefetched.key === request.idempotency?.key;
 
 async function sendRenderMessage(annotation: Annotation): Promise<void> {
   try {

@@ -3,7 +3,12 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { markAnnotationFailed, toAnnotationItem } from '../../shared/repository/annotations';
 import { keys } from '../../shared/resources/table';
-import { ApplicationRefusedError, applyForAnnotation, MAX_APPLY_ATTEMPTS } from '../../shared/services/annotations-apply';
+import {
+  ApplicationRefusedError,
+  applyForAnnotation,
+  MAX_APPLY_ATTEMPTS,
+  prefetchApplicationState,
+} from '../../shared/services/annotations-apply';
 import { certificate, pendingAnnotation } from '../support/factories';
 import { mockedPipelineAws } from '../support/mocked-aws';
 
@@ -213,6 +218,35 @@ describe('applyForAnnotation', () => {
     ddbMock.on(TransactWriteCommand).rejects(canceled('None', 'TransactionConflict'));
     await expect(applyForAnnotation(request())).rejects.toMatchObject({ code: 'APPLY_CONTENTION' });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(MAX_APPLY_ATTEMPTS);
+  });
+
+  it('uses the reads prefetched for this certificate, holder and key on its first attempt, and only those', async () => {
+    // Prepare
+    table([quotaKey, [quotaItem({}, 0)]]);
+    ddbMock.on(TransactWriteCommand).resolves({});
+    const matching = prefetchApplicationState(CERT.certId, HOLDER, undefined, NOW);
+    const otherHolder = prefetchApplicationState(CERT.certId, 'holder-2', undefined, NOW);
+    await Promise.all([matching.state, otherHolder.state]);
+    const prefetchReads = ddbMock.commandCalls(BatchGetCommand).length;
+
+    // Act
+    await applyForAnnotation(request({ prefetched: matching }));
+    const afterMatching = ddbMock.commandCalls(BatchGetCommand).length;
+    await applyForAnnotation(request({ prefetched: otherHolder }));
+
+    // Assess: no read of its own with the matching prefetch; a read of its own with someone else's.
+    expect(prefetchReads).toBe(2);
+    expect(afterMatching).toBe(2);
+    expect(ddbMock.commandCalls(BatchGetCommand)).toHaveLength(3);
+  });
+
+  it('reads again when the prefetched read failed', async () => {
+    ddbMock.on(BatchGetCommand).rejectsOnce(Object.assign(new Error('down'), { name: 'InternalServerError' }));
+    const prefetched = prefetchApplicationState(CERT.certId, HOLDER, undefined, NOW);
+    await prefetched.state;
+    table([quotaKey, [quotaItem({}, 0)]]);
+    ddbMock.on(TransactWriteCommand).resolves({});
+    await expect(applyForAnnotation(request({ prefetched }))).resolves.toMatchObject({ kind: 'created' });
   });
 
   it('rethrows anything that is not a cancellation', async () => {
