@@ -62,6 +62,14 @@ export function targetOf(values: { 'data-dir'?: string; stack?: string; region?:
   return { kind: 'local', dataDir: values['data-dir'] !== undefined ? resolve(values['data-dir']) : DEFAULT_DATA_DIR };
 }
 
+/** A whole-number option from 1 to `max`, or `fallback` when it is not given. */
+export function positiveInt(value: string | undefined, name: string, fallback: number, max: number, command: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}`, command);
+  return n;
+}
+
 export function certIdArgument(value: string | undefined, command: string): string {
   if (value === undefined) throw new UsageError('a certificate id (管理号) is required', command);
   const certId = value.trim();

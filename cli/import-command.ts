@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { getSecret } from '../shared/config/secrets';
 import { CERTIFICATE_COLUMNS } from '../shared/domain/certificate-record';
 import { ID_TYPES } from '../shared/domain/identity';
-import { EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
+import { EXIT, positiveInt, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
 import { DEFAULT_CONCURRENCY, describeError, importRowStream, type RejectedRow } from '../shared/import/importer';
 import { createProgress } from './progress';
 import { formatOf, readRows } from '../shared/import/sources';
@@ -31,13 +31,6 @@ ${TARGET_HELP}
 
 Exit codes: 0 all rows imported; 1 some rows failed; 2 usage error, unusable file or unreachable target;
 130 interrupted (rows written before stay).`;
-
-function positiveInt(value: string | undefined, name: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}`, 'import');
-  return n;
-}
 
 export function formatRejected(rejected: RejectedRow): string {
   const where = `line ${rejected.line}${rejected.certId ? ` (${rejected.certId})` : ''}`;
@@ -68,8 +61,8 @@ export async function importCommand(args: string[], io: Io, signal?: AbortSignal
   } catch (error) {
     throw new UsageError((error as Error).message, 'import');
   }
-  const concurrency = positiveInt(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, 64);
-  const every = positiveInt(values['progress-every'], '--progress-every', 10_000, 10_000_000);
+  const concurrency = positiveInt(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, 64, 'import');
+  const every = positiveInt(values['progress-every'], '--progress-every', 10_000, 10_000_000, 'import');
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new UsageError(`${positionals[0]} is not a readable file`, 'import');
 

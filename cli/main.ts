@@ -7,6 +7,7 @@ import { NotAPdfError } from '../shared/repository/documents';
 import { SigningKeyError } from '../shared/signing/key-material';
 import { ATTACH_FILE_HELP, attachFileCommand } from './attach-file-command';
 import { EXIT, processIo, TARGET_HELP, UsageError, type Io } from './common';
+import { DLQ_HELP, dlqCommand } from './dlq-command';
 import { describeError, isTargetError } from '../shared/import/importer';
 import { IMPORT_HELP, importCommand } from './import-command';
 import { REVOKE_HELP, revokeCommand } from './revoke-command';
@@ -37,6 +38,7 @@ const COMMANDS = {
     summary: 'init, install or show the key that signs annotated PDFs',
   },
   'test-data': { run: testDataCommand, help: TEST_DATA_HELP, summary: 'remove the test records smoke and load runs made' },
+  dlq: { run: dlqCommand, help: DLQ_HELP, summary: 'list or redrive the render dead-letter queue' },
 } as const satisfies Record<string, { run: (args: string[], io: Io, signal?: AbortSignal) => Promise<number>; help: string; summary: string }>;
 
 type CommandName = keyof typeof COMMANDS;

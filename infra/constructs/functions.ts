@@ -209,7 +209,7 @@ export class Functions extends Construct {
     for (const access of decl.access) {
       if (access === 'table:read' || access === 'table:write') environment[ENV.tableName] = table.tableName;
       else if (isBucketAccess(access)) environment[ENV.bucketName] = documents.bucketName;
-      else if (access === 'queue:send') environment[ENV.queueUrl] = pipeline.queue.queueUrl;
+      else if (access === 'queue:send' || access === 'queue:depth') environment[ENV.queueUrl] = pipeline.queue.queueUrl;
       else if (AppSecrets.isSecretAccess(access)) environment[secrets.envName(access)] = secrets.secret(access).secretArn;
     }
     // A queue consumer may change its messages' visibility: it gets the URL of the queue it consumes.
@@ -238,6 +238,9 @@ export class Functions extends Construct {
         // SendMessage only: the queue URL comes from the environment, so the GetQueueUrl and GetQueueAttributes that
         // grantSendMessages adds are never called. (SSE-SQS needs no KMS grant; a customer-managed key would.)
         role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [pipeline.queue.queueArn] }));
+        return;
+      case 'queue:depth':
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [pipeline.queue.queueArn] }));
         return;
       case 'secret:id-hash-key':
       case 'secret:jwt-key':

@@ -41,9 +41,17 @@ export interface Annotation {
   documentSize?: number;
   renderedAt?: string;
   failureReason?: string;
+  /** Stable code of the deterministic failure (e.g. CERTIFICATE_REVOKED; see domain/render-failure). */
+  failureCode?: string;
   failedAt?: string;
-  /** How many times the reconciler re-enqueued it. */
+  /** Renders actually tried (counted with the outcome: READY, FAILED, or a transient failure), never receives. */
+  renderAttempts?: number;
+  /** The last transient render failure (a code, never a message) and when: its message is retrying or in the DLQ. */
+  lastFailure?: string;
+  lastFailedAt?: string;
+  /** How many times the reconciler re-sent its message, and when it last did. */
   enqueueCount?: number;
+  lastEnqueuedAt?: string;
 }
 
 /** The validity window: from the moment of application, whole days of 24 h. */
@@ -67,6 +75,12 @@ export type QuotaSlots = Record<string, string>;
 export function liveSlots(slots: QuotaSlots, now: Date): QuotaSlots {
   const cutoff = now.getTime() - QUOTA_WINDOW_DAYS * DAY_MS;
   return Object.fromEntries(Object.entries(slots).filter(([, appliedAt]) => Date.parse(appliedAt) > cutoff));
+}
+
+/** R4 decided on the slots read: may one more annotation be admitted now? */
+export function quotaDecision(slots: QuotaSlots, now: Date): { admit: true; live: QuotaSlots } | { admit: false; quota: QuotaView } {
+  const live = liveSlots(slots, now);
+  return Object.keys(live).length < QUOTA_LIMIT ? { admit: true, live } : { admit: false, quota: quotaView(live, now) };
 }
 
 export interface QuotaView {
@@ -96,6 +110,32 @@ export function quotaView(slots: QuotaSlots, now: Date): QuotaView {
     canApply: remaining > 0,
     nextAvailableAt: live.length >= QUOTA_LIMIT ? frees(live[live.length - QUOTA_LIMIT]!) : null,
     oldestSlotFreesAt: live.length > 0 ? frees(live[0]!) : null,
+  };
+}
+
+/** What the holder reads when R4 refuses an application (the API's QUOTA_EXCEEDED detail). */
+export function quotaExceededText(quota: QuotaView): string {
+  const next = quota.nextAvailableAt ? `，下次可申请时间为${shanghaiDateTime(quota.nextAvailableAt)}（北京时间）` : '';
+  return `同一证书${quota.windowDays}天内最多可申请${quota.limit}次加注${next}`;
+}
+
+/**
+ * A new application, built from what the holder asked for: PENDING, its validity window fixed from the moment of
+ * application (R2), a fresh verification code, a time-ordered id.
+ */
+export function newAnnotation(input: { certId: string; holderId: string; scenario: string; validDays: number }, now: Date): Annotation {
+  const { validFrom, validUntil } = validityWindow(now, input.validDays);
+  return {
+    annotationId: newAnnotationId(now),
+    certId: input.certId,
+    holderId: input.holderId,
+    scenario: input.scenario,
+    validDays: input.validDays,
+    appliedAt: now.toISOString(),
+    validFrom: validFrom.toISOString(),
+    validUntil: validUntil.toISOString(),
+    status: 'PENDING',
+    verificationCode: newVerificationCode(),
   };
 }
 
@@ -140,8 +180,3 @@ export function shanghaiDateTime(iso: string): string {
   return `${d.getUTCFullYear()}年${pad(d.getUTCMonth() + 1)}月${pad(d.getUTCDate())}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
-/** The queue message: ids only, the consumer loads everything else (so a stale message can never render stale data). */
-export interface RenderMessage {
-  certId: string;
-  annotationId: string;
-}

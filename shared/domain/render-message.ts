@@ -1,5 +1,19 @@
-import { ANNOTATION_ID_PATTERN, type RenderMessage } from './annotation';
+import { z } from 'zod';
+import { ANNOTATION_ID_PATTERN } from './annotation';
 import { CERT_ID_PATTERN } from './certificate';
+
+/**
+ * The render queue's message: ids only, so a late or duplicate message can never carry stale data (the consumer loads
+ * the rest). The ONE schema: the render consumer's BatchProcessor parses every record with it, the reconciler and the
+ * apply use case write with `renderMessageBody`, and `dlq list` reads dead letters with it. Strict: an extra field is
+ * a message some other code wrote, not ours.
+ */
+export const RenderMessage = z.strictObject({
+  certId: z.string().regex(CERT_ID_PATTERN),
+  annotationId: z.string().regex(ANNOTATION_ID_PATTERN),
+});
+
+export type RenderMessage = z.infer<typeof RenderMessage>;
 
 export const renderMessageBody = (message: RenderMessage): string =>
   JSON.stringify({ certId: message.certId, annotationId: message.annotationId });
@@ -12,9 +26,6 @@ export function parseRenderMessage(body: string): RenderMessage | undefined {
   } catch {
     return undefined;
   }
-  if (data === null || typeof data !== 'object') return undefined;
-  const { certId, annotationId } = data as Record<string, unknown>;
-  if (typeof certId !== 'string' || !CERT_ID_PATTERN.test(certId)) return undefined;
-  if (typeof annotationId !== 'string' || !ANNOTATION_ID_PATTERN.test(annotationId)) return undefined;
-  return { certId, annotationId };
+  const parsed = RenderMessage.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,5 +1,6 @@
 import {
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -7,45 +8,36 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { backoff } from '../aws/backoff';
 import { ddb } from '../aws/clients';
-import {
-  liveSlots,
-  newAnnotationId,
-  newVerificationCode,
-  QUOTA_LIMIT,
-  quotaView,
-  validityWindow,
-  type Annotation,
-  type QuotaSlots,
-  type QuotaView,
-  type StoredAnnotationStatus,
-} from '../domain/annotation';
-import type { CertificateStatus } from '../domain/certificate';
-import { IDEMPOTENCY_TTL_SECONDS } from '../domain/idempotency';
-import { keys, TABLE } from '../resources/table';
-import { cancellationCodes, epochSeconds, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
+import type { Annotation, QuotaSlots, StoredAnnotationStatus } from '../domain/annotation';
+import type { Certificate, CertificateStatus } from '../domain/certificate';
+import { keys, PENDING_SHARDS, TABLE } from '../resources/table';
+import { toCertificate } from './certificates';
+import { batchGet, cancellationCodes, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
+import { toIdempotencyRecord, type IdempotencyRecord } from './idempotency';
 import { optionalNumber, optionalString, requiredString, type Item } from './item-codec';
 import { verificationPut } from './verifications';
 
-export { enqueueRender } from './render-queue';
-
 /**
- * All DynamoDB access for annotations, their certificate's quota and the Idempotency-Key records (docs/annotations.md,
- * docs/table-design.md). Every state change is a conditional write: the quota is a versioned item updated in the same
- * transaction as the annotation it admits, so concurrent applications can never exceed it (R4).
+ * DynamoDB access for annotations and the quota they count against (docs/annotations.md, docs/table-design.md). It
+ * only persists: what to write and when is decided in shared/services/annotations-*.ts. Every state change is a
+ * conditional write, so the decisions hold under any concurrency.
+ *
+ * The quota (R4) lives on the certificate item itself (`quotaSlots`, `quotaVersion`): the apply transaction's one
+ * Update of that item checks `status = VALID` and the version read in the same condition, instead of a separate quota
+ * item plus a ConditionCheck of the certificate — one transactional item (2 write units) fewer per annotation.
  */
-
-/** An annotation as stored, with the reconciler's bookkeeping. */
-export interface StoredAnnotation extends Annotation {
-  /** When the reconciler last re-enqueued it. */
-  lastEnqueuedAt?: string;
-}
 
 const PENDING: StoredAnnotationStatus = 'PENDING';
 const pendingIndex = TABLE.indexes.pendingAnnotations;
-const MAX_TRANSACTION_ATTEMPTS = 10;
+/** Attributes of the certificate item that hold its quota. */
+export const QUOTA_SLOTS = 'quotaSlots';
+export const QUOTA_VERSION = 'quotaVersion';
+const MAX_FAIL_ATTEMPTS = 10;
 
-/** Between attempts of a transaction that lost a race: 10 ms doubling, capped at 250 ms, full jitter. */
-const retryPause = (attempt: number) => backoff(attempt, 10, 250);
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** @deprecated the stored annotation is the domain Annotation (its bookkeeping included); kept for existing imports. */
+export type StoredAnnotation = Annotation;
 
 /** gsi2sk of a PENDING annotation: oldest first, so the reconciler's range query reads exactly the stale ones. */
 export const pendingSortKey = (appliedAt: string, certId: string, annotationId: string): string =>
@@ -56,7 +48,7 @@ export const pendingSortKey = (appliedAt: string, certId: string, annotationId: 
 /**
  * The one place an annotation becomes an item. `validUntil` is the table's TTL attribute, so the item holds it as
  * epoch seconds (rounded up: TTL must never remove an annotation before its end) and keeps the ISO time in
- * `validUntilIso`.
+ * `validUntilIso`. A PENDING annotation carries its gsi2 keys (its shard derives from its id).
  */
 export function toAnnotationItem(annotation: Annotation): Item {
   const { validUntil, ...rest } = annotation;
@@ -67,7 +59,7 @@ export function toAnnotationItem(annotation: Annotation): Item {
     [TABLE.ttlAttribute]: Math.ceil(Date.parse(validUntil) / 1000),
     ...(annotation.status === PENDING
       ? {
-          [pendingIndex.partitionKey]: keys.pendingPartition,
+          [pendingIndex.partitionKey]: keys.pendingPartition(annotation.annotationId),
           [pendingIndex.sortKey]: pendingSortKey(annotation.appliedAt, annotation.certId, annotation.annotationId),
         }
       : {}),
@@ -75,8 +67,8 @@ export function toAnnotationItem(annotation: Annotation): Item {
 }
 
 /** The one place an item becomes a domain Annotation (keys, index and TTL attributes stay behind). */
-export function toAnnotation(item: Item): StoredAnnotation {
-  const annotation: StoredAnnotation = {
+export function toAnnotation(item: Item): Annotation {
+  const annotation: Annotation = {
     annotationId: requiredString(item, 'annotationId'),
     certId: requiredString(item, 'certId'),
     holderId: requiredString(item, 'holderId'),
@@ -94,7 +86,11 @@ export function toAnnotation(item: Item): StoredAnnotation {
     documentSize: optionalNumber(item, 'documentSize'),
     renderedAt: optionalString(item, 'renderedAt'),
     failureReason: optionalString(item, 'failureReason'),
+    failureCode: optionalString(item, 'failureCode'),
     failedAt: optionalString(item, 'failedAt'),
+    renderAttempts: optionalNumber(item, 'renderAttempts'),
+    lastFailure: optionalString(item, 'lastFailure'),
+    lastFailedAt: optionalString(item, 'lastFailedAt'),
     enqueueCount: optionalNumber(item, 'enqueueCount'),
     lastEnqueuedAt: optionalString(item, 'lastEnqueuedAt'),
   };
@@ -110,7 +106,7 @@ export async function getAnnotation(
   certId: string,
   annotationId: string,
   options: { consistent?: boolean } = {},
-): Promise<StoredAnnotation | undefined> {
+): Promise<Annotation | undefined> {
   const out = await ddb().send(
     new GetCommand({
       TableName: tableName(),
@@ -122,7 +118,7 @@ export async function getAnnotation(
 }
 
 /** A certificate's annotations, newest first (annotation ids are time-ordered). Consistent: a list after an apply shows it. */
-export async function listAnnotations(certId: string): Promise<StoredAnnotation[]> {
+export async function listAnnotations(certId: string): Promise<Annotation[]> {
   const items: Item[] = [];
   let cursor: Record<string, unknown> | undefined;
   do {
@@ -146,340 +142,291 @@ export async function listAnnotations(certId: string): Promise<StoredAnnotation[
 export interface QuotaState {
   /** Every slot stored, live or not (prune with `liveSlots`). */
   slots: QuotaSlots;
-  /** Optimistic-concurrency version; 0 when the item does not exist yet. */
+  /** Optimistic-concurrency version; 0 before the certificate's first annotation. */
   version: number;
-  exists: boolean;
+  /** The certificate's status as read with the quota; undefined when there is no such certificate. */
+  certificateStatus?: CertificateStatus;
 }
 
-export async function getQuota(certId: string): Promise<QuotaState> {
-  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.quota(certId), ConsistentRead: true }));
-  if (!out.Item) return { slots: {}, version: 0, exists: false };
-  return { slots: (out.Item.slots as QuotaSlots | undefined) ?? {}, version: Number(out.Item.version ?? 0), exists: true };
+const toQuotaState = (item: Item | undefined): QuotaState =>
+  item
+    ? {
+        slots: (item[QUOTA_SLOTS] as QuotaSlots | undefined) ?? {},
+        version: Number(item[QUOTA_VERSION] ?? 0),
+        certificateStatus: item.status as CertificateStatus,
+      }
+    : { slots: {}, version: 0 };
+
+const sameKey = (item: Item, key: { pk: string; sk: string }) =>
+  item[TABLE.partitionKey] === key.pk && item[TABLE.sortKey] === key.sk;
+
+/**
+ * What an apply attempt decides on, in one strongly consistent BatchGetItem: the certificate's quota and status and,
+ * for a keyed request, the live idempotency record.
+ */
+export async function readApplicationState(
+  certId: string,
+  idempotency: { holderId: string; key: string } | undefined,
+  now: Date,
+): Promise<{ quota: QuotaState; record?: IdempotencyRecord }> {
+  const certificateKey = keys.certificate(certId);
+  const recordKey = idempotency && keys.idempotency(idempotency.holderId, idempotency.key);
+  const items = await batchGet(recordKey ? [certificateKey, recordKey] : [certificateKey], { consistent: true });
+  const recordItem = recordKey && items.find((item) => sameKey(item, recordKey));
+  const record = recordItem ? toIdempotencyRecord(recordItem, idempotency!.key, now) : undefined;
+  return { quota: toQuotaState(items.find((item) => sameKey(item, certificateKey))), ...(record ? { record } : {}) };
 }
 
-// ── Idempotency records ─────────────────────────────────────────────────────────────────────────────────────────
-
-export interface IdempotencyRecord {
-  holderId: string;
-  key: string;
-  requestHash: string;
-  certId: string;
-  annotationId: string;
-  createdAt: string;
-  /** Epoch seconds. */
-  validUntil: number;
-}
-
-/** A live record for (holder, key), or undefined. An expired one that TTL has not deleted yet counts as absent. */
-export async function findIdempotencyRecord(holderId: string, key: string, now: Date = new Date()): Promise<IdempotencyRecord | undefined> {
-  const out = await ddb().send(
-    new GetCommand({ TableName: tableName(), Key: keys.idempotency(holderId, key), ConsistentRead: true }),
-  );
-  const item = out.Item;
-  if (!item || Number(item.validUntil) <= epochSeconds(now)) return undefined;
+/** What rendering one annotation reads, in one strongly consistent BatchGetItem: the annotation and its certificate. */
+export async function readRenderState(certId: string, annotationId: string): Promise<{ annotation?: Annotation; certificate?: Certificate }> {
+  const annotationKey = keys.annotation(certId, annotationId);
+  const certificateKey = keys.certificate(certId);
+  const items = await batchGet([annotationKey, certificateKey], { consistent: true });
+  const annotationItem = items.find((item) => sameKey(item, annotationKey));
+  const certificateItem = items.find((item) => sameKey(item, certificateKey));
   return {
-    holderId: String(item.holderId),
-    key,
-    requestHash: String(item.requestHash),
-    certId: String(item.certId),
-    annotationId: String(item.annotationId),
-    createdAt: String(item.createdAt),
-    validUntil: Number(item.validUntil),
+    ...(annotationItem ? { annotation: toAnnotation(annotationItem) } : {}),
+    ...(certificateItem ? { certificate: toCertificate(certificateItem) } : {}),
   };
+}
+
+/** A certificate's quota and status, strongly consistent (the apply decides on it). */
+export async function getQuota(certId: string): Promise<QuotaState> {
+  const out = await ddb().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: keys.certificate(certId),
+      ConsistentRead: true,
+      ProjectionExpression: '#slots, #version, #status',
+      ExpressionAttributeNames: { '#slots': QUOTA_SLOTS, '#version': QUOTA_VERSION, '#status': 'status' },
+    }),
+  );
+  return toQuotaState(out.Item);
 }
 
 // ── Apply ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
-export class QuotaExceededError extends Error {
-  override name = 'QuotaExceededError';
-  constructor(
-    readonly quota: QuotaView,
-    /** Transaction attempts made before the quota was found full (1 = it was full at the first read). */
-    readonly attempts = 1,
-  ) {
-    super(`quota of ${quota.limit} annotations in ${quota.windowDays} days is used up until ${quota.nextAvailableAt}`);
+/** Why the apply transaction did not commit; the use case re-reads and decides what that means. */
+export type CommitRefusal =
+  /** The certificate item failed its condition: its quota moved (another application, a freed slot) or it is no longer VALID. */
+  | 'certificate-changed'
+  /** A live record for the same Idempotency-Key exists: a concurrent request with that key won. */
+  | 'idempotency-key-taken'
+  /** A transaction conflict or throttling: nothing was decided, try again. */
+  | 'contention';
+
+export class ApplicationNotCommittedError extends Error {
+  override name = 'ApplicationNotCommittedError';
+  constructor(readonly refusal: CommitRefusal) {
+    super(`the apply transaction was cancelled (${refusal})`);
   }
 }
 
-/** The certificate is not VALID any more (revoked between the caller's read and the transaction), or is gone. */
-export class CertificateNotAnnotatableError extends Error {
-  override name = 'CertificateNotAnnotatableError';
-  constructor() {
-    super('the certificate is no longer valid');
-  }
-}
-
-export class IdempotencyKeyReusedError extends Error {
-  override name = 'IdempotencyKeyReusedError';
-  constructor() {
-    super('the idempotency key was used for another request');
-  }
-}
-
-/** Too many concurrent writers on one certificate: every attempt lost the race. The caller may retry later. */
-export class ApplyContentionError extends Error {
-  override name = 'ApplyContentionError';
-  constructor(readonly attempts: number) {
-    super(`the apply transaction lost ${attempts} races in a row`);
-  }
-}
-
-export interface AnnotationApplication {
-  certId: string;
-  holderId: string;
-  scenario: string;
-  validDays: number;
-  idempotency?: { key: string; requestHash: string };
-  now?: Date;
-}
-
-export type ApplyOutcome =
-  | { kind: 'created'; annotation: StoredAnnotation; attempts: number }
-  | { kind: 'replayed'; annotation: StoredAnnotation; attempts: number };
-
-/** Codes of a cancelled transaction worth another attempt after re-reading. */
-const RETRYABLE_CODES = new Set(['ConditionalCheckFailed', 'TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
-
-async function replay(record: IdempotencyRecord, certId: string, requestHash: string, attempts: number): Promise<ApplyOutcome> {
-  if (record.requestHash !== requestHash || record.certId !== certId) throw new IdempotencyKeyReusedError();
-  const annotation = await getAnnotation(record.certId, record.annotationId, { consistent: true });
-  // Written in the same transaction as the record and living at least as long: a miss is a broken invariant.
-  if (!annotation) throw new Error(`idempotency record points at a missing annotation ${record.annotationId}`);
-  return { kind: 'replayed', annotation, attempts };
-}
+const RETRYABLE_CODES = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
 /**
- * Applies for an annotation (R2–R5) in one TransactWriteItems: Put the annotation (PENDING, in gsi2), Update the quota
- * conditioned on the version read, ConditionCheck the certificate `status = VALID`, and Put the idempotency record if
- * a key is given. A lost race on the quota version (or a transaction conflict) re-reads and retries with jittered
- * backoff; a replayed key answers with the annotation it produced. Throws QuotaExceededError,
- * CertificateNotAnnotatableError, IdempotencyKeyReusedError or ApplyContentionError.
+ * One attempt at admitting an application, in one TransactWriteItems: Put the annotation (PENDING, in its gsi2
+ * shard), Update the certificate's quota to `slots` on the condition that it is still VALID and its quota version is
+ * the one read, and Put the idempotency record if the request carried a key. Throws ApplicationNotCommittedError.
  */
-export async function applyForAnnotation(application: AnnotationApplication): Promise<ApplyOutcome> {
-  const { certId, holderId, scenario, validDays, idempotency } = application;
-  const now = application.now ?? new Date();
-  const at = now.toISOString();
-  const { validFrom, validUntil } = validityWindow(now, validDays);
-  const annotation: StoredAnnotation = {
-    annotationId: newAnnotationId(now),
-    certId,
-    holderId,
-    scenario,
-    validDays,
-    appliedAt: at,
-    validFrom: validFrom.toISOString(),
-    validUntil: validUntil.toISOString(),
-    status: PENDING,
-    verificationCode: newVerificationCode(),
-  };
+export async function commitApplication(input: {
+  annotation: Annotation;
+  /** The slots to store: the live ones read, plus the new annotation's. */
+  slots: QuotaSlots;
+  seenVersion: number;
+  idempotencyPut?: TransactItem;
+}): Promise<void> {
+  const { annotation, slots, seenVersion } = input;
   const table = tableName();
-
-  for (let attempt = 1; attempt <= MAX_TRANSACTION_ATTEMPTS; attempt++) {
-    if (idempotency) {
-      const record = await findIdempotencyRecord(holderId, idempotency.key, now);
-      if (record) return replay(record, certId, idempotency.requestHash, attempt);
-    }
-    const quota = await getQuota(certId);
-    const live = liveSlots(quota.slots, now);
-    if (Object.keys(live).length >= QUOTA_LIMIT) throw new QuotaExceededError(quotaView(live, now), attempt);
-
-    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
-        Put: {
-          TableName: table,
-          Item: toAnnotationItem(annotation),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+  const transactItems: TransactItem[] = [
+    {
+      Put: {
+        TableName: table,
+        Item: toAnnotationItem(annotation),
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      },
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: keys.certificate(annotation.certId),
+        UpdateExpression: 'SET #slots = :slots, #version = :next',
+        ConditionExpression:
+          seenVersion === 0
+            ? '#status = :valid AND attribute_not_exists(#version)'
+            : '#status = :valid AND #version = :seen',
+        ExpressionAttributeNames: { '#slots': QUOTA_SLOTS, '#version': QUOTA_VERSION, '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':slots': slots,
+          ':next': seenVersion + 1,
+          ':valid': 'VALID' satisfies CertificateStatus,
+          ...(seenVersion === 0 ? {} : { ':seen': seenVersion }),
         },
       },
-      {
-        Update: {
-          TableName: table,
-          Key: keys.quota(certId),
-          UpdateExpression: 'SET #slots = :slots, #version = :next, certId = :certId, updatedAt = :at',
-          ConditionExpression: quota.exists ? '#version = :seen' : 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: {
-            '#slots': 'slots',
-            '#version': 'version',
-            ...(quota.exists ? {} : { '#pk': TABLE.partitionKey }),
-          },
-          ExpressionAttributeValues: {
-            ':slots': { ...live, [annotation.annotationId]: at },
-            ':next': quota.version + 1,
-            ':certId': certId,
-            ':at': at,
-            ...(quota.exists ? { ':seen': quota.version } : {}),
-          },
-        },
-      },
-      {
-        ConditionCheck: {
-          TableName: table,
-          Key: keys.certificate(certId),
-          ConditionExpression: '#status = :valid',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':valid': 'VALID' satisfies CertificateStatus },
-        },
-      },
-    ];
-    if (idempotency) {
-      transactItems.push({
-        Put: {
-          TableName: table,
-          Item: {
-            ...keys.idempotency(holderId, idempotency.key),
-            holderId,
-            requestHash: idempotency.requestHash,
-            certId,
-            annotationId: annotation.annotationId,
-            createdAt: at,
-            [TABLE.ttlAttribute]: epochSeconds(now) + IDEMPOTENCY_TTL_SECONDS,
-          },
-          // An expired record that TTL has not deleted yet may be replaced.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :nowEpoch',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ttl': TABLE.ttlAttribute },
-          ExpressionAttributeValues: { ':nowEpoch': epochSeconds(now) },
-        },
-      });
-    }
+    },
+  ];
+  if (input.idempotencyPut) transactItems.push(input.idempotencyPut);
 
-    try {
-      await ddb().send(new TransactWriteCommand({ TransactItems: transactItems }));
-      return { kind: 'created', annotation, attempts: attempt };
-    } catch (error) {
-      if (!isTransactionCanceled(error)) throw error;
-      const codes = cancellationCodes(error);
-      const [, , certificateCode, idempotencyCode] = codes;
-      if (idempotencyCode === 'ConditionalCheckFailed') {
-        // The same key won a concurrent request: answer as that request did.
-        const record = await findIdempotencyRecord(holderId, idempotency!.key, now);
-        if (record) return replay(record, certId, idempotency!.requestHash, attempt);
-      }
-      if (certificateCode === 'ConditionalCheckFailed') throw new CertificateNotAnnotatableError();
-      if (!codes.some((code) => code !== undefined && code !== 'None' && RETRYABLE_CODES.has(code))) throw error;
-      // The quota moved under us (another application or a freed slot): read it again.
-      if (attempt < MAX_TRANSACTION_ATTEMPTS) await retryPause(attempt);
-    }
-  }
-  throw new ApplyContentionError(MAX_TRANSACTION_ATTEMPTS);
-}
-
-// ── State changes after the application ─────────────────────────────────────────────────────────────────────────
-
-/**
- * PENDING → READY with the rendered document. False (no throw) when the annotation is not PENDING any more: a
- * duplicate delivery, or it was marked FAILED meanwhile.
- */
-export async function markAnnotationReady(
-  annotation: Annotation,
-  doc: { objectKey: string; documentSha256: string; documentSize: number; renderedAt: string; signerFingerprint?: string },
-): Promise<boolean> {
-  const { certId, annotationId } = annotation;
   try {
-    // READY and the verification code become true together: a third party can check the copy from the moment the
-    // holder can download it.
-    await ddb().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: keys.annotation(certId, annotationId),
-              UpdateExpression:
-                'SET #status = :ready, objectKey = :key, documentSha256 = :sha, documentSize = :size, renderedAt = :at REMOVE #gpk, #gsk',
-              ConditionExpression: '#status = :pending',
-              ExpressionAttributeNames: {
-                '#status': 'status',
-                '#gpk': pendingIndex.partitionKey,
-                '#gsk': pendingIndex.sortKey,
-              },
-              ExpressionAttributeValues: {
-                ':ready': 'READY' satisfies StoredAnnotationStatus,
-                ':pending': PENDING,
-                ':key': doc.objectKey,
-                ':sha': doc.documentSha256,
-                ':size': doc.documentSize,
-                ':at': doc.renderedAt,
-              },
-            },
-          },
-          { Put: verificationPut(annotation, doc.documentSha256, doc.signerFingerprint) },
-        ],
-      }),
-    );
-    return true;
+    await ddb().send(new TransactWriteCommand({ TransactItems: transactItems }));
   } catch (error) {
-    if (isTransactionCanceled(error) && cancellationCodes(error)[0] === 'ConditionalCheckFailed') return false;
+    if (!isTransactionCanceled(error)) throw error;
+    const [, certificateCode, idempotencyCode] = cancellationCodes(error);
+    if (idempotencyCode === 'ConditionalCheckFailed') throw new ApplicationNotCommittedError('idempotency-key-taken');
+    if (certificateCode === 'ConditionalCheckFailed') throw new ApplicationNotCommittedError('certificate-changed');
+    if (cancellationCodes(error).some((code) => code !== undefined && RETRYABLE_CODES.has(code))) {
+      throw new ApplicationNotCommittedError('contention');
+    }
     throw error;
   }
 }
 
+// ── State changes after the application ─────────────────────────────────────────────────────────────────────────
+
+export interface RenderedDocument {
+  objectKey: string;
+  documentSha256: string;
+  documentSize: number;
+  renderedAt: string;
+}
+
 /**
- * PENDING → FAILED and its quota slot freed, in one transaction (a failed annotation does not count, R4). False when
- * the annotation is not PENDING (already READY or FAILED, or missing). Retries transaction conflicts with concurrent
- * applications on the same quota item.
+ * The verification code's item (VERIFY#<code>) for a rendered document. Written before READY and apart from it — a
+ * plain Put, half the write units of a transaction: nobody can know the code before READY (the holder's view hides
+ * it while PENDING), and the render is deterministic, so a retry or a duplicate writes the same item again.
+ */
+export async function putVerificationRecord(annotation: Annotation, documentSha256: string, signerFingerprint?: string): Promise<void> {
+  await ddb().send(new PutCommand(verificationPut(annotation, documentSha256, signerFingerprint)));
+}
+
+/**
+ * PENDING → READY with the rendered document, counting the render attempt; call it once the object and the
+ * verification record are stored. False (no throw) when the annotation is not PENDING any more: a duplicate delivery,
+ * or it was marked FAILED meanwhile.
+ */
+export async function markAnnotationReady(annotation: Annotation, doc: RenderedDocument): Promise<boolean> {
+  const { certId, annotationId } = annotation;
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.annotation(certId, annotationId),
+        UpdateExpression:
+          'SET #status = :ready, objectKey = :key, documentSha256 = :sha, documentSize = :size, renderedAt = :at ' +
+          'ADD renderAttempts :one REMOVE #gpk, #gsk',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status', '#gpk': pendingIndex.partitionKey, '#gsk': pendingIndex.sortKey },
+        ExpressionAttributeValues: {
+          ':ready': 'READY' satisfies StoredAnnotationStatus,
+          ':pending': PENDING,
+          ':key': doc.objectKey,
+          ':sha': doc.documentSha256,
+          ':size': doc.documentSize,
+          ':at': doc.renderedAt,
+          ':one': 1,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export interface FailureRecord {
+  /** What the holder reads (Chinese, no personal data). */
+  reason: string;
+  /** Stable code (domain/render-failure). */
+  code: string;
+  /** True when a render was actually tried: the attempt is counted. */
+  attempted: boolean;
+}
+
+/**
+ * PENDING → FAILED and its quota slot freed, in one transaction (a failed annotation does not count, R4). Only for a
+ * deterministic failure (domain/render-failure). False when the annotation is not PENDING (already READY or FAILED,
+ * or missing). Retries transaction conflicts with concurrent applications on the certificate item. A certificate
+ * item that is gone holds no quota: the annotation is then failed alone.
  */
 export async function markAnnotationFailed(
   certId: string,
   annotationId: string,
-  reason: string,
+  failure: FailureRecord,
   at: Date = new Date(),
 ): Promise<boolean> {
   const table = tableName();
   const when = at.toISOString();
+  const annotationUpdate: TransactItem = {
+    Update: {
+      TableName: table,
+      Key: keys.annotation(certId, annotationId),
+      UpdateExpression: `SET #status = :failed, failureReason = :reason, failureCode = :code, failedAt = :at${
+        failure.attempted ? ' ADD renderAttempts :one' : ''
+      } REMOVE #gpk, #gsk`,
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status', '#gpk': pendingIndex.partitionKey, '#gsk': pendingIndex.sortKey },
+      ExpressionAttributeValues: {
+        ':failed': 'FAILED' satisfies StoredAnnotationStatus,
+        ':pending': PENDING,
+        ':reason': failure.reason,
+        ':code': failure.code,
+        ':at': when,
+        ...(failure.attempted ? { ':one': 1 } : {}),
+      },
+    },
+  };
+  const quotaUpdate: TransactItem = {
+    Update: {
+      TableName: table,
+      Key: keys.certificate(certId),
+      UpdateExpression: 'REMOVE #slots.#id SET #version = #version + :one',
+      ConditionExpression: 'attribute_exists(#version)',
+      ExpressionAttributeNames: { '#slots': QUOTA_SLOTS, '#id': annotationId, '#version': QUOTA_VERSION },
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  };
+  let withQuota = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      await ddb().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table,
-                Key: keys.annotation(certId, annotationId),
-                UpdateExpression: 'SET #status = :failed, failureReason = :reason, failedAt = :at REMOVE #gpk, #gsk',
-                ConditionExpression: '#status = :pending',
-                ExpressionAttributeNames: {
-                  '#status': 'status',
-                  '#gpk': pendingIndex.partitionKey,
-                  '#gsk': pendingIndex.sortKey,
-                },
-                ExpressionAttributeValues: {
-                  ':failed': 'FAILED' satisfies StoredAnnotationStatus,
-                  ':pending': PENDING,
-                  ':reason': reason,
-                  ':at': when,
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: table,
-                Key: keys.quota(certId),
-                UpdateExpression: 'REMOVE #slots.#id SET #version = #version + :one, updatedAt = :at',
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: {
-                  '#slots': 'slots',
-                  '#id': annotationId,
-                  '#version': 'version',
-                  '#pk': TABLE.partitionKey,
-                },
-                ExpressionAttributeValues: { ':one': 1, ':at': when },
-              },
-            },
-          ],
-        }),
-      );
+      await ddb().send(new TransactWriteCommand({ TransactItems: withQuota ? [annotationUpdate, quotaUpdate] : [annotationUpdate] }));
       return true;
     } catch (error) {
       if (!isTransactionCanceled(error)) throw error;
       const [annotationCode, quotaCode] = cancellationCodes(error);
       if (annotationCode === 'ConditionalCheckFailed') return false;
       if (quotaCode === 'ConditionalCheckFailed') {
-        throw new Error(`annotation ${annotationId} has no quota item`);
+        withQuota = false;
+        continue;
       }
-      if (attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
-      await retryPause(attempt);
+      if (attempt >= MAX_FAIL_ATTEMPTS) throw error;
+      await backoff(attempt, 10, 250);
     }
+  }
+}
+
+/**
+ * Counts a render attempt that failed transiently and records its code and time, on the condition that the
+ * annotation is still PENDING (false otherwise). Its message is retried, then waits in the DLQ; the reconciler reads
+ * `lastFailedAt` to know that a message exists and leaves it to the redrive.
+ */
+export async function recordRenderFailure(certId: string, annotationId: string, code: string, at: Date = new Date()): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.annotation(certId, annotationId),
+        UpdateExpression: 'SET lastFailure = :code, lastFailedAt = :at ADD renderAttempts :one',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': PENDING, ':code': code, ':at': at.toISOString(), ':one': 1 },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
   }
 }
 
@@ -488,10 +435,24 @@ export async function markAnnotationFailed(
 export interface PendingRef {
   certId: string;
   annotationId: string;
+  appliedAt: string;
 }
 
-/** PENDING annotations applied for before `olderThan`, oldest first, at most `limit` (gsi2, keys only). */
-export async function findStalePending(olderThan: Date, limit: number): Promise<PendingRef[]> {
+function toPendingRef(item: Item): PendingRef | undefined {
+  const pk = String(item[TABLE.partitionKey]);
+  const sk = String(item[TABLE.sortKey]);
+  const sortKey = String(item[pendingIndex.sortKey]);
+  const certPrefix = keys.certificate('').pk;
+  if (!pk.startsWith(certPrefix) || !sk.startsWith(keys.annotationPrefix)) return undefined;
+  return {
+    certId: pk.slice(certPrefix.length),
+    annotationId: sk.slice(keys.annotationPrefix.length),
+    appliedAt: sortKey.slice(0, sortKey.indexOf('#')),
+  };
+}
+
+/** One shard's PENDING annotations applied for before `olderThan`, oldest first, at most `limit` (keys only). */
+async function stalePendingInShard(shard: number, olderThan: Date, limit: number): Promise<PendingRef[]> {
   const found: PendingRef[] = [];
   let cursor: Record<string, unknown> | undefined;
   do {
@@ -499,19 +460,16 @@ export async function findStalePending(olderThan: Date, limit: number): Promise<
       new QueryCommand({
         TableName: tableName(),
         IndexName: pendingIndex.name,
-        KeyConditionExpression: '#gpk = :pending AND #gsk < :cutoff',
+        KeyConditionExpression: '#gpk = :shard AND #gsk < :cutoff',
         ExpressionAttributeNames: { '#gpk': pendingIndex.partitionKey, '#gsk': pendingIndex.sortKey },
-        ExpressionAttributeValues: { ':pending': keys.pendingPartition, ':cutoff': olderThan.toISOString() },
+        ExpressionAttributeValues: { ':shard': keys.pendingShard(shard), ':cutoff': olderThan.toISOString() },
         Limit: limit - found.length,
         ExclusiveStartKey: cursor,
       }),
     );
     for (const item of out.Items ?? []) {
-      const pk = String(item[TABLE.partitionKey]);
-      const sk = String(item[TABLE.sortKey]);
-      const certPrefix = keys.certificate('').pk;
-      if (!pk.startsWith(certPrefix) || !sk.startsWith(keys.annotationPrefix)) continue;
-      found.push({ certId: pk.slice(certPrefix.length), annotationId: sk.slice(keys.annotationPrefix.length) });
+      const ref = toPendingRef(item);
+      if (ref) found.push(ref);
     }
     cursor = out.LastEvaluatedKey;
   } while (cursor && found.length < limit);
@@ -519,8 +477,22 @@ export async function findStalePending(olderThan: Date, limit: number): Promise<
 }
 
 /**
- * Counts one re-enqueue, on the condition that the annotation is still PENDING and nobody else counted it since
- * `expectedCount` was read (two overlapping reconciler runs re-enqueue once). False when the condition fails.
+ * PENDING annotations applied for before `olderThan`, from every gsi2 shard (queried in parallel), oldest first, at
+ * most `limit` in all.
+ */
+export async function findStalePending(olderThan: Date, limit: number): Promise<PendingRef[]> {
+  const perShard = await Promise.all(
+    Array.from({ length: PENDING_SHARDS }, (_, shard) => stalePendingInShard(shard, olderThan, limit)),
+  );
+  return perShard
+    .flat()
+    .sort((a, b) => (a.appliedAt < b.appliedAt ? -1 : a.appliedAt > b.appliedAt ? 1 : 0))
+    .slice(0, limit);
+}
+
+/**
+ * Counts one re-send, on the condition that the annotation is still PENDING and nobody else counted it since
+ * `expectedCount` was read (two overlapping reconciler runs send once). False when the condition fails.
  */
 export async function recordReenqueue(
   certId: string,

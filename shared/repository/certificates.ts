@@ -1,5 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { backoff } from '../aws/backoff';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import {
   E_CERTIFICATE_START_DATE,
@@ -11,7 +10,7 @@ import {
 import { idHash } from '../domain/id-hash';
 import type { IdType } from '../domain/identity';
 import { keys, TABLE } from '../resources/table';
-import { isConditionFailure, tableName } from './dynamo';
+import { batchGet, isConditionFailure, tableName } from './dynamo';
 import { assertPdf, deleteDocument, putElectronicFile, type StoredDocument } from './documents';
 import { optionalString, requiredString, type Item } from './item-codec';
 
@@ -162,28 +161,6 @@ export async function getCertificateOfHolder(
     return undefined;
   }
   return toCertificate(out.Item);
-}
-
-const BATCH_GET_LIMIT = 100;
-const BATCH_GET_MAX_ATTEMPTS = 8;
-
-/** BatchGetItem with the retry of UnprocessedKeys that DynamoDB leaves to the caller (with jittered backoff). */
-async function batchGet(keyList: Array<Record<string, string>>): Promise<Item[]> {
-  const table = tableName();
-  const items: Item[] = [];
-  for (let start = 0; start < keyList.length; start += BATCH_GET_LIMIT) {
-    let pending: Array<Record<string, unknown>> = keyList.slice(start, start + BATCH_GET_LIMIT);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= BATCH_GET_MAX_ATTEMPTS) {
-        throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_MAX_ATTEMPTS} attempts`);
-      }
-      if (attempt > 0) await backoff(attempt, 25, 1000);
-      const out = await ddb().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
-      items.push(...(out.Responses?.[table] ?? []));
-      pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
-    }
-  }
-  return items;
 }
 
 /**

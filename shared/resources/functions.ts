@@ -1,6 +1,6 @@
 import { FONT_ASSETS } from '../pdf/font-files';
 import type { BUCKET } from './bucket';
-import { DEAD_LETTER_CONSUMER_TIMEOUT_SECONDS, QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
+import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
 
 /** A key prefix of the document bucket (BUCKET.prefixes): object access is granted per prefix. */
 export type BucketPrefixName = keyof typeof BUCKET.prefixes;
@@ -17,6 +17,8 @@ export type Access =
   | 'table:write'
   | BucketAccess
   | 'queue:send'
+  /** GetQueueAttributes on the render queue: how deep its backlog is (the reconciler). */
+  | 'queue:depth'
   | 'secret:id-hash-key'
   | 'secret:jwt-key'
   | 'secret:signing-key';
@@ -96,23 +98,18 @@ export const FUNCTIONS = {
     'bucket:read:annotations',
     'secret:jwt-key',
   ]),
-  /** Re-enqueues stale PENDING annotations and fails those re-enqueued too often (docs/annotations.md). */
+  /**
+   * Re-sends the render message of PENDING annotations that show no sign of one, unless the queue's backlog could
+   * hold them all; never fails one (docs/annotations.md). Nothing consumes the DLQ: its messages wait for
+   * `npm run ecert -- dlq redrive`.
+   */
   reconciler: job({
     id: 'Reconciler',
     entry: 'functions/jobs/reconciler.ts',
     memoryMb: 256,
     timeoutSeconds: 60,
-    access: ['table:read', 'table:write', 'queue:send'],
+    access: ['table:read', 'table:write', 'queue:send', 'queue:depth'],
     trigger: { type: 'schedule', everyMinutes: 5 },
-  }),
-  /** Dead letters: mark the annotation FAILED and free its quota slot. Write-only: one conditional transaction. */
-  deadLetters: job({
-    id: 'DeadLetters',
-    entry: 'functions/jobs/dead-letter.ts',
-    memoryMb: 256,
-    timeoutSeconds: DEAD_LETTER_CONSUMER_TIMEOUT_SECONDS,
-    access: ['table:write'],
-    trigger: { type: 'queue', queue: 'deadLetter', batchSize: 10 },
   }),
   verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read']),
   verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read']),

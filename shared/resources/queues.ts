@@ -1,7 +1,5 @@
 /** Queue settings, declared once for the CDK pipeline construct and the local runtime. */
 export const RENDER_CONSUMER_TIMEOUT_SECONDS = 30;
-/** The DLQ handler's function timeout. */
-export const DEAD_LETTER_CONSUMER_TIMEOUT_SECONDS = 10;
 
 /**
  * AWS guidance for a queue with a Lambda consumer: its visibility timeout is at least six times the function's timeout,
@@ -21,9 +19,14 @@ export const QUEUES = {
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
   },
+  /**
+   * No function consumes the DLQ: a message there waits, its annotation still PENDING, for an operator's
+   * `npm run ecert -- dlq redrive` (so a visible-messages alarm on it means something). 14 days is the SQS maximum.
+   * The visibility timeout only matters to `dlq list`, which hides what it reads for a moment and hands it back.
+   */
   deadLetter: {
     logicalName: 'ecert-annotations-dlq',
     retentionSeconds: 14 * 24 * 3600,
-    visibilityTimeoutSeconds: VISIBILITY_TO_TIMEOUT_RATIO * DEAD_LETTER_CONSUMER_TIMEOUT_SECONDS,
+    visibilityTimeoutSeconds: 60,
   },
 } as const;

@@ -16,7 +16,11 @@ export const TABLE = {
       sortKey: 'gsi1sk',
       projection: 'KEYS_ONLY',
     },
-    /** Sparse: only PENDING annotations carry gsi2pk, so the reconciler reads exactly the work it may have to redo. */
+    /**
+     * Sparse: only PENDING annotations carry gsi2pk, so the reconciler reads exactly the work it may have to redo.
+     * Keys only. Sharded over PENDING_SHARDS partition keys: one key would be one partition (≈ 1,000 writes/s, and
+     * every annotation writes the index twice — in at apply, out at READY), and a throttled GSI throttles the table.
+     */
     pendingAnnotations: {
       name: 'gsi2',
       partitionKey: 'gsi2pk',
@@ -25,6 +29,25 @@ export const TABLE = {
     },
   },
 } as const;
+
+/**
+ * gsi2 partition keys for PENDING annotations. 16 shards hold 16 × 1,000 index writes/s; the results-day peak
+ * (infra/config.ts) needs two per annotation. The shard is a pure function of the annotation id, so the READY or
+ * FAILED transition needs no read to find it, and the reconciler queries every shard.
+ */
+export const PENDING_SHARDS = 16;
+
+/** FNV-1a (32-bit) of the annotation id, modulo PENDING_SHARDS: stable across processes and releases. */
+export function pendingShardOf(annotationId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < annotationId.length; i++) {
+    hash ^= annotationId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % PENDING_SHARDS;
+}
+
+const pendingShardKey = (shard: number): string => `PENDING#${String(shard).padStart(2, '0')}`;
 
 export type TableIndexName = (typeof TABLE.indexes)[keyof typeof TABLE.indexes]['name'];
 
@@ -38,10 +61,11 @@ export const keys = {
   certificateByHolderSort: (issuedAt: string, certId: string) => `CERT#${issuedAt}#${certId}`,
   annotation: (certId: string, annotationId: string) => ({ pk: `CERT#${certId}`, sk: `ANN#${annotationId}` }),
   annotationPrefix: 'ANN#',
-  quota: (certId: string) => ({ pk: `CERT#${certId}`, sk: 'QUOTA' }),
   verification: (code: string) => ({ pk: `VERIFY#${code}`, sk: 'VERIFY' }),
   idempotency: (holderId: string, key: string) => ({ pk: `IDEMPOTENCY#${holderId}#${key}`, sk: 'IDEMPOTENCY' }),
   /** Failed-login counter per identity, whether or not an account exists, so lockout reveals nothing. */
   loginAttempts: (idType: string, idHash: string) => ({ pk: `LOGIN#${idType}#${idHash}`, sk: 'LOGIN' }),
-  pendingPartition: 'PENDING',
+  /** gsi2pk of a PENDING annotation: PENDING#00 … PENDING#15. */
+  pendingPartition: (annotationId: string) => pendingShardKey(pendingShardOf(annotationId)),
+  pendingShard: pendingShardKey,
 } as const;

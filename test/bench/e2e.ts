@@ -1,9 +1,11 @@
 /**
  * End to end on the local stack (real emulators, real handlers, the real render consumer in worker threads as under
  * npm start). First N holders (default 20) apply once each at the same moment: apply → READY latency, from the moment
- * the POST is sent to the READY commit (the consumer's renderedAt). Then each applies for the rest of its K
- * certificates × 3 (the quota), one request at a time per holder: sustained annotations per second. Checks that
- * nothing is lost or failed.
+ * the POST is sent to the READY commit (the consumer's renderedAt), split into the apply request and what follows it.
+ * Then each applies for the rest of its K certificates × 3 (the quota), one request at a time per holder: sustained
+ * annotations per second. Checks that nothing is lost or failed. Every application carries an Idempotency-Key, as
+ * the portal's do. Last, on a fresh stack with the consumer on the main thread (so one middleware sees every call),
+ * the DynamoDB read and write units one annotation costs, as DynamoDB Local reports them (ReturnConsumedCapacity).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { listAnnotations } from '../../shared/repository/annotations';
 import { ddb, s3, sqs } from '../../shared/aws/clients';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
 import { certificateRecord, residentId } from '../support/factories';
 import { report, round, summarize } from './stats';
 
@@ -81,9 +84,12 @@ calls.clear();
 const sentAt = new Map<string, number>();
 const applyMs: number[] = [];
 let refused = 0;
+const answeredAt = new Map<string, number>();
 async function applyOnce(holder: (typeof holders)[number], certId: string): Promise<string | undefined> {
   const t = Date.now();
-  const response = await api(`/v1/certificates/${certId}/annotations`, json('POST', { scenario: 'SELF_USE', validDays: 90 }, holder.token));
+  const request = json('POST', { scenario: 'SELF_USE', validDays: 90 }, holder.token);
+  (request.headers as Record<string, string>)['idempotency-key'] = randomUUID();
+  const response = await api(`/v1/certificates/${certId}/annotations`, request);
   applyMs.push(Date.now() - t);
   if (response.status !== 202) {
     refused++;
@@ -91,6 +97,7 @@ async function applyOnce(holder: (typeof holders)[number], certId: string): Prom
   }
   const { annotationId } = (await response.json()) as { annotationId: string };
   sentAt.set(annotationId, t);
+  answeredAt.set(annotationId, Date.now());
   return annotationId;
 }
 
@@ -117,6 +124,10 @@ const latencyIds = new Set<string>();
 await Promise.all(holders.map(async (h) => latencyIds.add((await applyOnce(h, h.certs[0]!)) ?? '')));
 latencyIds.delete('');
 await drain();
+// The consumer's view of the same annotations (worker threads report every 250 ms): SentTimestamp → receive, and the
+// batch's handler time.
+await new Promise((r) => setTimeout(r, 600));
+const consumerSamples = [...(runtime.pollers.RenderConsumer?.stats.recent ?? [])];
 
 // Act 2 — throughput: every remaining application (certificates × 3 per holder), holders concurrently, each holder one
 // request at a time.
@@ -137,7 +148,16 @@ const awsCallsMs = Object.fromEntries(
   [...calls].sort((a, b) => b[1].length - a[1].length).map(([key, samples]) => [key, summarize(samples)]),
 );
 const ready = annotations.filter((a) => a.status === 'READY');
-const latencies = ready.filter((a) => latencyIds.has(a.annotationId)).map((a) => Date.parse(a.renderedAt!) - sentAt.get(a.annotationId)!);
+const latencyReady = ready.filter((a) => latencyIds.has(a.annotationId));
+const latencies = latencyReady.map((a) => Date.parse(a.renderedAt!) - sentAt.get(a.annotationId)!);
+// Where the time goes, per annotation of the latency phase: the apply request (POST sent → 202 read), and from the 202
+// to the READY commit (SendMessage already done: queue wait, receive, render, S3, READY).
+const latencySplit = {
+  applyRequestMs: summarize(latencyReady.map((a) => answeredAt.get(a.annotationId)! - sentAt.get(a.annotationId)!)),
+  afterAnswerToReadyMs: summarize(latencyReady.map((a) => Date.parse(a.renderedAt!) - answeredAt.get(a.annotationId)!)),
+  queueWaitMs: summarize(consumerSamples.map((r) => r.waitMs)),
+  consumerBatchMs: summarize(consumerSamples.map((r) => r.handledMs)),
+};
 const sustained = ready.filter((a) => !latencyIds.has(a.annotationId));
 const lastReady = Math.max(...sustained.map((a) => Date.parse(a.renderedAt!)));
 const underLoad = sustained.map((a) => Date.parse(a.renderedAt!) - sentAt.get(a.annotationId)!);
@@ -169,6 +189,10 @@ const emulatorCeiling = {
 await runtime.stop();
 rmSync(dataDir, { recursive: true, force: true });
 
+// Units per annotation: a fresh stack, the consumer polling on the main thread, every DynamoDB call sent with
+// ReturnConsumedCapacity INDEXES and its answer summed (table and indexes), after the holders are set up.
+const units = await measureUnits(Number(process.env.BENCH_UNIT_ANNOTATIONS ?? 10));
+
 report({
   bench: 'e2e',
   holders: HOLDERS,
@@ -184,6 +208,111 @@ report({
   submitSeconds: round((allSent - started) / 1000),
   totalSeconds: round((lastReady - started) / 1000),
   annotationsPerSecond: round(sustained.length / ((lastReady - started) / 1000), 1),
+  latencySplit,
   awsCallsMs,
   emulatorCeiling,
+  unitsPerAnnotation: units,
 });
+
+async function measureUnits(count: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'ecert-bench-units-'));
+  const stack = await startLocalRuntime({
+    dataDir: dir,
+    apiPort: await freePort(),
+    emulatorPorts: { dynamodb: await freePort(), s3: await freePort(), sqs: await freePort() },
+    persist: false,
+    publicRateLimit: { ratePerSecond: 1e6, burst: 1e6 },
+    pollIdleDelayMs: 10,
+    consumerWorkers: 0,
+    log: quiet,
+  });
+  const sum = { read: 0, write: 0, writeTable: 0, writeIndexes: 0, counting: false };
+  const byCommand = new Map<string, number>();
+  // The document client's middleware sees the low-level commands' names.
+  const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand', 'ScanCommand']);
+  (ddb().middlewareStack as { add: (mw: unknown, options: unknown) => void }).add(
+    (next: (args: { input: Record<string, unknown> }) => Promise<{ output: { ConsumedCapacity?: unknown } }>, context: { commandName: string }) =>
+      async (args: { input: Record<string, unknown> }) => {
+        args.input.ReturnConsumedCapacity = 'INDEXES';
+        const result = await next(args);
+        if (!sum.counting) return result;
+        type Consumed = { CapacityUnits?: number; Table?: { CapacityUnits?: number } };
+        for (const c of [result.output.ConsumedCapacity].flat().filter(Boolean) as Consumed[]) {
+          byCommand.set(context.commandName, (byCommand.get(context.commandName) ?? 0) + (c.CapacityUnits ?? 0));
+          if (READS.has(context.commandName)) sum.read += c.CapacityUnits ?? 0;
+          else {
+            sum.write += c.CapacityUnits ?? 0;
+            sum.writeTable += c.Table?.CapacityUnits ?? 0;
+            sum.writeIndexes += (c.CapacityUnits ?? 0) - (c.Table?.CapacityUnits ?? 0);
+          }
+        }
+        return result;
+      },
+    { step: 'initialize', name: 'benchCapacity' },
+  );
+  const call = (path: string, init: RequestInit = {}) => fetch(`${stack.apiUrl}${path}`, init);
+  const hashKey = await getSecret('idHashKey');
+  const v = (await (await call('/v1/notice')).json()) as { version: string };
+  const people = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const idNumber = residentId('19880315');
+      const record = certificateRecord({ holderName: '张伟', idNumber });
+      await upsertCertificate(record, hashKey);
+      await call('/v1/accounts', json('POST', { name: '张伟', idType: 'RESIDENT_ID', idNumber, password: 'Bench-pass-2026' }));
+      const session = (await (await call('/v1/sessions', json('POST', { idType: 'RESIDENT_ID', idNumber, password: 'Bench-pass-2026' }))).json()) as { token: string };
+      await call('/v1/notice/acceptance', json('POST', { version: v.version }, session.token));
+      return { token: session.token, certId: record.certId };
+    }),
+  );
+  sum.counting = true;
+  for (const p of people) {
+    const request = json('POST', { scenario: 'SELF_USE', validDays: 90 }, p.token);
+    (request.headers as Record<string, string>)['idempotency-key'] = randomUUID();
+    await call(`/v1/certificates/${p.certId}/annotations`, request);
+  }
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const out = await sqs().send(
+      new GetQueueAttributesCommand({ QueueUrl: stack.target.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    if (Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) === 0) break;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  sum.counting = false;
+  const done = (await Promise.all(people.map((p) => listAnnotations(p.certId)))).flat().filter((a) => a.status === 'READY').length;
+  // Item sizes as DynamoDB bills them (a write unit per started KB): the annotation, its certificate (with the quota),
+  // its verification record.
+  const first = (await listAnnotations(people[0]!.certId))[0]!;
+  const raw = async (key: Record<string, string>) =>
+    (await ddb().send(new GetCommand({ TableName: stack.target.tableName, Key: key }))).Item ?? {};
+  const itemBytes = {
+    annotation: itemSize(await raw({ pk: `CERT#${first.certId}`, sk: `ANN#${first.annotationId}` })),
+    certificateWithQuota: itemSize(await raw({ pk: `CERT#${first.certId}`, sk: 'CERT' })),
+    verification: itemSize(await raw({ pk: `VERIFY#${first.verificationCode}`, sk: 'VERIFY' })),
+  };
+  await stack.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    annotations: done,
+    writeUnits: round(sum.write / done),
+    writeUnitsTable: round(sum.writeTable / done),
+    writeUnitsIndexes: round(sum.writeIndexes / done),
+    readUnits: round(sum.read / done),
+    byCommand: Object.fromEntries([...byCommand].map(([name, n]) => [name.replace(/Command$/, ''), round(n / done)])),
+    itemBytes,
+  };
+}
+
+/** DynamoDB's item size rule: attribute names plus values (UTF-8 strings, ~1 byte per 2 digits of a number, 3 bytes + 1 per element for maps and lists). */
+function itemSize(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').length / 2) + 1;
+  if (typeof value === 'boolean' || value === null) return 1;
+  if (Array.isArray(value)) return 3 + value.reduce((n: number, v) => n + 1 + itemSize(v), 0);
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return entries.reduce((n, [k, v]) => n + Buffer.byteLength(k, 'utf8') + itemSize(v), 0);
+  }
+  return 0;
+}

@@ -119,8 +119,18 @@ if (r.e2e) {
     `- apply → READY, ${r.e2e.holders} holders applying at the same moment: p50 **${fmt(r.e2e.applyToReadyMs.median)} ms**, p99 **${fmt(r.e2e.applyToReadyMs.p99)} ms** (max ${fmt(r.e2e.applyToReadyMs.max)} ms)`,
     `- sustained: **${fmt(r.e2e.annotationsPerSecond)} annotations/s** (${r.e2e.sustainedAnnotations} in ${fmt(r.e2e.totalSeconds)} s, submitted within ${fmt(r.e2e.submitSeconds)} s); apply → READY in that run p50 ${fmt(r.e2e.applyToReadyUnderLoadMs?.median)} ms, p99 ${fmt(r.e2e.applyToReadyUnderLoadMs?.p99)} ms (queueing)`,
     `- apply request round trip (all): p50 ${fmt(r.e2e.applyRequestMs.median)} ms, p99 ${fmt(r.e2e.applyRequestMs.p99)} ms`,
+    ...(r.e2e.latencySplit
+      ? [
+          `- where the latency goes (the ${r.e2e.holders} simultaneous applications): the apply request p50 ${fmt(r.e2e.latencySplit.applyRequestMs.median)} ms, p99 ${fmt(r.e2e.latencySplit.applyRequestMs.p99)} ms; from its 202 to READY (queue, render, S3, READY) p50 ${fmt(r.e2e.latencySplit.afterAnswerToReadyMs.median)} ms, p99 ${fmt(r.e2e.latencySplit.afterAnswerToReadyMs.p99)} ms — of which in the queue (SendMessage → receive) p50 ${fmt(r.e2e.latencySplit.queueWaitMs?.median)} ms, p99 ${fmt(r.e2e.latencySplit.queueWaitMs?.p99)} ms, and the consumer's batch (receive → handler done) p50 ${fmt(r.e2e.latencySplit.consumerBatchMs?.median)} ms, p99 ${fmt(r.e2e.latencySplit.consumerBatchMs?.p99)} ms`,
+        ]
+      : []),
+    ...(r.e2e.unitsPerAnnotation
+      ? [
+          `- DynamoDB units per annotation as DynamoDB Local reports them (${r.e2e.unitsPerAnnotation.annotations} annotations, apply with Idempotency-Key + render): **${fmt(r.e2e.unitsPerAnnotation.writeUnits)} write** (table ${fmt(r.e2e.unitsPerAnnotation.writeUnitsTable)}, indexes ${fmt(r.e2e.unitsPerAnnotation.writeUnitsIndexes)}), ${fmt(r.e2e.unitsPerAnnotation.readUnits)} read; items ${Object.entries((r.e2e.unitsPerAnnotation.itemBytes ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v} B`).join(', ')} (docs/table-design.md, "Write units per annotation", for what DynamoDB bills)`,
+        ]
+      : []),
     '',
-    `Everything runs on the same 2 cores: DynamoDB Local (Java), s3rver, local-aws-sqs, the API handlers, the pollers and the renderer share them. The emulator's own ceiling, measured in the same run with 8 requests in flight: **${fmt(r.e2e.emulatorCeiling?.getItemPerSecond)} GetItem/s** and **${fmt(r.e2e.emulatorCeiling?.transactWrite2ItemsPerSecond)} two-item TransactWriteItems/s**; one annotation costs 5 reads and 2 transactions (plus the holder's status reads).`,
+    `Everything runs on the same 2 cores: DynamoDB Local (Java), s3rver, local-aws-sqs, the API handlers, the pollers and the renderer share them. The emulator's own ceiling, measured in the same run with 8 requests in flight: **${fmt(r.e2e.emulatorCeiling?.getItemPerSecond)} GetItem/s** and **${fmt(r.e2e.emulatorCeiling?.transactWrite2ItemsPerSecond)} two-item TransactWriteItems/s**; the AWS calls below are those of the API handlers (the main thread); the render consumer's run in its worker threads.`,
     '',
     '| AWS call (as seen by the handlers) | n | median ms | p99 ms |',
     '|---|---|---|---|',

@@ -67,6 +67,7 @@ function expectedGrants(s: Synthesized, fnKey: string, decl: FunctionDecl): Gran
     'bucket:write:annotations': () => grants(['s3:PutObject'], objects('annotations')),
     'bucket:write:electronicFiles': () => grants(['s3:PutObject'], objects('electronicFiles')),
     'queue:send': () => grants(QUEUE_SEND, [getAtt(logicalId(s.stack.pipeline.queue))]),
+    'queue:depth': () => grants(['sqs:GetQueueAttributes'], [getAtt(logicalId(s.stack.pipeline.queue))]),
     'secret:id-hash-key': () => secretGrants(s, 'secret:id-hash-key'),
     'secret:jwt-key': () => secretGrants(s, 'secret:jwt-key'),
     'secret:signing-key': () => secretGrants(s, 'secret:signing-key'),

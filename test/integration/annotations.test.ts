@@ -1,29 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { ddb, s3, sqs } from '../../shared/aws/clients';
 import { ENV } from '../../shared/config/env';
 import { getSecret } from '../../shared/config/secrets';
 import { ANNOTATION_ID_PATTERN, liveSlots, VERIFICATION_CODE_PATTERN } from '../../shared/domain/annotation';
-import { MAX_REENQUEUES, RECONCILER_GAVE_UP_REASON } from '../../shared/domain/reconcile';
 import type { AnnotationView } from '../../shared/domain/annotation-view';
 import { revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
 import { sha256Hex } from '../../shared/repository/documents';
 import {
-  applyForAnnotation,
-  CertificateNotAnnotatableError,
   getAnnotation,
   getQuota,
   markAnnotationFailed,
   markAnnotationReady,
   pendingSortKey,
+  putVerificationRecord,
 } from '../../shared/repository/annotations';
+import { getCertificate } from '../../shared/repository/certificates';
+import { applyForAnnotation } from '../../shared/services/annotations-apply';
 import { objectKeys } from '../../shared/resources/bucket';
 import { FUNCTIONS, type FunctionDecl } from '../../shared/resources/functions';
 import { keys } from '../../shared/resources/table';
-import { DEAD_LETTER_REASON, handler as deadLetterHandler } from '../../functions/jobs/dead-letter';
+import { runCli } from '../support/cli';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { certificateRecord, residentId } from '../support/factories';
 import { readyHolder, type HolderSession } from '../support/holder-client';
@@ -31,9 +30,9 @@ import { minimalPdf } from '../support/pdf';
 import { holdLogLevel } from '../support/log-capture';
 
 /**
- * The annotation API, quota, idempotency, reconciler and DLQ handler against the local stack (real emulators, real
- * handlers over HTTP). The render consumer is left out of this stack so that annotations stay PENDING until a test
- * moves them on; the renderer has its own tests.
+ * The annotation API, quota, idempotency, reconciler and the DLQ commands against the local stack (real emulators,
+ * real handlers over HTTP). The render consumer is left out of this stack so that annotations stay PENDING until a
+ * test moves them on; the renderer has its own tests.
  */
 const DAY = 86_400_000;
 const functions = Object.fromEntries(
@@ -129,7 +128,13 @@ async function drain(queueUrl: string): Promise<unknown[]> {
     const out = await sqs().send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
     const messages = out.Messages ?? [];
     if (messages.length === 0) return bodies;
-    for (const m of messages) bodies.push(JSON.parse(m.Body!));
+    for (const m of messages) {
+      try {
+        bodies.push(JSON.parse(m.Body!));
+      } catch {
+        bodies.push(m.Body);
+      }
+    }
     await sqs().send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -147,6 +152,7 @@ async function render(certId: string, annotationId: string, marker = annotationI
     new PutObjectCommand({ Bucket: stack.target.bucketName, Key: objectKey, Body: bytes, ContentType: 'application/pdf' }),
   );
   const annotation = await getAnnotation(certId, annotationId, { consistent: true });
+  await putVerificationRecord(annotation!, sha256Hex(bytes));
   const ok = await markAnnotationReady(annotation!, {
     objectKey,
     documentSha256: sha256Hex(bytes),
@@ -218,12 +224,14 @@ describe('applying for an annotation', () => {
     ).Item!;
     expect(item.validUntil).toBe(Math.ceil(Date.parse(body.validUntil) / 1000));
     expect(item.validUntilIso).toBe(body.validUntil);
-    expect(item.gsi2pk).toBe(keys.pendingPartition);
+    expect(item.gsi2pk).toBe(keys.pendingPartition(body.annotationId));
+    expect(item.gsi2pk).toMatch(/^PENDING#\d{2}$/);
     expect(item.gsi2sk).toBe(pendingSortKey(body.appliedAt, certId, body.annotationId));
     expect(item.verificationCode).toMatch(VERIFICATION_CODE_PATTERN);
-    const quota = (await ddb().send(new GetCommand({ TableName: stack.target.tableName, Key: keys.quota(certId) }))).Item!;
-    expect(quota).toMatchObject({ version: 1, slots: { [body.annotationId]: body.appliedAt } });
-    expect(quota).not.toHaveProperty('validUntil');
+    // The quota lives on the certificate item, which has no TTL (R4 must not depend on items TTL may delete).
+    const cert = (await ddb().send(new GetCommand({ TableName: stack.target.tableName, Key: keys.certificate(certId) }))).Item!;
+    expect(cert).toMatchObject({ quotaVersion: 1, quotaSlots: { [body.annotationId]: body.appliedAt } });
+    expect(cert).not.toHaveProperty('validUntil');
   });
 
   it('lists newest first with the quota, and gets one', async () => {
@@ -310,18 +318,20 @@ describe('applying for an annotation', () => {
   });
 
   it('re-checks the certificate inside the transaction: revoked after the handler read it, nothing is written', async () => {
-    // Prepare: the handler's check is past; the revocation lands before the transaction.
+    // Prepare: the handler's read is past (VALID then); the revocation lands before the transaction.
     const { certId, holder } = await holderWithCertificate();
+    const asRead = (await getCertificate(certId))!;
     await revokeCertificate(certId, '并发撤销');
 
     // Act
-    const error = await applyForAnnotation({ certId, holderId: holder.holderId, scenario: 'SELF_USE', validDays: 5 }).catch(
+    const error = await applyForAnnotation({ certificate: asRead, holderId: holder.holderId, scenario: 'SELF_USE', validDays: 5 }).catch(
       (e: unknown) => e,
     );
 
     // Assess
-    expect(error).toBeInstanceOf(CertificateNotAnnotatableError);
-    expect(await getQuota(certId)).toEqual({ slots: {}, version: 0, exists: false });
+    expect(error).toMatchObject({ name: 'ApplicationRefusedError', code: 'CERTIFICATE_REVOKED' });
+    expect(await getQuota(certId)).toEqual({ slots: {}, version: 0, certificateStatus: 'REVOKED' });
+    expect((await list(holder, certId)).items).toEqual([]);
   });
 });
 
@@ -378,8 +388,9 @@ describe('quota (R4)', () => {
     expect((await apply(holder, certId)).status).toBe(409);
 
     // Act
-    const marked = await markAnnotationFailed(certId, first.annotationId, '渲染失败');
-    const markedAgain = await markAnnotationFailed(certId, first.annotationId, '渲染失败');
+    const failure = { reason: '渲染失败', code: 'TEST_FAILURE', attempted: true };
+    const marked = await markAnnotationFailed(certId, first.annotationId, failure);
+    const markedAgain = await markAnnotationFailed(certId, first.annotationId, failure);
 
     // Assess
     expect([marked, markedAgain]).toEqual([true, false]);
@@ -612,25 +623,25 @@ describe('isolation', () => {
 // ── Reconciler ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 describe('reconciler', () => {
-  /** The annotation was applied for `minutesAgo` (and last re-enqueued then, if `enqueueCount` is given). */
-  async function age(certId: string, annotationId: string, minutesAgo: number, enqueueCount?: number) {
+  /** The annotation was applied for `minutesAgo`, plus any bookkeeping given. */
+  async function age(certId: string, annotationId: string, minutesAgo: number, extra: Record<string, unknown> = {}) {
     const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const sets = Object.keys(extra).map((name, i) => `#x${i} = :x${i}`);
     await ddb().send(
       new UpdateCommand({
         TableName: stack.target.tableName,
         Key: keys.annotation(certId, annotationId),
-        UpdateExpression:
-          enqueueCount === undefined
-            ? 'SET appliedAt = :at, gsi2sk = :sk'
-            : 'SET appliedAt = :at, gsi2sk = :sk, enqueueCount = :n, lastEnqueuedAt = :at',
+        UpdateExpression: `SET appliedAt = :at, gsi2sk = :sk${sets.map((set) => `, ${set}`).join('')}`,
+        ...(sets.length ? { ExpressionAttributeNames: Object.fromEntries(Object.keys(extra).map((name, i) => [`#x${i}`, name])) } : {}),
         ExpressionAttributeValues: {
           ':at': at,
           ':sk': pendingSortKey(at, certId, annotationId),
-          ...(enqueueCount === undefined ? {} : { ':n': enqueueCount }),
+          ...Object.fromEntries(Object.values(extra).map((value, i) => [`:x${i}`, value])),
         },
       }),
     );
   }
+  const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
   it('repairs a lost SendMessage: the apply still answers 202, and the reconciler sends the message later', async () => {
     // Prepare: SendMessage fails (no such queue) for this one request.
@@ -655,106 +666,115 @@ describe('reconciler', () => {
     expect(await drain(stack.target.queueUrl)).toEqual([{ certId, annotationId: annotation.annotationId }]);
   });
 
-  it('re-enqueues a stale PENDING annotation once, and fails one re-enqueued MAX_REENQUEUES times (slot freed)', async () => {
-    // Prepare: a fresh, a stale and a hopeless annotation on one certificate.
+  it('re-sends what is due once per spacing, leaves parked and fresh ones, and never fails an annotation', async () => {
+    // Prepare: on one certificate a fresh, a stale and a long-waiting annotation (re-sent 10 times, the last 2 days
+    // ago: the old rules failed it after 3); on another one whose render failed transiently an hour ago.
     const { holder, certId } = await holderWithCertificate();
     const fresh = await applied(holder, certId);
     const stale = await applied(holder, certId);
-    const hopeless = await applied(holder, certId);
+    const longWaiting = await applied(holder, certId);
+    const other = await holderWithCertificate();
+    const parked = await applied(other.holder, other.certId);
     await age(certId, stale.annotationId, 10);
-    await age(certId, hopeless.annotationId, 30, MAX_REENQUEUES);
+    await age(certId, longWaiting.annotationId, 3 * 24 * 60, { enqueueCount: 10, lastEnqueuedAt: ago(2 * 24 * 60) });
+    await age(other.certId, parked.annotationId, 90, { lastFailure: 'ServiceUnavailable', lastFailedAt: ago(60), renderAttempts: 5 });
     await drain(stack.target.queueUrl);
 
     // Act
-    const summary = (await stack.runScheduled('Reconciler')) as { requeued: number; failed: number };
-    const again = (await stack.runScheduled('Reconciler')) as { requeued: number; failed: number };
+    const summary = (await stack.runScheduled('Reconciler')) as { examined: number; waiting: number };
+    const again = (await stack.runScheduled('Reconciler')) as Record<string, number>;
 
-    // Assess: the stale one went back on the queue once (the second run finds its clock restarted).
-    expect(summary).toMatchObject({ requeued: 1, failed: 1, errors: 0 });
-    expect(again).toMatchObject({ requeued: 0, failed: 0 });
-    expect(await drain(stack.target.queueUrl)).toEqual([{ certId, annotationId: stale.annotationId }]);
-    expect(await getAnnotation(certId, stale.annotationId, { consistent: true })).toMatchObject({
-      status: 'PENDING',
-      enqueueCount: 1,
-    });
-    expect(await getAnnotation(certId, fresh.annotationId, { consistent: true })).toMatchObject({ status: 'PENDING' });
+    // Assess: the two due ones went back on the queue once; the second run finds their clocks restarted.
+    expect(summary).toMatchObject({ requeued: 2, deferred: 0, errors: 0 });
+    expect(summary.waiting).toBe(summary.examined - 2);
+    expect(again).toMatchObject({ requeued: 0 });
+    const sent = (await drain(stack.target.queueUrl)) as Array<{ annotationId: string }>;
+    expect(sent.map((m) => m.annotationId).sort()).toEqual([stale.annotationId, longWaiting.annotationId].sort());
+    expect(await getAnnotation(certId, stale.annotationId, { consistent: true })).toMatchObject({ status: 'PENDING', enqueueCount: 1 });
+    expect(await getAnnotation(certId, longWaiting.annotationId, { consistent: true })).toMatchObject({ status: 'PENDING', enqueueCount: 11 });
     expect(await getAnnotation(certId, fresh.annotationId, { consistent: true })).not.toHaveProperty('enqueueCount');
-    const gaveUp = await holder.get(`${base(certId)}/${hopeless.annotationId}`);
-    expect(await gaveUp.json()).toMatchObject({ status: 'FAILED', failureReason: RECONCILER_GAVE_UP_REASON });
-    expect((await list(holder, certId)).quota.used).toBe(2);
+    for (const [h, c] of [[holder, certId], [other.holder, other.certId]] as const) {
+      const shown = await list(h, c);
+      expect(shown.items.map((a) => a.status)).toEqual(shown.items.map(() => 'PENDING'));
+    }
+    expect((await list(holder, certId)).quota.used).toBe(3);
   });
 });
 
 // ── Dead letters ────────────────────────────────────────────────────────────────────────────────────────────────
 
-describe('dead-letter handler', () => {
-  const record = (body: string, messageId: string): SQSEvent['Records'][number] => ({
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
-      SenderId: 'test',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:local:000000000000:dlq',
-    awsRegion: 'local',
-  });
+describe('dead-letter queue', () => {
+  const depth = async (queueUrl: string) => {
+    const out = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+  };
 
-  it('marks the annotation FAILED and frees its slot; acknowledges garbage and annotations no longer PENDING', async () => {
-    // Prepare
-    const { holder, certId } = await holderWithCertificate();
-    const doomed = await applied(holder, certId);
+  it('keeps a dead letter (nothing consumes the DLQ), lists it with ids and reasons only, and redrives it to the render queue', async () => {
+    // Prepare: an annotation whose render failed transiently and whose message was parked; a READY one with a
+    // stray duplicate in the DLQ; and a message that is no render message.
+    const { holder, certId, record } = await holderWithCertificate();
+    const waiting = await applied(holder, certId);
     const done = await applied(holder, certId);
     await render(certId, done.annotationId);
-    const event: SQSEvent = {
-      Records: [
-        record(JSON.stringify({ certId, annotationId: doomed.annotationId }), 'm1'),
-        record('dead letter', 'm2'),
-        record(JSON.stringify({ certId, annotationId: done.annotationId }), 'm3'),
-        record(JSON.stringify({ certId, annotationId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }), 'm4'),
-      ],
-    };
-
-    // Act
-    const result = await deadLetterHandler(event, { awsRequestId: 'test' } as Context);
-
-    // Assess
-    expect(result).toEqual({ batchItemFailures: [] });
-    const shown = await list(holder, certId);
-    expect(shown.items.find((a) => a.annotationId === doomed.annotationId)).toMatchObject({
-      status: 'FAILED',
-      failureReason: DEAD_LETTER_REASON,
-    });
-    expect(shown.items.find((a) => a.annotationId === done.annotationId)).toMatchObject({ status: 'READY' });
-    expect(shown.quota.used).toBe(1);
-  });
-
-  it('is wired to the DLQ: a dead-lettered render message fails its annotation', async () => {
-    // Prepare
-    const { holder, certId } = await holderWithCertificate();
-    const annotation = await applied(holder, certId);
-
-    // Act
-    await sqs().send(
-      new SendMessageCommand({
-        QueueUrl: stack.target.deadLetterQueueUrl,
-        MessageBody: JSON.stringify({ certId, annotationId: annotation.annotationId }),
+    await drain(stack.target.queueUrl);
+    await ddb().send(
+      new UpdateCommand({
+        TableName: stack.target.tableName,
+        Key: keys.annotation(certId, waiting.annotationId),
+        UpdateExpression: 'SET lastFailure = :code, lastFailedAt = :at, renderAttempts = :n',
+        ExpressionAttributeValues: { ':code': 'ServiceUnavailable', ':at': new Date().toISOString(), ':n': 5 },
       }),
     );
-
-    // Assess
-    const started = Date.now();
-    let status = 'PENDING';
-    while (status === 'PENDING' && Date.now() - started < 15_000) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await getAnnotation(certId, annotation.annotationId, { consistent: true }))!.status;
+    for (const body of [JSON.stringify({ certId, annotationId: waiting.annotationId }), JSON.stringify({ certId, annotationId: done.annotationId }), 'garbage body 7f3a']) {
+      await sqs().send(new SendMessageCommand({ QueueUrl: stack.target.deadLetterQueueUrl, MessageBody: body }));
     }
-    expect(status).toBe('FAILED');
-    expect((await list(holder, certId)).quota.used).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+
+    // Act
+    const listed = await runCli(['dlq', 'list', '--json', '--data-dir', stack.dataDir]);
+    const text = await runCli(['dlq', 'list', '--data-dir', stack.dataDir]);
+
+    // Assess: still there, the annotation still PENDING; three entries, each with its state and reason.
+    expect(listed.code, listed.stderr).toBe(0);
+    const report = JSON.parse(listed.stdout) as { depth: { visible: number }; entries: Array<Record<string, unknown>> };
+    expect(report.depth.visible).toBe(3);
+    const byState = Object.fromEntries(report.entries.map((e) => [e.state, e]));
+    expect(byState.waiting).toMatchObject({
+      certId,
+      annotationId: waiting.annotationId,
+      annotationStatus: 'PENDING',
+      appliedAt: waiting.appliedAt,
+      renderAttempts: 5,
+      lastFailure: 'ServiceUnavailable',
+    });
+    expect(String(byState.waiting!.reason)).toContain('ServiceUnavailable');
+    expect(byState.done).toMatchObject({ annotationId: done.annotationId, annotationStatus: 'READY' });
+    expect(byState.unreadable).not.toHaveProperty('certId');
+    expect(text.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    for (const output of [listed.stdout, text.stdout, text.stderr]) {
+      expect(output).not.toContain(record.idNumber);
+      expect(output).not.toContain(record.holderName);
+      expect(output).not.toContain('garbage body 7f3a');
+    }
+    expect((await getAnnotation(certId, waiting.annotationId, { consistent: true }))!.status).toBe('PENDING');
+    // Listing hands every message back.
+    expect(await depth(stack.target.deadLetterQueueUrl)).toBe(3);
+
+    // Act: redrive, following the move to its end.
+    const redrive = await runCli(['dlq', 'redrive', '--wait', '--data-dir', stack.dataDir]);
+
+    // Assess: everything is back on the render queue (no consumer in this stack), the DLQ is empty.
+    expect(redrive.code, redrive.stderr).toBe(0);
+    expect(redrive.stdout).toMatch(/redrive COMPLETED: 3 message\(s\) moved/);
+    const moved = await drain(stack.target.queueUrl);
+    expect(moved).toHaveLength(3);
+    expect(moved).toContainEqual({ certId, annotationId: waiting.annotationId });
+    expect(await depth(stack.target.deadLetterQueueUrl)).toBe(0);
+  });
+
+  it('refuses an unknown subcommand with a usage error', async () => {
+    const result = await runCli(['dlq', 'purge', '--data-dir', stack.dataDir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown subcommand 'purge'");
   });
 });

@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { newAnnotationId, newVerificationCode, validityWindow, type QuotaSlots } from '../../shared/domain/annotation';
+import { newAnnotationId, newVerificationCode, validityWindow, type Annotation, type QuotaSlots } from '../../shared/domain/annotation';
 import type { Certificate, CertificateRecord } from '../../shared/domain/certificate';
 import { idHash } from '../../shared/domain/id-hash';
 import { gb11643CheckChar, maskIdNumber } from '../../shared/domain/identity';
 import type { StoredAnnotation } from '../../shared/repository/annotations';
-import { toAnnotationItem } from '../../shared/repository/annotations';
+import { QUOTA_SLOTS, QUOTA_VERSION, toAnnotationItem } from '../../shared/repository/annotations';
 import type { Holder } from '../../shared/repository/holders';
 import type { VerificationRecord } from '../../shared/repository/verifications';
 import type { RouteDecl } from '../../shared/resources/routes';
@@ -121,11 +121,10 @@ export const readyAnnotation = (overrides: Partial<StoredAnnotation> = {}): Stor
 
 export const annotationItem = (a: StoredAnnotation): Record<string, unknown> => toAnnotationItem(a);
 
-/** A certificate's quota item holding the given slots (annotationId → appliedAt). */
-export const quotaItem = (certificateId: string, slots: QuotaSlots, version = Object.keys(slots).length): Record<string, unknown> => ({
-  ...keys.quota(certificateId),
-  slots,
-  version,
+/** The quota attributes a certificate item holds for the given slots (annotationId → appliedAt). */
+export const quotaAttributes = (slots: QuotaSlots, version = Object.keys(slots).length): Record<string, unknown> => ({
+  [QUOTA_SLOTS]: slots,
+  [QUOTA_VERSION]: version,
 });
 
 /** The verification record a READY annotation leaves (VERIFY#<code>). */
@@ -207,5 +206,26 @@ export function lambdaContext(functionName = 'unit'): Context {
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
+  };
+}
+
+let annotationSerial = 0;
+/** A PENDING annotation of `certId` applied for at `appliedAt`, with a valid (time-ordered) id and a fresh code. */
+export function pendingAnnotation(overrides: Partial<Annotation> = {}): Annotation {
+  const appliedAt = new Date(overrides.appliedAt ?? '2026-03-01T08:00:00.000Z');
+  const validDays = overrides.validDays ?? 90;
+  annotationSerial++;
+  return {
+    annotationId: newAnnotationId(new Date(appliedAt.getTime() + annotationSerial)),
+    certId: certId(),
+    holderId: `holder-${annotationSerial}`,
+    scenario: 'SELF_USE',
+    validDays,
+    appliedAt: appliedAt.toISOString(),
+    validFrom: appliedAt.toISOString(),
+    validUntil: new Date(appliedAt.getTime() + validDays * 86_400_000).toISOString(),
+    status: 'PENDING',
+    verificationCode: newVerificationCode(),
+    ...overrides,
   };
 }

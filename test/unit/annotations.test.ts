@@ -13,7 +13,14 @@ import {
   downloadLifetimeSeconds,
 } from '../../shared/domain/annotation-view';
 import { canonicalJson, IDEMPOTENCY_KEY_PATTERN, idempotencyRequestHash } from '../../shared/domain/idempotency';
-import { MAX_REENQUEUES, reconcileAction, STALE_AFTER_MS } from '../../shared/domain/reconcile';
+import {
+  MAX_RESEND_SPACING_MS,
+  nextResendAt,
+  PARKED_RESEND_AFTER_MS,
+  reconcileAction,
+  shouldDeferForBacklog,
+  STALE_AFTER_MS,
+} from '../../shared/domain/reconcile';
 import { parseRenderMessage, renderMessageBody } from '../../shared/domain/render-message';
 import { pendingSortKey, toAnnotation, toAnnotationItem } from '../../shared/repository/annotations';
 import { keys, TABLE } from '../../shared/resources/table';
@@ -203,21 +210,45 @@ describe('idempotency request hash', () => {
 });
 
 describe('reconcileAction', () => {
-  const old = iso(NOW.getTime() - STALE_AFTER_MS - 1);
-  it('skips fresh, READY and FAILED annotations', () => {
-    expect(reconcileAction({ status: 'PENDING', appliedAt: NOW.toISOString() }, NOW)).toBe('skip');
-    expect(reconcileAction({ status: 'READY', appliedAt: old }, NOW)).toBe('skip');
-    expect(reconcileAction({ status: 'FAILED', appliedAt: old }, NOW)).toBe('skip');
+  const ago = (ms: number) => iso(NOW.getTime() - ms);
+  it('skips READY and FAILED annotations and lets a fresh PENDING one wait', () => {
+    expect(reconcileAction({ status: 'PENDING', appliedAt: NOW.toISOString() }, NOW)).toBe('wait');
+    expect(reconcileAction({ status: 'READY', appliedAt: ago(DAY) }, NOW)).toBe('skip');
+    expect(reconcileAction({ status: 'FAILED', appliedAt: ago(DAY) }, NOW)).toBe('skip');
   });
 
-  it('re-enqueues a stale PENDING one until it has been re-enqueued MAX_REENQUEUES times, then fails it', () => {
-    expect(reconcileAction({ status: 'PENDING', appliedAt: old }, NOW)).toBe('requeue');
-    expect(reconcileAction({ status: 'PENDING', appliedAt: old, enqueueCount: MAX_REENQUEUES - 1, lastEnqueuedAt: old }, NOW)).toBe('requeue');
-    expect(reconcileAction({ status: 'PENDING', appliedAt: old, enqueueCount: MAX_REENQUEUES, lastEnqueuedAt: old }, NOW)).toBe('fail');
+  it('re-sends a PENDING one STALE_AFTER_MS after it was applied for, then with doubling spacing capped at an hour', () => {
+    expect(reconcileAction({ status: 'PENDING', appliedAt: ago(STALE_AFTER_MS - 1) }, NOW)).toBe('wait');
+    expect(reconcileAction({ status: 'PENDING', appliedAt: ago(STALE_AFTER_MS) }, NOW)).toBe('requeue');
+    // Re-sent 3 times, the last 15 minutes ago: the next is due 16 minutes after it.
+    const thrice = { status: 'PENDING' as const, appliedAt: ago(DAY), enqueueCount: 3, lastEnqueuedAt: ago(15 * 60_000) };
+    expect(nextResendAt(thrice)).toBe(NOW.getTime() - 15 * 60_000 + STALE_AFTER_MS * 8);
+    expect(reconcileAction(thrice, NOW)).toBe('wait');
+    expect(reconcileAction({ ...thrice, lastEnqueuedAt: ago(16 * 60_000) }, NOW)).toBe('requeue');
+    const often = { status: 'PENDING' as const, appliedAt: ago(DAY), enqueueCount: 30, lastEnqueuedAt: ago(MAX_RESEND_SPACING_MS - 1) };
+    expect(reconcileAction(often, NOW)).toBe('wait');
+    expect(reconcileAction({ ...often, lastEnqueuedAt: ago(MAX_RESEND_SPACING_MS) }, NOW)).toBe('requeue');
   });
 
-  it('restarts the clock at each re-enqueue', () => {
-    expect(reconcileAction({ status: 'PENDING', appliedAt: old, enqueueCount: 1, lastEnqueuedAt: NOW.toISOString() }, NOW)).toBe('skip');
+  it('never fails an annotation, however long it waited or how often it was re-sent', () => {
+    for (const enqueueCount of [0, 3, 10, 1000]) {
+      const action = reconcileAction({ status: 'PENDING', appliedAt: ago(30 * DAY), enqueueCount, lastEnqueuedAt: ago(2 * DAY) }, NOW);
+      expect(action).toBe('requeue');
+    }
+  });
+
+  it('leaves an annotation whose render failed transiently to the DLQ redrive for a day', () => {
+    const parked = { status: 'PENDING' as const, appliedAt: ago(3 * 3600_000), lastFailure: 'ServiceUnavailable', lastFailedAt: ago(3600_000) };
+    expect(reconcileAction(parked, NOW)).toBe('wait');
+    expect(reconcileAction({ ...parked, lastFailedAt: ago(PARKED_RESEND_AFTER_MS) }, NOW)).toBe('requeue');
+  });
+
+  it('defers every re-send while the queue holds at least as many messages as there are annotations due', () => {
+    expect(shouldDeferForBacklog(10_000, 500)).toBe(true);
+    expect(shouldDeferForBacklog(500, 500)).toBe(true);
+    expect(shouldDeferForBacklog(499, 500)).toBe(false);
+    expect(shouldDeferForBacklog(0, 1)).toBe(false);
+    expect(shouldDeferForBacklog(0, 0)).toBe(false);
   });
 });
 
@@ -228,8 +259,18 @@ describe('render message', () => {
     expect(parseRenderMessage(body)).toEqual({ certId: 'Z1', annotationId: '01JNKQ8X7Z5V3W2Y1T0S9R8Q7P' });
   });
 
-  it('refuses garbage and ids that could not be keys', () => {
-    for (const body of ['', 'dead letter', 'null', '[]', '{"certId":"Z1"}', '{"certId":"Z#1","annotationId":"01JNKQ8X7Z5V3W2Y1T0S9R8Q7P"}', '{"certId":"Z1","annotationId":"x"}']) {
+  it('refuses garbage, ids that could not be keys, and extra fields (the one strict schema)', () => {
+    for (const body of [
+      '',
+      'dead letter',
+      'null',
+      '[]',
+      '{"certId":"Z1"}',
+      '{"certId":"Z#1","annotationId":"01JNKQ8X7Z5V3W2Y1T0S9R8Q7P"}',
+      '{"certId":"Z1","annotationId":"x"}',
+      `{"certId":"${'Z'.repeat(41)}","annotationId":"01JNKQ8X7Z5V3W2Y1T0S9R8Q7P"}`,
+      '{"certId":"Z1","annotationId":"01JNKQ8X7Z5V3W2Y1T0S9R8Q7P","status":"READY"}',
+    ]) {
       expect(parseRenderMessage(body), body).toBeUndefined();
     }
   });
@@ -248,14 +289,25 @@ describe('annotation item mapping', () => {
   it('puts a PENDING annotation in gsi2 and nothing else', () => {
     const a = annotation();
     expect(toAnnotationItem(a)).toMatchObject({
-      gsi2pk: keys.pendingPartition,
+      gsi2pk: keys.pendingPartition(a.annotationId),
       gsi2sk: pendingSortKey(a.appliedAt, a.certId, a.annotationId),
     });
     expect(toAnnotationItem(annotation({ status: 'READY' }))).not.toHaveProperty('gsi2pk');
   });
 
   it('maps back to the same annotation', () => {
-    const ready = annotation({ status: 'READY', objectKey: 'k', documentSha256: 'f'.repeat(64), documentSize: 9, renderedAt: NOW.toISOString(), enqueueCount: 2 });
+    const ready = annotation({
+      status: 'READY',
+      objectKey: 'k',
+      documentSha256: 'f'.repeat(64),
+      documentSize: 9,
+      renderedAt: NOW.toISOString(),
+      renderAttempts: 2,
+      lastFailure: 'ServiceUnavailable',
+      lastFailedAt: NOW.toISOString(),
+      enqueueCount: 2,
+      lastEnqueuedAt: NOW.toISOString(),
+    });
     expect(toAnnotation(toAnnotationItem(ready))).toEqual(ready);
     expect(toAnnotation(toAnnotationItem(annotation()))).toEqual(annotation());
   });

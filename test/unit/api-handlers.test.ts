@@ -32,7 +32,7 @@ import {
   holder as holderFactory,
   httpEvent,
   PASSWORD,
-  quotaItem,
+  quotaAttributes,
   readyAnnotation,
   residentId,
   verificationItem,
@@ -398,7 +398,9 @@ describe('GET /v1/certificates/{certId}/annotations', () => {
     const expired = readyAnnotation({ certId: cert.certId, appliedAt: new Date(Date.now() - 40 * 86_400_000).toISOString(), validDays: 10 });
     const pending = annotation({ certId: cert.certId });
     ddbMock.on(QueryCommand).resolves({ Items: [annotationItem(pending), annotationItem(expired)] });
-    ddbMock.on(GetCommand, { Key: keys.quota(cert.certId) }).resolves({ Item: quotaItem(cert.certId, { [pending.annotationId]: pending.appliedAt, [expired.annotationId]: expired.appliedAt }) });
+    ddbMock
+      .on(GetCommand, { Key: keys.certificate(cert.certId) })
+      .resolves({ Item: { ...certificateItem(cert, ID_HASH_KEY), ...quotaAttributes({ [pending.annotationId]: pending.appliedAt, [expired.annotationId]: expired.appliedAt }) } });
 
     // Act
     const answer = await invoke(annotationsList, httpEvent(ROUTE.annotationsList, { token, pathParameters: { certId: cert.certId } }));

@@ -1,4 +1,5 @@
 import { DEFAULT_SCENARIO, SCENARIOS } from '../../../shared/domain/scenarios';
+import { statusPollDelays } from '../../../shared/domain/status-polling';
 import { api, ApiError, errorText } from '../api';
 import { append, busy, details, field, h, message } from '../dom';
 import { formatDate, formatDateTime } from '../format';
@@ -85,6 +86,8 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
   let items: Annotation[] = [];
   let quota: Quota | undefined;
   const polling = new Set<string>();
+  /** PENDING annotations whose round of polling ended without a result: the row offers to check again. */
+  const stalled = new Set<string>();
   let lastApplied: string | undefined;
   const live = h('p', { class: 'visually-hidden', 'aria-live': 'polite', id: 'annotation-live' });
   const quotaBox = h('div', { class: 'quota', id: 'quota' });
@@ -158,14 +161,35 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
     let body: (HTMLElement | null)[];
     switch (a.status) {
       case 'PENDING':
-        body = [
-          h(
-            'p',
-            { class: 'pending' },
-            h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-            '证书生成中…生成后可在此直接查看和下载，无需刷新页面。',
-          ),
-        ];
+        body = stalled.has(a.annotationId)
+          ? [
+              h('p', { class: 'pending' }, '证书生成中…当前申请人数较多，生成时间比平时长，请稍后查看。'),
+              h(
+                'div',
+                { class: 'actions' },
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'secondary',
+                    onclick: () => {
+                      stalled.delete(a.annotationId);
+                      replace(a);
+                      void poll(a.annotationId);
+                    },
+                  },
+                  '刷新状态',
+                ),
+              ),
+            ]
+          : [
+              h(
+                'p',
+                { class: 'pending' },
+                h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+                '证书生成中…生成后可在此直接查看和下载，无需刷新页面。',
+              ),
+            ];
         break;
       case 'READY':
         body = [
@@ -214,13 +238,16 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
     else renderList();
   };
 
-  /** Polls one PENDING annotation until it is something else; the row changes in place (no reload). */
+  /**
+   * Polls one PENDING annotation on the shared schedule (0.5 s doubling to 10 s, shared/domain/status-polling.ts) until
+   * it is something else; the row changes in place (no reload). After the last read of the round it stops and the
+   * row offers 刷新状态, so a page left open during a backlog does not poll for ever.
+   */
   const poll = async (annotationId: string) => {
     if (polling.has(annotationId)) return;
     polling.add(annotationId);
-    let delay = 300;
     try {
-      while (!signal.aborted) {
+      for (const delay of statusPollDelays()) {
         await sleep(delay, signal);
         if (signal.aborted) return;
         let current: Annotation;
@@ -228,7 +255,6 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
           current = await api<Annotation>(`${base}/${encodeURIComponent(annotationId)}`, { signal });
         } catch (error) {
           if ((error as Error).name === 'AbortError' || (error instanceof ApiError && [401, 403, 404].includes(error.status))) return;
-          delay = Math.min(delay * 2, 5000);
           continue;
         }
         if (current.status !== 'PENDING') {
@@ -238,8 +264,12 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
           if (annotationId === lastApplied) formStatus.replaceChildren(message(current.status === 'READY' ? 'success' : 'warn', text));
           return;
         }
-        delay = Math.min(Math.round(delay * 1.5), 3000);
       }
+      if (signal.aborted) return;
+      stalled.add(annotationId);
+      const still = items.find((a) => a.annotationId === annotationId);
+      if (still) replace(still);
+      live.textContent = '证书仍在生成中，可稍后点击“刷新状态”查看。';
     } finally {
       polling.delete(annotationId);
     }
