@@ -31,6 +31,8 @@ const flowSchema = z.object({
   dynamodb: z.object({ table: units, indexes: z.record(z.string(), units), byFunction: z.record(z.string(), units) }),
   /** Function id → invocations. */
   invocations: z.record(z.string(), z.number()),
+  /** What the functions wrote as structured logs and embedded metrics (INFO, metrics on, as deployed). */
+  logs: z.object({ bytes: z.number(), lines: z.number() }),
 });
 export type FlowCosts = z.infer<typeof flowSchema>;
 
@@ -39,6 +41,11 @@ const perAnnotationSchema = z.object({
   machine: z.object({ cpu: z.string(), memoryGiB: z.number(), os: z.string(), node: z.string(), loadAverageAtStart: z.string() }),
   source: z.object({ commit: z.string(), dirty: z.boolean() }),
   runs: z.number().int().positive(),
+  /**
+   * The machine's speed during the measurement: the render benchmark's signed PDF timed again (CPU ms). Handler CPU
+   * times are scaled by `factor` = benchmark ÷ now (at most 1), so a measurement on a busier machine compares.
+   */
+  calibration: z.object({ renderCpuMs: z.number(), benchmarkMs: z.number(), factor: z.number().positive().max(1) }),
   /**
    * holder: log in → list → certificate → apply → READY → download (one annotation);
    * verifier: the QR code's URL opened in a fresh browser (one verification);

@@ -48,7 +48,7 @@ export interface LocalRuntimeOptions {
   /** false: start no queue consumers, so messages stay on the queues (to inspect the DLQ, or test persistence). */
   queueConsumers?: boolean;
   /**
-   * Run each queue consumer in this many worker threads (capped by its reserved concurrency), like separate Lambda
+   * Run each queue consumer in this many worker threads (capped by its trigger's maxConcurrency), like separate Lambda
    * containers: rendering then never blocks the API. 0 (default) polls on the main thread, which lets tests inject
    * faults into the handlers and clients they share.
    */
@@ -179,7 +179,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               fn,
               queueUrl: queueUrls[trigger.queue],
               batchSize: trigger.batchSize,
-              workers: Math.min(options.consumerWorkers, fn.reservedConcurrency ?? 1),
+              // The event source mapping's maximum concurrency bounds consumers, as in the cloud.
+              workers: Math.min(options.consumerWorkers, trigger.maxConcurrency),
               idleDelayMs,
               log,
             })
@@ -189,7 +190,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               fn,
               batchSize: trigger.batchSize,
               handler: () => loadHandler(fn),
-              concurrency: options.pollConcurrency ?? Math.min(fn.reservedConcurrency ?? 2, 4),
+              concurrency: options.pollConcurrency ?? Math.min(trigger.maxConcurrency, 4),
               idleDelayMs,
               log,
             });

@@ -37,9 +37,11 @@ import { REPO_ROOT } from '../../shared/repo-root';
 import { FUNCTIONS } from '../../shared/resources/functions';
 import type { EmulatorEndpoints } from '../../shared/target/local-target';
 import { launchChromium } from '../support/browser';
+import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
+import { benchInput, NAMES } from './inputs';
 import { certificateRecord, PASSWORD, residentId } from '../support/factories';
 import { EMULATORS_LINE, round, summarize } from './stats';
-import { PER_ANNOTATION_FILE, type FlowCosts, type PerAnnotation, type UnitCounts } from '../../infra/measured';
+import { PER_ANNOTATION_FILE, readBenchmarks, type FlowCosts, type PerAnnotation, type UnitCounts } from '../../infra/measured';
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 5);
 const quietMs = 300;
@@ -57,8 +59,20 @@ interface Bucket {
   ddb: Map<string, UnitCounts>;
   /** cpuMs: invocations that ran alone (their CPU time is theirs); cpuOverlappedMs: the others (an upper bound). */
   invocations: Map<string, { n: number; wallMs: number[]; cpuMs: number[]; cpuOverlappedMs: number[]; awsMs: number[]; records: number }>;
+  /** Bytes the functions wrote to stdout as structured log lines and embedded metrics (CloudWatch Logs ingests them). */
+  logBytes: number;
+  logLines: number;
 }
-const newBucket = (): Bucket => ({ routes: new Map(), staticRequests: 0, browserS3Gets: 0, awsCalls: new Map(), ddb: new Map(), invocations: new Map() });
+const newBucket = (): Bucket => ({
+  routes: new Map(),
+  staticRequests: 0,
+  browserS3Gets: 0,
+  awsCalls: new Map(),
+  ddb: new Map(),
+  invocations: new Map(),
+  logBytes: 0,
+  logLines: 0,
+});
 let phase: Phase = 'setup';
 const buckets: Record<Exclude<Phase, 'setup'>, Bucket[]> = { holder: [], verifier: [], registration: [] };
 let current: Bucket = newBucket();
@@ -69,6 +83,23 @@ const inc = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map
  * poller, which plays the event source mapping (ReceiveMessage, DeleteMessageBatch).
  */
 const invocation = new AsyncLocalStorage<{ fn: string; awsMs: number; bucket: Bucket }>();
+
+/**
+ * The functions' own log output, as Lambda would ship it to CloudWatch Logs: Powertools' JSON lines and the metrics'
+ * EMF documents, at the levels the stack runs with (npm run measure:annotation sets them). Counted per invocation's
+ * bucket and kept off the terminal.
+ */
+const writeStdout = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  const state = invocation.getStore();
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  if (state && text.startsWith('{')) {
+    state.bucket.logBytes += Buffer.byteLength(text);
+    state.bucket.logLines += text.split('\n').filter((line) => line.trim()).length;
+    return true;
+  }
+  return (writeStdout as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+}) as typeof process.stdout.write;
 
 // The access log line of the local HTTP server: `<METHOD> <route key or "static"/"$default"> <status> <ms>ms`.
 const ACCESS_LINE = /^(GET|POST|PUT|DELETE|PATCH|HEAD) (.+) (\d{3}) [\d.]+ms$/;
@@ -358,6 +389,30 @@ async function verifierFlow(code: string): Promise<void> {
 
 await warmUp();
 process.stderr.write(`warm-up: ${WARMUP} rounds of the holder's API sequence\n`);
+
+/**
+ * How fast this machine is right now, against the render benchmark (docs/benchmarks.json): the same signed PDF, timed
+ * here in CPU milliseconds. The machine is shared, so CPU times vary with its load; infra/sizing.ts scales the
+ * handlers' CPU by benchmark ÷ now, so measurements taken under different load compare.
+ */
+async function calibrate(): Promise<{ renderCpuMs: number; benchmarkMs: number; factor: number }> {
+  const { renderSignedCertificate } = await import('../../shared/pdf/signed-certificate');
+  const signing = loadSigningKey(JSON.stringify(generateSelfSignedMaterial({ commonName: 'ecert calibration', organization: 'ecert' })));
+  for (let i = 0; i < 20; i++) await renderSignedCertificate(benchInput(NAMES.extB, i), signing);
+  const samples: number[] = [];
+  for (let i = 0; i < CALIBRATION_PDFS; i++) {
+    const cpu = process.cpuUsage();
+    await renderSignedCertificate(benchInput(NAMES.extB, i), signing);
+    const used = process.cpuUsage(cpu);
+    samples.push((used.user + used.system) / 1000);
+  }
+  const renderCpuMs = summarize(samples).mean;
+  const benchmarkMs = readBenchmarks().results.render.extB.signedPdfMs.mean;
+  return { renderCpuMs, benchmarkMs, factor: round(Math.min(1, benchmarkMs / renderCpuMs), 3) };
+}
+const CALIBRATION_PDFS = 100;
+const calibration = await calibrate();
+process.stderr.write(`calibration: signed PDF ${calibration.renderCpuMs} ms CPU now, ${calibration.benchmarkMs} ms in the render benchmark\n`);
 const startedAt = new Date();
 const loadAverageAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
 for (const [i, holder] of holders.entries()) {
@@ -399,6 +454,7 @@ function flowCosts(runs: Bucket[]): FlowCosts {
     awsCalls: mapValues(keyed(runs, (b) => b.awsCalls, (n) => n), meanOf),
     dynamodb: { table: unitsWith(runs, 'table')[''] ?? { read: 0, write: 0 }, indexes: unitsWith(runs, 'index:'), byFunction: unitsWith(runs, 'fn:') },
     invocations: mapValues(keyed(runs, (b) => b.invocations, (e) => e.n), meanOf),
+    logs: { bytes: meanOf(runs.map((b) => b.logBytes)), lines: meanOf(runs.map((b) => b.logLines)) },
   };
 }
 
@@ -436,6 +492,7 @@ const result: PerAnnotation = {
   },
   source: { commit: git(['rev-parse', '--short', 'HEAD']), dirty: git(['status', '--porcelain']) !== '' },
   runs: FLOWS,
+  calibration,
   perFlow: { holder: flowCosts(buckets.holder), verifier: flowCosts(buckets.verifier), registration: flowCosts(buckets.registration) },
   functions,
 };
@@ -445,7 +502,7 @@ console.log(`mean of ${FLOWS} runs per flow (${result.machine.cpu}, Node ${resul
 for (const [flow, costs] of Object.entries(result.perFlow)) {
   console.log(`${flow}:`);
   for (const [route, v] of Object.entries(costs.apiCalls)) console.log(`  ${route.padEnd(66)} ${v.mean} (min ${v.min}, max ${v.max})`);
-  console.log(`  static requests ${costs.staticRequests.mean}, browser S3 GETs ${costs.s3BrowserGets.mean}`);
+  console.log(`  static requests ${costs.staticRequests.mean}, browser S3 GETs ${costs.s3BrowserGets.mean}, log output ${costs.logs.bytes} bytes in ${costs.logs.lines} lines`);
   console.log(`  DynamoDB table ${JSON.stringify(costs.dynamodb.table)}, indexes ${JSON.stringify(costs.dynamodb.indexes)}`);
   for (const [call, n] of Object.entries(costs.awsCalls)) if (!call.includes('|')) console.log(`  ${call}: ${n}`);
 }
