@@ -40,6 +40,8 @@ import { launchChromium } from '../support/browser';
 import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
 import { benchInput, NAMES } from './inputs';
 import { certificateRecord, PASSWORD, residentId } from '../support/factories';
+import { login, readyHolder, sessionFor } from '../support/holder-client';
+import type { TestStack } from '../support/local-stack';
 import { EMULATORS_LINE, round, summarize } from './stats';
 import { PER_ANNOTATION_FILE, readBenchmarks, type FlowCosts, type PerAnnotation, type UnitCounts } from '../../infra/measured';
 
@@ -245,27 +247,18 @@ for (const [service, client] of [['dynamodb', ddb()], ['s3', s3()], ['sqs', sqs(
 
 // ---------------------------------------------------------------------------------------------------------------
 // Prepare (not counted): holders with a certificate each, registered and past the notice — on results day the
-// holders have accounts already (10 million registered).
+// holders have accounts already (10 million registered). The first flow warms the browser-side path and is not counted.
 
-const api = (path: string, init: RequestInit = {}) => fetch(`${runtime.apiUrl}${path}`, init);
-const json = (method: string, body: unknown, token?: string): RequestInit => ({
-  method,
-  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  body: JSON.stringify(body),
-});
+// The holder client of the tests, over this runtime's API (it needs only `api`).
+const stack = { api: (path: string, init: RequestInit = {}) => fetch(`${runtime.apiUrl}${path}`, init) } as TestStack;
 const key = await getSecret('idHashKey');
-const notice = (await (await api('/v1/notice')).json()) as { version: string };
 const holders: { idNumber: string; certId: string }[] = [];
-// One more than measured: the first flow warms every handler module (imports, secrets, clients) and is not counted.
 for (let i = 0; i <= FLOWS; i++) {
   const name = i % 2 ? '林𠮷' : '张伟';
   const idNumber = residentId('19880315');
   const record = certificateRecord({ holderName: name, idNumber, qualificationCode: 'ECONOMICS' });
   await upsertCertificate(record, key);
-  const created = await api('/v1/accounts', json('POST', { name, idType: 'RESIDENT_ID', idNumber, password: PASSWORD }));
-  if (created.status !== 201) throw new Error(`setup: registration answered ${created.status}`);
-  const session = (await (await api('/v1/sessions', json('POST', { idType: 'RESIDENT_ID', idNumber, password: PASSWORD }))).json()) as { token: string };
-  await api('/v1/notice/acceptance', json('POST', { version: notice.version }, session.token));
+  await readyHolder(stack, { name, idNumber });
   holders.push({ idNumber, certId: record.certId });
 }
 const s3Origin = new URL(runtime.target.endpoints.s3).host;
@@ -279,26 +272,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 async function warmUp(): Promise<void> {
-  const auth = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
   for (let round = 0; round < WARMUP; round++) {
     const idNumber = residentId('19700101');
     const record = certificateRecord({ holderName: '张伟', idNumber });
     await upsertCertificate(record, key);
-    await api('/v1/accounts', json('POST', { name: '张伟', idType: 'RESIDENT_ID', idNumber, password: PASSWORD }));
-    const { token } = (await (await api('/v1/sessions', json('POST', { idType: 'RESIDENT_ID', idNumber, password: PASSWORD }))).json()) as { token: string };
-    await api('/v1/notice/acceptance', json('POST', { version: notice.version }, token));
-    await api('/v1/certificates', auth(token));
+    await readyHolder(stack, { name: '张伟', idNumber });
+    const holder = sessionFor(stack, ((await (await login(stack, { idNumber })).json()) as { token: string }).token, '');
+    await holder.get('/v1/certificates');
     const base = `/v1/certificates/${record.certId}`;
-    await api(base, auth(token));
-    const applied = (await (await api(`${base}/annotations`, json('POST', { scenario: 'SELF_USE', validDays: 90 }, token))).json()) as { annotationId: string };
+    await holder.get(base);
+    const applied = (await (await holder.post(`${base}/annotations`, { scenario: 'SELF_USE', validDays: 90 })).json()) as { annotationId: string };
     let annotation: { status: string; verificationCode?: string } = { status: 'PENDING' };
     for (let i = 0; i < 100 && annotation.status === 'PENDING'; i++) {
       await sleep(50);
-      annotation = (await (await api(`${base}/annotations/${applied.annotationId}`, auth(token))).json()) as typeof annotation;
+      annotation = (await (await holder.get(`${base}/annotations/${applied.annotationId}`)).json()) as typeof annotation;
     }
-    await api(`${base}/annotations`, auth(token));
-    await api(`${base}/annotations/${applied.annotationId}/download`, auth(token));
-    await api(`/v1/verify/${annotation.verificationCode}`, { headers: { accept: 'application/json' } });
+    await holder.get(`${base}/annotations`);
+    await holder.get(`${base}/annotations/${applied.annotationId}/download`);
+    await stack.api(`/v1/verify/${annotation.verificationCode}`, { headers: { accept: 'application/json' } });
   }
 }
 
