@@ -187,16 +187,17 @@ describe('defect 5: alarms on what matters, tracing on every function', () => {
     period,
     dimensions: [...dimensions].sort(),
   });
+  /** A metric-math alarm: its expression and, per id, (namespace, metric, statistic, period) of each metric it uses. */
+  const math = (expression: string, metrics: Record<string, [string, string, string, number]>, threshold: number) => ({
+    expression,
+    metrics: Object.fromEntries(Object.entries(metrics).map(([id, [namespace, name, stat, period]]) => [id, { namespace, name, stat, period }])),
+    threshold,
+  });
 
   it('alarms when dead letters arrive — sent to the DLQ or delivered to its handler by the redrive — and when they stay', () => {
-    expect(alarm(prod, 'DeadLettersArrived')).toEqual({
-      expression: 'sent + received',
-      metrics: {
-        sent: { namespace: 'AWS/SQS', name: 'NumberOfMessagesSent', stat: 'Sum', period: 60 },
-        received: { namespace: 'AWS/SQS', name: 'NumberOfMessagesReceived', stat: 'Sum', period: 60 },
-      },
-      threshold: 0,
-    });
+    expect(alarm(prod, 'DeadLettersArrived')).toEqual(
+      math('sent + received', { sent: ['AWS/SQS', 'NumberOfMessagesSent', 'Sum', 60], received: ['AWS/SQS', 'NumberOfMessagesReceived', 'Sum', 60] }, 0),
+    );
     expect(alarm(prod, 'DeadLettersNotDrained')).toEqual({
       metric: metric('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'Maximum', 60, ['QueueName']),
       threshold: DEAD_LETTER_AGE_ALARM_SECONDS,
@@ -246,22 +247,13 @@ describe('defect 5: alarms on what matters, tracing on every function', () => {
   });
 
   it('alarms on the API’s 5xx rate (any) and 429 rate, counting 429s from the access log', () => {
-    expect(alarm(prod, 'ApiServerErrorRate')).toEqual({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      metrics: {
-        errors: { namespace: 'AWS/ApiGateway', name: '5xx', stat: 'Sum', period: 300 },
-        requests: { namespace: 'AWS/ApiGateway', name: 'Count', stat: 'Sum', period: 300 },
-      },
-      threshold: 0,
-    });
-    expect(alarm(prod, 'ApiThrottledRate')).toEqual({
-      expression: 'IF(requests > 0, 100 * throttled / requests, 0)',
-      metrics: {
-        throttled: { namespace: 'ecert', name: API_THROTTLED_METRIC, stat: 'Sum', period: 300 },
-        requests: { namespace: 'AWS/ApiGateway', name: 'Count', stat: 'Sum', period: 300 },
-      },
-      threshold: API_THROTTLED_PERCENT_ALARM,
-    });
+    const requests: [string, string, string, number] = ['AWS/ApiGateway', 'Count', 'Sum', 300];
+    expect(alarm(prod, 'ApiServerErrorRate')).toEqual(
+      math('IF(requests > 0, 100 * errors / requests, 0)', { errors: ['AWS/ApiGateway', '5xx', 'Sum', 300], requests }, 0),
+    );
+    expect(alarm(prod, 'ApiThrottledRate')).toEqual(
+      math('IF(requests > 0, 100 * throttled / requests, 0)', { throttled: ['ecert', API_THROTTLED_METRIC, 'Sum', 300], requests }, API_THROTTLED_PERCENT_ALARM),
+    );
     prod.template.hasResourceProperties('AWS::Logs::MetricFilter', {
       LogGroupName: { Ref: logicalId(prod.stack.httpApi.accessLogs) },
       FilterPattern: '{ $.status = 429 }',
