@@ -52,8 +52,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * Alarms on what needs an operator, each on the signal that shows it while it happens:
- * - dead letters arriving (explicit sends and the redrive's deliveries to the DLQ handler) and dead letters left
- *   undrained — visible messages alone miss letters the handler drains within the metric's minute;
+ * - dead letters arriving (waiting, sent, or received by a consumer) and, when a function consumes the DLQ, letters it
+ *   leaves undrained;
  * - the render queue's oldest message (holders waiting), render duration p99 against the sized fleet;
  * - per function: errors and throttles;
  * - DynamoDB read and write throttle events of the table and of every GSI;
@@ -87,17 +87,18 @@ export class Observability extends Construct {
       return alarm;
     };
 
-    // Queues.
+    // Queues. A dead letter is signalled three ways, so the alarm sees it whether or not a function consumes the DLQ:
+    // visible (it waits for a redrive), sent (an explicit send), received (a consumer took it). NumberOfMessagesSent
+    // alone misses what the redrive policy moves (SQS documents that), and visible alone misses what a consumer drains
+    // within the metric's minute.
     const dlq = props.deadLetterQueue;
     add(
       'DeadLettersArrived',
-      'Messages reached the annotation DLQ (sent to it, or delivered to its handler after the redrive): their ' +
-        'annotations are failing; inspect with `npm run ecert -- dlq`.',
+      'Messages reached the annotation DLQ: their annotations could not be rendered; inspect with `npm run ecert -- dlq`.',
       new MathExpression({
-        expression: 'sent + received',
+        expression: 'visible + sent + received',
         usingMetrics: {
-          // NumberOfMessagesSent does not count messages the redrive policy moves (SQS documents this), so the
-          // handler's receives are added: each moved message is received by it at least once.
+          visible: dlq.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
           sent: dlq.metricNumberOfMessagesSent({ period: ONE_MINUTE, statistic: 'Sum' }),
           received: dlq.metricNumberOfMessagesReceived({ period: ONE_MINUTE, statistic: 'Sum' }),
         },
@@ -106,12 +107,15 @@ export class Observability extends Construct {
       }),
       0,
     );
-    add(
-      'DeadLettersNotDrained',
-      `A dead letter has waited over ${DEAD_LETTER_AGE_ALARM_SECONDS} s: the DLQ handler is not taking it.`,
-      dlq.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
-      DEAD_LETTER_AGE_ALARM_SECONDS,
-    );
+    const dlqConsumed = Object.values(props.functions.declarations).some((decl) => decl.trigger?.type === 'queue' && decl.trigger.queue === 'deadLetter');
+    if (dlqConsumed) {
+      add(
+        'DeadLettersNotDrained',
+        `A dead letter has waited over ${DEAD_LETTER_AGE_ALARM_SECONDS} s: the DLQ handler is not taking it.`,
+        dlq.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
+        DEAD_LETTER_AGE_ALARM_SECONDS,
+      );
+    }
     add(
       'RenderQueueOldestMessage',
       `The oldest render message is over ${RENDER_QUEUE_AGE_ALARM_SECONDS} s old: holders are waiting for their PDFs.`,

@@ -19,7 +19,8 @@ import {
   type MeasuredInputs,
 } from '../../infra/sizing';
 import { FUNCTIONS } from '../../shared/resources/functions';
-import { keys, TABLE } from '../../shared/resources/table';
+import * as tableDeclaration from '../../shared/resources/table';
+import { TABLE } from '../../shared/resources/table';
 
 /** A prod row whose headroom is below this fails `test/infra/capacity.test.ts`. */
 export const REQUIRED_HEADROOM = 2;
@@ -74,14 +75,11 @@ function declaredFunctions(json: TemplateJson): Map<string, { logicalId: string;
 }
 
 /**
- * How many partition key values the PENDING index spreads its entries over. Read from the one declaration of the
- * table (shared/resources/table.ts): a `shards` count on the index or on the key builders once the index is sharded;
- * until then its single `PENDING` key is one partition.
+ * How many partition key values the PENDING index spreads its entries over, from the one declaration of the table
+ * (shared/resources/table.ts `PENDING_SHARDS`); a declaration without it has the single `PENDING` key: one partition.
  */
 export function pendingShardCount(): number {
-  const index = TABLE.indexes.pendingAnnotations as { shards?: number };
-  const builders = keys as { pendingShards?: number; pendingShardCount?: number };
-  return index.shards ?? builders.pendingShards ?? builders.pendingShardCount ?? 1;
+  return (tableDeclaration as { PENDING_SHARDS?: number }).PENDING_SHARDS ?? 1;
 }
 
 export interface CapacityInputs {

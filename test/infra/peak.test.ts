@@ -34,6 +34,9 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 const routeKeys = [...ROUTES.map((r) => `${r.method} ${r.path}`), '$default'];
+const dlqConsumers = Object.values(FUNCTIONS as Record<string, FunctionDecl>).filter(
+  (f) => f.trigger?.type === 'queue' && f.trigger.queue === 'deadLetter',
+);
 
 describe('defect 1: the render trigger keeps to its reservation', () => {
   const mappings = (s: Synthesized) =>
@@ -194,14 +197,26 @@ describe('defect 5: alarms on what matters, tracing on every function', () => {
     threshold,
   });
 
-  it('alarms when dead letters arrive — sent to the DLQ or delivered to its handler by the redrive — and when they stay', () => {
+  it('alarms when dead letters arrive — waiting, sent to the DLQ, or taken by a consumer — and, with a consumer, when they stay', () => {
     expect(alarm(prod, 'DeadLettersArrived')).toEqual(
-      math('sent + received', { sent: ['AWS/SQS', 'NumberOfMessagesSent', 'Sum', 60], received: ['AWS/SQS', 'NumberOfMessagesReceived', 'Sum', 60] }, 0),
+      math(
+        'visible + sent + received',
+        {
+          visible: ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'Maximum', 60],
+          sent: ['AWS/SQS', 'NumberOfMessagesSent', 'Sum', 60],
+          received: ['AWS/SQS', 'NumberOfMessagesReceived', 'Sum', 60],
+        },
+        0,
+      ),
     );
-    expect(alarm(prod, 'DeadLettersNotDrained')).toEqual({
-      metric: metric('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'Maximum', 60, ['QueueName']),
-      threshold: DEAD_LETTER_AGE_ALARM_SECONDS,
-    });
+    if (dlqConsumers.length > 0) {
+      expect(alarm(prod, 'DeadLettersNotDrained')).toEqual({
+        metric: metric('AWS/SQS', 'ApproximateAgeOfOldestMessage', 'Maximum', 60, ['QueueName']),
+        threshold: DEAD_LETTER_AGE_ALARM_SECONDS,
+      });
+    } else {
+      expect(prod.stack.observability.alarmsById.DeadLettersNotDrained).toBeUndefined();
+    }
     // On the dead-letter queue, not the render queue.
     const props = prod.json.Resources[logicalId(prod.stack.observability.alarmsById.DeadLettersArrived!)]!.Properties;
     const dlq = logicalId(prod.stack.pipeline.deadLetterQueue);
@@ -264,7 +279,7 @@ describe('defect 5: alarms on what matters, tracing on every function', () => {
   it('has exactly these alarms, nothing unaccounted for', () => {
     const expected = [
       'DeadLettersArrived',
-      'DeadLettersNotDrained',
+      ...(dlqConsumers.length > 0 ? ['DeadLettersNotDrained'] : []),
       'RenderQueueOldestMessage',
       'RenderDurationP99',
       ...Object.values(FUNCTIONS).flatMap((d) => [`${d.id}Errors`, `${d.id}Throttles`]),
