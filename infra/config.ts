@@ -1,20 +1,79 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_STACK_NAME } from '../shared/resources/outputs';
 
+/** API Gateway throttle: steady rate (requests/s) and bucket size. */
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * The day the stack is sized for (results release): how many holders apply and verify, and how the day is shaped.
+ * What one annotation costs (API calls by route, DynamoDB units, render time) is not here: it is MEASURED by
+ * `npm run measure:annotation` (docs/per-annotation.json) and combined with this profile by infra/sizing.ts — route
+ * throttles, render concurrency, table warm throughput and alarm thresholds all come from that combination, and
+ * `npm run capacity` checks the synthesized result against AWS's quotas (docs/capacity.md).
+ */
+export interface PeakProfile {
+  /** Holders with an account (they log in on the day; registering is counted separately). */
+  readonly registeredHolders: number;
+  readonly annotationsPerDay: number;
+  /** Share of the day's annotations in its first hour (results go online). */
+  readonly firstHourShare: number;
+  /** The busiest minute, as a multiple of the first hour's average rate. */
+  readonly busiestMinuteFactor: number;
+  /** Verifications (查验) per day; assumed to follow the same shape as the annotations (conservative). */
+  readonly verificationsPerDay: number;
+  /** New accounts per day (holders not registered yet), same shape. */
+  readonly registrationsPerDay: number;
+  /** Every configured limit is the need at the busiest minute times this (docs/capacity.md requires ≥ 2×). */
+  readonly sizingHeadroom: number;
+  /** Throttle of routes no measured flow reaches (health, OpenAPI, password change, …) and of `$default`. */
+  readonly routeFloor: Throttle;
+  /**
+   * The account's Lambda concurrency quota in the deployment region that the stack is sized against. AWS's default
+   * is 1,000 (docs/capacity.md cites it); a higher figure here is a quota increase the operator has to hold.
+   */
+  readonly lambdaAccountConcurrency: number;
+  /** Per client (source IP), requests to /v1/* in 5 minutes before the edge's rate-based rule blocks it. */
+  readonly perClientRequestsPer5Minutes: number;
+}
+
 /**
  * Typed per-environment configuration of the stack. Pick one with `cdk synth -c environment=prod` (default `dev`);
  * single values can be overridden from the command line: `-c stackName=…`, `-c alarmEmail=…`,
- * `-c publicBaseUrl=…`, `-c portalWebAclArn=…`, `-c portalDomainName=… -c portalCertificateArn=…`.
+ * `-c publicBaseUrl=…`, `-c portalWebAclArn=…`, `-c portalDomainName=… -c portalCertificateArn=…`,
+ * `-c apiOriginDomainName=… -c apiOriginCertificateArn=…` (`-c apiOriginHostedZoneId=… -c apiOriginHostedZoneName=…`),
+ * `-c executeApiEndpoint=enabled|disabled`, `-c webAcl=create|none`.
  */
 export interface EnvironmentConfig {
   /** Name of the configuration (`dev`, `prod`); tagged on every resource. */
   readonly name: string;
   readonly stackName: string;
+  /** The peak this environment is sized for (infra/sizing.ts turns it into throttles, concurrency, warm throughput). */
+  readonly peak: PeakProfile;
   /**
-   * HTTP API stage throttling (all routes). API Gateway throttles per stage and route, not per client: per-client
-   * limits in the cloud need a WAF rate rule on a CloudFront distribution in front (see docs/infrastructure.md).
+   * Whether the HTTP API's default `execute-api` endpoint answers. Off in prod: the only way in is the CloudFront
+   * distribution (WAF, per-route throttles), which then reaches the API through its custom origin domain below.
    */
-  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly executeApiEndpoint: boolean;
+  /**
+   * The API's custom domain that CloudFront uses as origin when the default endpoint is off: a name, an ACM
+   * certificate for it in the stack's region, and optionally the Route 53 zone to create its alias record in (otherwise
+   * the operator points a CNAME at the domain's regional target; docs/infrastructure.md).
+   */
+  readonly apiOrigin?: {
+    readonly domainName: string;
+    readonly certificateArn: string;
+    readonly hostedZone?: { readonly id: string; readonly name: string };
+  };
+  /**
+   * Create a CLOUDFRONT-scope web ACL with a rate-based rule for the distribution (in a small us-east-1 stack, since
+   * CloudFront web ACLs live there). Ignored when portalWebAclArn names an existing one.
+   */
+  readonly createWebAcl: boolean;
+  /** Pre-warm the table and its indexes to the sized peak (DynamoDB warm throughput). */
+  readonly warmThroughput: boolean;
   /** Retention of every CloudWatch log group the stack creates (functions, API access log). */
   readonly logRetention: RetentionDays;
   /** Days S3 server access logs of the document bucket are kept. */
@@ -38,11 +97,40 @@ export interface EnvironmentConfig {
   readonly portalCertificateArn?: string;
 }
 
+/**
+ * Results-release day: 10 million registered holders, 2 million annotations, 30% of them in the first hour and the
+ * busiest minute at twice that hour's average — 600,000 / 3,600 s = 166.7/s on average, 333/s in the busiest minute.
+ * Each annotation is verified once on the day (2 million), and 100,000 holders register that day.
+ */
+export const RESULTS_DAY: PeakProfile = {
+  registeredHolders: 10_000_000,
+  annotationsPerDay: 2_000_000,
+  firstHourShare: 0.3,
+  busiestMinuteFactor: 2,
+  verificationsPerDay: 2_000_000,
+  registrationsPerDay: 100_000,
+  sizingHeadroom: 2.5,
+  routeFloor: { rateLimit: 50, burstLimit: 100 },
+  lambdaAccountConcurrency: 1_000,
+  perClientRequestsPer5Minutes: 3_000,
+};
+
 export const ENVIRONMENTS = {
   dev: {
     name: 'dev',
     stackName: DEFAULT_STACK_NAME,
-    throttling: { rateLimit: 50, burstLimit: 100 },
+    // A hundredth of the day: enough for smoke and load tests against a dev stack.
+    peak: {
+      ...RESULTS_DAY,
+      registeredHolders: 100_000,
+      annotationsPerDay: 20_000,
+      verificationsPerDay: 20_000,
+      registrationsPerDay: 1_000,
+      routeFloor: { rateLimit: 20, burstLimit: 40 },
+    },
+    executeApiEndpoint: true,
+    createWebAcl: false,
+    warmThroughput: false,
     logRetention: RetentionDays.ONE_MONTH,
     accessLogExpirationDays: 90,
     tableDeletionProtection: false,
@@ -50,7 +138,10 @@ export const ENVIRONMENTS = {
   prod: {
     name: 'prod',
     stackName: DEFAULT_STACK_NAME,
-    throttling: { rateLimit: 200, burstLimit: 400 },
+    peak: RESULTS_DAY,
+    executeApiEndpoint: false,
+    createWebAcl: true,
+    warmThroughput: true,
     logRetention: RetentionDays.SIX_MONTHS,
     accessLogExpirationDays: 365,
     tableDeletionProtection: true,
@@ -83,6 +174,28 @@ const optionalString = (value: unknown, key: string): string | undefined => {
   return value;
 };
 
+const optionalChoice = <T extends string>(value: unknown, key: string, choices: Record<T, boolean>): boolean | undefined => {
+  const text = optionalString(value, key);
+  if (text === undefined) return undefined;
+  if (!Object.hasOwn(choices, text)) throw new InvalidConfigError(`context ${key} must be one of ${Object.keys(choices).join(', ')}`);
+  return choices[text as T];
+};
+
+function apiOriginFrom(readContext: ContextReader, base: EnvironmentConfig['apiOrigin']): EnvironmentConfig['apiOrigin'] {
+  const domainName = optionalString(readContext('apiOriginDomainName'), 'apiOriginDomainName') ?? base?.domainName;
+  const certificateArn = optionalString(readContext('apiOriginCertificateArn'), 'apiOriginCertificateArn') ?? base?.certificateArn;
+  const zoneId = optionalString(readContext('apiOriginHostedZoneId'), 'apiOriginHostedZoneId') ?? base?.hostedZone?.id;
+  const zoneName = optionalString(readContext('apiOriginHostedZoneName'), 'apiOriginHostedZoneName') ?? base?.hostedZone?.name;
+  if (domainName === undefined && certificateArn === undefined && zoneId === undefined && zoneName === undefined) return undefined;
+  if (domainName === undefined || certificateArn === undefined) {
+    throw new InvalidConfigError('apiOriginDomainName and apiOriginCertificateArn go together');
+  }
+  if ((zoneId === undefined) !== (zoneName === undefined)) {
+    throw new InvalidConfigError('apiOriginHostedZoneId and apiOriginHostedZoneName go together');
+  }
+  return { domainName, certificateArn, ...(zoneId && zoneName ? { hostedZone: { id: zoneId, name: zoneName } } : {}) };
+}
+
 /** Resolves the configuration named by context `environment`, applies single-value overrides, and validates it. */
 export function loadConfig(readContext: ContextReader = () => undefined): EnvironmentConfig {
   const requested = optionalString(readContext('environment'), 'environment') ?? DEFAULT_ENVIRONMENT;
@@ -100,18 +213,69 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
     portalWebAclArn: optionalString(readContext('portalWebAclArn'), 'portalWebAclArn') ?? base.portalWebAclArn,
     portalDomainName: optionalString(readContext('portalDomainName'), 'portalDomainName') ?? base.portalDomainName,
     portalCertificateArn: optionalString(readContext('portalCertificateArn'), 'portalCertificateArn') ?? base.portalCertificateArn,
+    executeApiEndpoint:
+      optionalChoice(readContext('executeApiEndpoint'), 'executeApiEndpoint', { enabled: true, disabled: false }) ??
+      base.executeApiEndpoint,
+    createWebAcl: optionalChoice(readContext('webAcl'), 'webAcl', { create: true, none: false }) ?? base.createWebAcl,
   };
-  validateConfig(config);
-  return config;
+  const apiOrigin = apiOriginFrom(readContext, base.apiOrigin);
+  const withOrigin: EnvironmentConfig = apiOrigin ? { ...config, apiOrigin } : config;
+  validateConfig(withOrigin);
+  return withOrigin;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function validatePeak(name: string, peak: PeakProfile): void {
+  const positive = (value: number, key: string) => {
+    if (!(Number.isFinite(value) && value > 0)) throw new InvalidConfigError(`${name}: peak.${key} must be a positive number`);
+  };
+  for (const key of ['registeredHolders', 'annotationsPerDay', 'busiestMinuteFactor', 'lambdaAccountConcurrency', 'perClientRequestsPer5Minutes'] as const) {
+    positive(peak[key], key);
+  }
+  for (const key of ['verificationsPerDay', 'registrationsPerDay'] as const) {
+    if (!(Number.isFinite(peak[key]) && peak[key] >= 0)) throw new InvalidConfigError(`${name}: peak.${key} must be ≥ 0`);
+  }
+  if (!(peak.firstHourShare > 0 && peak.firstHourShare <= 1)) throw new InvalidConfigError(`${name}: peak.firstHourShare must be in (0, 1]`);
+  if (!(peak.sizingHeadroom >= 2)) {
+    throw new InvalidConfigError(`${name}: peak.sizingHeadroom must be at least 2 (docs/capacity.md fails any limit below 2×)`);
+  }
+  validateThrottle(name, peak.routeFloor, 'peak.routeFloor');
+  // WAF rate-based rules accept 10 … 2,000,000,000 requests per evaluation window.
+  if (!(Number.isInteger(peak.perClientRequestsPer5Minutes) && peak.perClientRequestsPer5Minutes >= 10)) {
+    throw new InvalidConfigError(`${name}: peak.perClientRequestsPer5Minutes must be an integer ≥ 10 (WAF's minimum)`);
+  }
+}
+
+function validateThrottle(name: string, throttle: Throttle, key: string): void {
+  if (!(Number.isFinite(throttle.rateLimit) && throttle.rateLimit > 0)) {
+    throw new InvalidConfigError(`${name}: ${key}.rateLimit must be a positive number`);
+  }
+  if (!(Number.isInteger(throttle.burstLimit) && throttle.burstLimit >= 1)) {
+    throw new InvalidConfigError(`${name}: ${key}.burstLimit must be a positive integer`);
+  }
 }
 
 export function validateConfig(config: EnvironmentConfig): void {
-  const { rateLimit, burstLimit } = config.throttling;
-  if (!(Number.isFinite(rateLimit) && rateLimit > 0)) {
-    throw new InvalidConfigError(`${config.name}: throttling.rateLimit must be a positive number`);
+  validatePeak(config.name, config.peak);
+  if (!config.executeApiEndpoint && !config.apiOrigin) {
+    throw new InvalidConfigError(
+      `${config.name}: the execute-api endpoint is disabled, so CloudFront needs the API's custom origin domain: ` +
+        'set -c apiOriginDomainName=… -c apiOriginCertificateArn=… (ACM, in the stack\'s region), or keep the default ' +
+        'endpoint with -c executeApiEndpoint=enabled (then it bypasses the distribution and its WAF)',
+    );
   }
-  if (!(Number.isInteger(burstLimit) && burstLimit >= 1)) {
-    throw new InvalidConfigError(`${config.name}: throttling.burstLimit must be a positive integer`);
+  if (config.apiOrigin) {
+    if (!DNS_NAME.test(config.apiOrigin.domainName)) {
+      throw new InvalidConfigError(`${config.name}: apiOriginDomainName is not a lower-case DNS name`);
+    }
+    if (!/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(config.apiOrigin.certificateArn)) {
+      throw new InvalidConfigError(`${config.name}: apiOriginCertificateArn must be an ACM certificate ARN (in the stack's region)`);
+    }
+    const zone = config.apiOrigin.hostedZone;
+    if (zone && !(config.apiOrigin.domainName === zone.name || config.apiOrigin.domainName.endsWith(`.${zone.name}`))) {
+      throw new InvalidConfigError(`${config.name}: apiOriginDomainName is not inside the hosted zone ${zone.name}`);
+    }
   }
   if (!Object.values(RetentionDays).includes(config.logRetention)) {
     throw new InvalidConfigError(`${config.name}: logRetention ${config.logRetention} is not a CloudWatch retention`);
@@ -140,7 +304,7 @@ export function validateConfig(config: EnvironmentConfig): void {
   if ((config.portalDomainName === undefined) !== (config.portalCertificateArn === undefined)) {
     throw new InvalidConfigError(`${config.name}: portalDomainName and portalCertificateArn go together`);
   }
-  if (config.portalDomainName !== undefined && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(config.portalDomainName)) {
+  if (config.portalDomainName !== undefined && !DNS_NAME.test(config.portalDomainName)) {
     throw new InvalidConfigError(`${config.name}: portalDomainName is not a lower-case DNS name`);
   }
   if (config.portalCertificateArn !== undefined && !/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(config.portalCertificateArn)) {

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Tags, Token, type StackProps } from 'aws-cdk-lib';
 import { ENV } from '../shared/config/env';
 import type { Construct } from 'constructs';
 import type { FunctionDecl } from '../shared/resources/functions';
 import { STACK_OUTPUTS } from '../shared/resources/outputs';
 import { PORTAL_DIST } from '../shared/resources/portal';
 import type { RouteDecl } from '../shared/resources/routes';
-import type { EnvironmentConfig } from './config';
+import { InvalidConfigError, type EnvironmentConfig } from './config';
+import { CLOUDFRONT_WEB_ACL_REGION, EdgeStack, EdgeWebAcl } from './constructs/edge-web-acl';
 import { Functions } from './constructs/functions';
 import { EcertHttpApi } from './constructs/http-api';
 import { Observability } from './constructs/observability';
@@ -16,6 +17,7 @@ import { AppSecrets, SECRET_SPECS } from './constructs/secrets';
 import { SigningKeyInit } from './constructs/signing-key';
 import { Storage } from './constructs/storage';
 import { REPO_ROOT } from '../shared/repo-root';
+import { sizeStack, type MeasuredInputs, type Sizing } from './sizing';
 
 export interface EcertStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -25,7 +27,12 @@ export interface EcertStackProps extends StackProps {
   readonly routes?: readonly RouteDecl[];
   /** The portal's build output; defaults to portal/dist (built by `npm run synth`, `npm test` and `npm start`). */
   readonly portalDir?: string;
+  /** Measured per-annotation costs; default docs/per-annotation.json and docs/benchmarks.json (infra/measured.ts). */
+  readonly measured?: MeasuredInputs;
 }
+
+/** Stack-level key of the render consumer among the declarations: it is sized from the peak profile. */
+const RENDER_KEY = 'render';
 
 /**
  * The whole service in one stack: storage, annotation pipeline, secrets, functions, HTTP API, alarms.
@@ -40,16 +47,36 @@ export class EcertStack extends Stack {
   readonly httpApi: EcertHttpApi;
   readonly portal: Portal;
   readonly observability: Observability;
+  /** The environment's sizing from its peak profile and the measured costs (infra/sizing.ts). */
+  readonly sizing: Sizing;
+  /** The us-east-1 stack with the distribution's web ACL, when this stack creates one in another Region. */
+  readonly edge?: EdgeStack;
 
   constructor(scope: Construct, id: string, props: EcertStackProps) {
-    super(scope, id, { description: 'ecert: professional-qualification e-certificates', ...props });
     const { config } = props;
+    const createsWebAcl = config.createWebAcl && !config.portalWebAclArn;
+    const region = props.env?.region;
+    if (createsWebAcl && (region === undefined || Token.isUnresolved(region))) {
+      throw new InvalidConfigError(
+        `${config.name}: the stack creates the distribution's web ACL in ${CLOUDFRONT_WEB_ACL_REGION} and needs its own ` +
+          'Region to reference it: deploy with credentials for the target Region (CDK_DEFAULT_REGION), pass an existing ' +
+          'ACL with -c portalWebAclArn=…, or -c webAcl=none',
+      );
+    }
+    const edgeStack = createsWebAcl && region !== CLOUDFRONT_WEB_ACL_REGION;
+    super(scope, id, {
+      description: 'ecert: professional-qualification e-certificates',
+      ...props,
+      ...(edgeStack ? { crossRegionReferences: true } : {}),
+    });
     Tags.of(this).add('service', 'ecert');
     Tags.of(this).add('environment', config.name);
+    this.sizing = sizeStack(config, { inputs: props.measured, functions: props.functions, routes: props.routes });
 
     this.storage = new Storage(this, 'Storage', {
       accessLogExpirationDays: config.accessLogExpirationDays,
       tableDeletionProtection: config.tableDeletionProtection,
+      warmThroughput: this.sizing.warmThroughput,
     });
     this.pipeline = new AnnotationPipeline(this, 'Pipeline');
     this.secrets = new AppSecrets(this, 'Secrets');
@@ -68,20 +95,38 @@ export class EcertStack extends Stack {
       logRetention: config.logRetention,
       publicBaseUrl: config.publicBaseUrl,
       functions: props.functions,
+      concurrency: { [RENDER_KEY]: this.sizing.render },
     });
     this.httpApi = new EcertHttpApi(this, 'Http', {
       functions: this.functions,
-      throttling: config.throttling,
+      stageThrottle: this.sizing.stageThrottle,
+      routeThrottles: this.sizing.routeThrottles,
+      executeApiEndpoint: config.executeApiEndpoint,
+      origin: config.apiOrigin,
       logRetention: config.logRetention,
       routes: props.routes,
     });
+    let webAclArn = config.portalWebAclArn;
+    if (createsWebAcl) {
+      const aclProps = { perClientRequestsPer5Minutes: this.sizing.perClientRequestsPer5Minutes, metricPrefix: config.stackName };
+      if (edgeStack) {
+        this.edge = new EdgeStack(scope, `${id}Edge`, {
+          ...aclProps,
+          env: { account: props.env?.account, region: CLOUDFRONT_WEB_ACL_REGION },
+          tags: { service: 'ecert', environment: config.name },
+        });
+        webAclArn = this.edge.acl.arn;
+      } else {
+        webAclArn = new EdgeWebAcl(this, 'Edge', aclProps).arn;
+      }
+    }
     this.portal = new Portal(this, 'Portal', {
-      api: this.httpApi.api,
+      apiOriginHost: this.httpApi.originHost(this.region, this.urlSuffix),
       assetDir: props.portalDir ?? join(REPO_ROOT, PORTAL_DIST),
       accessLogs: this.storage.accessLogs,
       accessLogExpirationDays: config.accessLogExpirationDays,
       logRetention: config.logRetention,
-      webAclArn: config.portalWebAclArn,
+      webAclArn,
       ...(config.portalDomainName && config.portalCertificateArn
         ? { domain: { name: config.portalDomainName, certificateArn: config.portalCertificateArn } }
         : {}),
@@ -96,13 +141,21 @@ export class EcertStack extends Stack {
     }
     this.observability = new Observability(this, 'Observability', {
       functions: this.functions,
+      queue: this.pipeline.queue,
       deadLetterQueue: this.pipeline.deadLetterQueue,
+      table: this.storage.table,
       api: this.httpApi.api,
+      accessLogs: this.httpApi.accessLogs,
+      renderFunction: RENDER_KEY,
+      renderDurationAlarmMs: this.sizing.renderDurationAlarmMs,
       alarmEmail: config.alarmEmail,
     });
 
     const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
-      apiUrl: { value: this.httpApi.url, description: 'Base URL of the HTTP API' },
+      // With the default endpoint disabled the API's only public base URL is the distribution's (WAF, route throttles).
+      apiUrl: config.executeApiEndpoint
+        ? { value: this.httpApi.url, description: 'Base URL of the HTTP API (its default execute-api endpoint)' }
+        : { value: `${this.portal.url}/`, description: 'Base URL of the HTTP API: the portal distribution, which routes /v1/* to it' },
       portalUrl: { value: this.portal.url, description: 'Holder portal (CloudFront; the API is on the same origin under /v1)' },
       tableName: { value: this.storage.table.tableName, description: 'DynamoDB table' },
       bucketName: { value: this.storage.documents.bucketName, description: 'Private document bucket' },

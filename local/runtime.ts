@@ -56,7 +56,7 @@ export interface LocalRuntimeOptions {
   /** false: start no queue consumers, so messages stay on the queues (to inspect the DLQ, or test persistence). */
   queueConsumers?: boolean;
   /**
-   * Run each queue consumer in this many worker threads (capped by its reserved concurrency), like separate Lambda
+   * Run each queue consumer in this many worker threads (capped by its trigger's maxConcurrency), like separate Lambda
    * containers: rendering then never blocks the API. 0 (default) polls on the main thread, which lets tests inject
    * faults into the handlers and clients they share.
    */
@@ -208,7 +208,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (options.seed) await options.seed({ target, dataDir });
 
     let containers: LocalRuntime['containers'];
-    const queuePollConcurrency = (fn: FunctionDecl) => options.pollConcurrency ?? Math.min(fn.reservedConcurrency ?? 2, 4);
+    const queuePollConcurrency = (fn: FunctionDecl) =>
+      options.pollConcurrency ?? Math.min(fn.trigger?.type === 'queue' ? fn.trigger.maxConcurrency : (fn.reservedConcurrency ?? 2), 4);
     if (options.bundles) {
       const bundles = await bundleHandlerLoader({
         dir: options.bundles.dir,
@@ -240,7 +241,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               fn,
               queueUrl: queueUrls[trigger.queue],
               batchSize: trigger.batchSize,
-              workers: Math.min(options.consumerWorkers, fn.reservedConcurrency ?? 1),
+              // The event source mapping's maximum concurrency bounds consumers, as in the cloud.
+              workers: Math.min(options.consumerWorkers, trigger.maxConcurrency),
               idleDelayMs,
               log,
             })

@@ -5,7 +5,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import {
   NodejsFunction,
@@ -67,7 +67,15 @@ export interface FunctionsProps {
   readonly publicBaseUrl?: string;
   /** Declarations to build; defaults to shared/resources/functions.ts (tests pass their own). */
   readonly functions?: Readonly<Record<string, FunctionDecl>>;
+  /**
+   * Per declaration key, the environment's sizing of a queue consumer (infra/sizing.ts): reserved concurrency and the
+   * event source's maximum concurrency, replacing the declaration's defaults.
+   */
+  readonly concurrency?: Readonly<Record<string, { readonly reservedConcurrency: number; readonly maxConcurrency: number }>>;
 }
+
+/** X-Ray's write actions exist only with Resource "*" (no resource-level permissions). */
+export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
 /**
  * Checks a declared asset path and returns it in POSIX form: repo-relative, inside the repo, existing.
@@ -142,6 +150,36 @@ export function bundlingOptions(assets: readonly string[] = []): BundlingOptions
 }
 
 /**
+ * A declaration with the environment's sizing applied. The event source's maximum concurrency may never exceed the
+ * function's reservation: beyond it invocations are throttled, and a throttled message returns after the visibility
+ * timeout and counts a receive towards the DLQ without being rendered.
+ */
+export function withConcurrency(
+  decl: FunctionDecl,
+  sized?: { readonly reservedConcurrency: number; readonly maxConcurrency: number },
+): FunctionDecl {
+  const trigger = decl.trigger;
+  if (sized && trigger?.type !== 'queue') throw new Error(`${decl.id}: concurrency sizing applies to queue consumers only`);
+  const sizedDecl: FunctionDecl =
+    sized && trigger?.type === 'queue'
+      ? { ...decl, reservedConcurrency: sized.reservedConcurrency, trigger: { ...trigger, maxConcurrency: sized.maxConcurrency } }
+      : decl;
+  const t = sizedDecl.trigger;
+  if (t?.type === 'queue') {
+    if (!(Number.isInteger(t.maxConcurrency) && t.maxConcurrency >= 2 && t.maxConcurrency <= 1000)) {
+      throw new Error(`${decl.id}: the event source's maxConcurrency must be an integer from 2 to 1,000 (got ${t.maxConcurrency})`);
+    }
+    if (sizedDecl.reservedConcurrency !== undefined && t.maxConcurrency > sizedDecl.reservedConcurrency) {
+      throw new Error(
+        `${decl.id}: the event source's maxConcurrency ${t.maxConcurrency} exceeds the reserved concurrency ` +
+          `${sizedDecl.reservedConcurrency}: messages would be throttled and reach the DLQ unrendered`,
+      );
+    }
+  }
+  return sizedDecl;
+}
+
+/**
  * Every Lambda function, built generically from its declaration: bundling, log group, least-privilege role from
  * `access`, environment, and trigger (queue or schedule; HTTP functions are wired by the HttpApi construct).
  */
@@ -153,10 +191,10 @@ export class Functions extends Construct {
     super(scope, id);
     this.declarations = props.functions ?? FUNCTIONS;
     const ids = new Set<string>();
-    for (const [key, decl] of Object.entries(this.declarations)) {
-      if (ids.has(decl.id)) throw new Error(`function id "${decl.id}" is declared twice`);
-      ids.add(decl.id);
-      this.built.set(key, this.buildFunction(decl));
+    for (const [key, declared] of Object.entries(this.declarations)) {
+      if (ids.has(declared.id)) throw new Error(`function id "${declared.id}" is declared twice`);
+      ids.add(declared.id);
+      this.built.set(key, this.buildFunction(withConcurrency(declared, props.concurrency?.[key])));
     }
   }
 
@@ -192,7 +230,20 @@ export class Functions extends Construct {
       role,
       logGroup,
       environment: this.environmentFor(decl),
+      // Every invocation is traced; the code side (Powertools tracer, every SDK client captured) is shared/observability.ts.
+      tracing: Tracing.ACTIVE,
+      // Powertools writes JSON already; Lambda's own START/END/REPORT lines (INFO) would be ~350 bytes per invocation
+      // of ingestion, and CloudWatch's Lambda metrics carry the same figures (docs/cost-model.md).
+      loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
     });
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      `Active X-Ray tracing: ${XRAY_WRITE_ACTIONS.join(' and ')} support no resource-level permissions, so Lambda's ` +
+        'tracing grant is on Resource "*"; it allows writing trace data only, nothing is read.',
+    );
 
     for (const access of new Set(decl.access)) this.grant(role, access);
     this.attachTrigger(scope, fn, decl);
@@ -289,6 +340,7 @@ export class Functions extends Construct {
         new SqsEventSource(this.props.pipeline.queueByName(trigger.queue), {
           batchSize: trigger.batchSize,
           reportBatchItemFailures: true,
+          maxConcurrency: trigger.maxConcurrency,
           maxBatchingWindow:
             settings.maxBatchingWindowSeconds !== undefined && settings.maxBatchingWindowSeconds > 0
               ? Duration.seconds(settings.maxBatchingWindowSeconds)

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token, type CfnElement } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -40,8 +39,11 @@ import {
 import { acknowledge } from '../nag';
 
 export interface PortalProps {
-  /** The HTTP API, served on the portal's origin under `/v1/*` and `/openapi.json`. */
-  readonly api: HttpApi;
+  /**
+   * Host name of the HTTP API as an origin, served on the portal's origin under `/v1/*` and `/openapi.json`: its
+   * default execute-api host, or its custom origin domain when the default endpoint is disabled.
+   */
+  readonly apiOriginHost: string;
   /** The portal's build output (portal/dist); it must exist at synth time. */
   readonly assetDir: string;
   /** Receives the S3 server access logs of the portal's buckets. */
@@ -50,7 +52,7 @@ export interface PortalProps {
   readonly accessLogExpirationDays: number;
   /** Retention of the deployment handler's log group. */
   readonly logRetention: RetentionDays;
-  /** A CLOUDFRONT-scope WAF web ACL (created in us-east-1) to attach, e.g. with a rate-based rule. */
+  /** A CLOUDFRONT-scope WAF web ACL (in us-east-1) to attach: the stack's own (prod) or an existing one. */
   readonly webAclArn?: string;
   /** A custom domain with its ACM certificate (us-east-1): viewer TLS is then pinned to TLSv1.2_2021. */
   readonly domain?: { readonly name: string; readonly certificateArn: string };
@@ -149,11 +151,11 @@ export class Portal extends Construct {
       runtime: FunctionRuntime.JS_2_0,
     });
 
-    const apiOrigin = new HttpOrigin(`${props.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
+    const apiOrigin = new HttpOrigin(props.apiOriginHost, {
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [OriginSslPolicy.TLS_V1_2],
     });
-    // No caching and every viewer header but Host (API Gateway routes on its own host name); with caching disabled
+    // No caching and every viewer header but Host (API Gateway routes on the origin's host name); with caching disabled
     // CloudFront forwards Authorization too.
     const apiBehavior: BehaviorOptions = {
       origin: apiOrigin,
@@ -206,7 +208,10 @@ export class Portal extends Construct {
     deployLogs.grantWrite(this.deployRole);
     const qualifier = stack.synthesizer.bootstrapQualifier ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
     const assetBucketArn = `arn:${stack.partition}:s3:::cdk-${qualifier}-assets-${stack.account}-${stack.region}`;
-    this.assetBucketFinding = `arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>`;
+    // cdk-nag prints pseudo parameters as <AWS::…>, and a stack with a concrete environment (prod) as literals.
+    const named = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+    this.assetBucketFinding =
+      `arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-${named(stack.account, 'AWS::AccountId')}-${named(stack.region, 'AWS::Region')}`;
     this.deployRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [`${assetBucketArn}/*`] }));
     this.deployRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     this.deployRole.addToPrincipalPolicy(
@@ -255,8 +260,8 @@ export class Portal extends Construct {
       acknowledge(
         this.distribution,
         'AwsSolutions-CFR2',
-        'A CLOUDFRONT-scope web ACL must live in us-east-1 while this stack deploys to any region; pass its ARN with ' +
-          '-c portalWebAclArn=… to attach one (a rate-based rule is the per-client limit in front of the public routes).',
+        'Dev, or -c webAcl=none: no web ACL. Prod creates one (a rate-based rule per client IP on /v1/*) in a us-east-1 ' +
+          'stack, since CLOUDFRONT-scope web ACLs live there; an existing one can be named with -c portalWebAclArn=….',
       );
     }
     if (!props.domain) {

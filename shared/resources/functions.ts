@@ -32,9 +32,14 @@ export function parseBucketAccess(access: BucketAccess): { mode: 'read' | 'write
   return { mode, prefix };
 }
 
-/** How a non-HTTP function is invoked; HTTP functions are reached through ROUTES. */
+/**
+ * How a non-HTTP function is invoked; HTTP functions are reached through ROUTES. A queue trigger's `maxConcurrency` is
+ * the event source mapping's maximum concurrency (2 … 1,000): without it the mapping keeps receiving past the
+ * function's reservation, and throttled messages come back after the visibility timeout until they reach the DLQ
+ * unrendered. It must not exceed `reservedConcurrency`; the local runtime runs at most that many consumers.
+ */
 export type Trigger =
-  | { type: 'queue'; queue: 'annotations' | 'deadLetter'; batchSize: number }
+  | { type: 'queue'; queue: 'annotations' | 'deadLetter'; batchSize: number; maxConcurrency: number }
   | { type: 'schedule'; everyMinutes: number };
 
 export interface FunctionDecl {
@@ -48,11 +53,25 @@ export interface FunctionDecl {
   trigger?: Trigger;
   /** Files (repo-relative) the bundle must carry next to the code, e.g. fonts: NodejsFunction copies no assets. */
   assets?: readonly string[];
-  /** Reserved concurrency: caps what one function can take from the account (queue consumers). */
+  /**
+   * Reserved concurrency: caps what one function can take from the account (queue consumers). The values here are the
+   * local runtime's and the default; a deployed environment sizes the render function from its peak profile
+   * (infra/sizing.ts), keeping the event source's maxConcurrency at or below the reservation.
+   */
   reservedConcurrency?: number;
 }
 
-const api = (id: string, entry: string, access: readonly Access[], memoryMb = 256): FunctionDecl => ({
+/**
+ * Memory of an API handler. Lambda gives CPU in proportion to memory (1,769 MB = one vCPU): at 256 MB a handler's
+ * ~20–40 ms of CPU (JWT check, SDK marshalling, middleware) stretches sevenfold, which at the peak's ~3,400 requests/s
+ * would need more concurrency than the account's default 1,000 (docs/capacity.md). At 512 MB the CPU part takes half
+ * as long for the same GB-seconds, so only the wait on AWS calls costs more.
+ */
+export const API_MEMORY_MB = 512;
+/** scrypt (N=2^14, r=8) is CPU-bound: a full vCPU's share finishes it in the same GB-seconds, four times sooner than 256 MB. */
+export const SCRYPT_MEMORY_MB = 1024;
+
+const api = (id: string, entry: string, access: readonly Access[], memoryMb = API_MEMORY_MB): FunctionDecl => ({
   id,
   entry,
   memoryMb,
@@ -66,15 +85,19 @@ export const FUNCTIONS = {
   health: api('Health', 'functions/api/health.ts', []),
   openapi: api('OpenApi', 'functions/api/openapi.ts', []),
   notFound: api('NotFound', 'functions/api/not-found.ts', []),
-  // scrypt (N=2^14, r=8) wants ~16 MiB and CPU: more memory buys proportionally more CPU on Lambda.
-  accountsCreate: api('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key'], 512),
+  accountsCreate: api('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key'], SCRYPT_MEMORY_MB),
   sessionsCreate: api(
     'SessionsCreate',
     'functions/api/sessions-create.ts',
     ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key'],
-    512,
+    SCRYPT_MEMORY_MB,
   ),
-  passwordChange: api('PasswordChange', 'functions/api/password-change.ts', ['table:read', 'table:write', 'secret:jwt-key'], 512),
+  passwordChange: api(
+    'PasswordChange',
+    'functions/api/password-change.ts',
+    ['table:read', 'table:write', 'secret:jwt-key'],
+    SCRYPT_MEMORY_MB,
+  ),
   noticeGet: api('NoticeGet', 'functions/api/notice-get.ts', []),
   noticeAccept: api('NoticeAccept', 'functions/api/notice-accept.ts', ['table:read', 'table:write', 'secret:jwt-key']),
   certificatesList: api('CertificatesList', 'functions/api/certificates-list.ts', ['table:read', 'secret:jwt-key']),
@@ -113,7 +136,7 @@ export const FUNCTIONS = {
   }),
   verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read']),
   verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read']),
-  verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read'], 512),
+  verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read']),
   render: {
     id: 'RenderConsumer',
     entry: 'functions/render/consumer.ts',
@@ -122,7 +145,7 @@ export const FUNCTIONS = {
     timeoutSeconds: RENDER_CONSUMER_TIMEOUT_SECONDS,
     // Writes rendered PDFs only: certificate electronic files (files/) are written by operators through the CLI.
     access: ['table:read', 'table:write', 'bucket:write:annotations', 'secret:signing-key'],
-    trigger: { type: 'queue', queue: 'annotations', batchSize: QUEUES.annotations.batchSize },
+    trigger: { type: 'queue', queue: 'annotations', batchSize: QUEUES.annotations.batchSize, maxConcurrency: 20 },
     assets: FONT_ASSETS,
     reservedConcurrency: 20,
   },

@@ -145,4 +145,4 @@ if (existsSync(notesFile)) lines.push(readFileSync(notesFile, 'utf8'));
 writeFileSync(join(ROOT, 'docs/benchmarks.md'), `${lines.filter((l) => l !== undefined).join('\n')}\n`);
 console.log('wrote docs/benchmarks.md and docs/benchmarks.json');
 // The cost model reads the measured render time just written.
-await import('./cost-model');
+(await import('./cost-model')).writeCostModel();

@@ -26,3 +26,6 @@ export const RESULT_PREFIX = 'BENCH_RESULT ';
 export function report(result: unknown): void {
   console.log(`${RESULT_PREFIX}${JSON.stringify(result)}`);
 }
+
+/** test/bench/emulators-process.ts prints the endpoints of the emulators it started after this. */
+export const EMULATORS_LINE = 'EMULATORS ';

@@ -44,7 +44,7 @@ const CUSTOM = {
     memoryMb: 1024,
     timeoutSeconds: 30,
     access: ['table:read', 'table:write', 'bucket:write:annotations', 'secret:signing-key'],
-    trigger: { type: 'queue', queue: 'annotations', batchSize: 5 },
+    trigger: { type: 'queue', queue: 'annotations', batchSize: 5, maxConcurrency: 5 },
     assets: ['package.json'],
     reservedConcurrency: 5,
   }),
@@ -52,7 +52,7 @@ const CUSTOM = {
     id: 'DeadLetters',
     timeoutSeconds: 5,
     access: ['table:write'],
-    trigger: { type: 'queue', queue: 'deadLetter', batchSize: 1 },
+    trigger: { type: 'queue', queue: 'deadLetter', batchSize: 1, maxConcurrency: 2 },
   }),
   reconciler: decl({
     id: 'Reconciler',
@@ -76,22 +76,27 @@ describe('Functions construct with every trigger and access kind', () => {
     s = synth({ functions: CUSTOM });
   });
 
-  it('attaches the render consumer to the annotation queue with partial batch failures', () => {
+  it('attaches the render consumer to the annotation queue with partial batch failures, sized by the environment', () => {
+    // The declaration's reservation (5) is the local default; the stack sizes the render consumer from the profile.
+    const { reservedConcurrency, maxConcurrency } = s.stack.sizing.render;
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnId('render') },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(s.stack.pipeline.queue), 'Arn'] },
       BatchSize: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: maxConcurrency },
     });
-    expect(s.json.Resources[fnId('render')]!.Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(s.json.Resources[fnId('render')]!.Properties.ReservedConcurrentExecutions).toBe(reservedConcurrency);
+    expect(maxConcurrency).toBeLessThanOrEqual(reservedConcurrency);
   });
 
-  it('attaches the DLQ handler to the dead-letter queue', () => {
+  it('attaches the DLQ handler to the dead-letter queue with its declared maximum concurrency', () => {
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnId('deadLetters') },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(s.stack.pipeline.deadLetterQueue), 'Arn'] },
       BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
     });
     s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
   });
@@ -220,8 +225,21 @@ describe('Functions construct with every trigger and access kind', () => {
     s.template.resourceCountIs('AWS::SecretsManager::Secret', 3);
   });
 
-  it('adds an error alarm for every function it builds', () => {
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', Object.keys(CUSTOM).length + 2);
+  it('adds an error and a throttle alarm for every function it builds, on that function', () => {
+    for (const [key, decl] of Object.entries(CUSTOM)) {
+      for (const [kind, period] of [['Errors', 300], ['Throttles', 60]] as const) {
+        const alarm = s.stack.observability.alarmsById[`${decl.id}${kind}`];
+        expect(alarm, `${key} ${kind}`).toBeDefined();
+        expect(s.json.Resources[logicalId(alarm!)]!.Properties).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          MetricName: kind,
+          Statistic: 'Sum',
+          Period: period,
+          Threshold: 0,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(key as keyof typeof CUSTOM) } }],
+        });
+      }
+    }
   });
 
   it('leaves no unacknowledged cdk-nag finding with these declarations either, each acknowledgement documented', () => {
@@ -247,7 +265,7 @@ describe('declaration checks', () => {
       synth({
         functions: {
           ...FUNCTIONS,
-          render: decl({ id: 'Render', timeoutSeconds: tooSlow, trigger: { type: 'queue', queue: 'annotations', batchSize: 1 } }),
+          render: decl({ id: 'Render', timeoutSeconds: tooSlow, trigger: { type: 'queue', queue: 'annotations', batchSize: 1, maxConcurrency: 2 } }),
         },
       }),
     ).toThrow(/visibility timeout/);

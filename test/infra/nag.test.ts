@@ -7,8 +7,10 @@ import {
   acknowledgements,
   describeFindings,
   nagFindings,
+  runNag,
   staleAcknowledgements,
   synth,
+  synthProd,
   undocumentedAcknowledgements,
   type Synthesized,
 } from './synth';
@@ -63,3 +65,19 @@ describe('cdk-nag AwsSolutions', () => {
     expect(() => acknowledge(stack, 'S1', 'x'.repeat(60))).toThrow(/not a cdk-nag/);
   });
 });
+
+describe('cdk-nag AwsSolutions on the prod stacks (the main stack and the us-east-1 web ACL stack)', () => {
+  let prod: Synthesized;
+  beforeAll(() => {
+    prod = synthProd();
+  }, 240_000);
+
+  it('leaves no unacknowledged error or warning, has no stale acknowledgement, and documents every one', () => {
+    expect(prod.stack.edge).toBeDefined();
+    const nag = runNag(prod.app);
+    expect(describeFindings(nag.violations)).toEqual([]);
+    expect(staleAcknowledgements(prod.app, nag)).toEqual([]);
+    expect(undocumentedAcknowledgements(prod.app)).toEqual([]);
+  });
+});
+

@@ -11,7 +11,7 @@ import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from '../../shared/resources/
 import { ROUTES } from '../../shared/resources/routes';
 import { TABLE } from '../../shared/resources/table';
 import { inspectSigningKey } from '../../shared/signing/key-store';
-import { actionsOfRole, logicalId, ofType, synth, type Synthesized } from './synth';
+import { actionsOfRole, logicalId, ofType, synth, synthProd, type Synthesized } from './synth';
 
 const dev = ENVIRONMENTS.dev;
 const functionCount = Object.keys(FUNCTIONS).length;
@@ -284,7 +284,9 @@ describe('EcertStack (shared declarations, dev config)', () => {
         const fn = s.stack.functions.get(key);
         const actions = actionsOfRole(s.json, logicalId(fn.role as never));
         expect(actions.filter((a) => /^(dynamodb|s3|sqs|secretsmanager|kms):/.test(a)), key).toEqual([]);
-        expect(new Set(actions), key).toEqual(new Set(['logs:CreateLogStream', 'logs:PutLogEvents']));
+        expect(new Set(actions), key).toEqual(
+          new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
+        );
         const env = (s.json.Resources[logicalId(fn)]!.Properties.Environment as { Variables: Record<string, unknown> })
           .Variables;
         expect(Object.keys(env).filter((name) => name.startsWith('ECERT_')), key).toEqual([]);
@@ -313,14 +315,14 @@ describe('EcertStack (shared declarations, dev config)', () => {
       expect(routes).toHaveLength(ROUTES.length + 1);
     });
 
-    it('has a single auto-deployed $default stage throttled from config', () => {
+    it('has a single auto-deployed $default stage whose default route settings are the profile’s route floor', () => {
       s.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
       s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AutoDeploy: true,
         DefaultRouteSettings: {
-          ThrottlingRateLimit: dev.throttling.rateLimit,
-          ThrottlingBurstLimit: dev.throttling.burstLimit,
+          ThrottlingRateLimit: dev.peak.routeFloor.rateLimit,
+          ThrottlingBurstLimit: dev.peak.routeFloor.burstLimit,
         },
       });
     });
@@ -353,34 +355,10 @@ describe('EcertStack (shared declarations, dev config)', () => {
   });
 
   describe('alarms', () => {
-    it('alarms when the DLQ holds any message', () => {
-      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(s.stack.pipeline.deadLetterQueue), 'QueueName'] } }],
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-      });
-    });
-
-    it('alarms on errors of every function, and on API 5xx', () => {
-      for (const [key] of Object.entries(FUNCTIONS)) {
-        s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/Lambda',
-          MetricName: 'Errors',
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(s.stack.functions.get(key)) } }],
-          Threshold: 0,
-          ComparisonOperator: 'GreaterThanThreshold',
-        });
-      }
-      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx' });
-      s.template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount + 2);
-    });
-
     it('notifies an encrypted, TLS-only SNS topic from every alarm; no e-mail unless configured', () => {
       const topic = logicalId(s.stack.observability.topic);
       s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-      s.template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }] });
+      s.template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] });
       s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
@@ -405,10 +383,8 @@ describe('EcertStack (shared declarations, dev config)', () => {
 });
 
 describe('EcertStack configuration', () => {
-  it('subscribes the alarm e-mail, passes the public base URL and uses the prod throttling when configured', () => {
-    const s = synth({
-      config: { ...ENVIRONMENTS.prod, alarmEmail: 'ops@example.com', publicBaseUrl: 'https://ecert.example.com' },
-    });
+  it('subscribes the alarm e-mail, passes the public base URL and uses the prod retention and deletion protection', () => {
+    const s = synthProd({ config: { alarmEmail: 'ops@example.com', publicBaseUrl: 'https://ecert.example.com' } });
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     for (const [key, fn] of s.stack.functions.entries()) {
       const env = (s.json.Resources[logicalId(fn)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -416,8 +392,8 @@ describe('EcertStack configuration', () => {
     }
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: {
-        ThrottlingRateLimit: ENVIRONMENTS.prod.throttling.rateLimit,
-        ThrottlingBurstLimit: ENVIRONMENTS.prod.throttling.burstLimit,
+        ThrottlingRateLimit: ENVIRONMENTS.prod.peak.routeFloor.rateLimit,
+        ThrottlingBurstLimit: ENVIRONMENTS.prod.peak.routeFloor.burstLimit,
       },
     });
     s.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });

@@ -20,6 +20,22 @@ export interface Synthesized {
 }
 
 /**
+ * A deployable prod configuration for synthesis: prod disables the execute-api endpoint, so it needs the API's custom
+ * origin domain, and it creates the distribution's web ACL in us-east-1, so it needs a concrete account and Region.
+ * The names here are examples (nothing is deployed); `npm run capacity` synthesizes with them too.
+ */
+export const PROD_EXAMPLE = {
+  config: {
+    ...ENVIRONMENTS.prod,
+    apiOrigin: {
+      domainName: 'api-origin.ecert.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000000',
+    },
+  } satisfies EnvironmentConfig,
+  env: { account: '123456789012', region: 'eu-west-1' },
+} as const;
+
+/**
  * Builds the stack with bundling disabled (`aws:cdk:bundling-stacks: []`), so no esbuild runs and a synth takes about
  * a second. `overrides` replace parts of the dev configuration; `functions`/`routes` replace the shared declarations.
  */
@@ -32,6 +48,14 @@ export function synth(
   const stack = new EcertStack(app, config.stackName, { config, ...props });
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() as Synthesized['json'] };
+}
+
+/** The prod stack (PROD_EXAMPLE), with `overrides` on its configuration. */
+export function synthProd(
+  options: { config?: Partial<EnvironmentConfig> } & Omit<EcertStackProps, 'config'> = {},
+): Synthesized {
+  const { config, ...props } = options;
+  return synth({ env: PROD_EXAMPLE.env, ...props, config: { ...PROD_EXAMPLE.config, ...config } });
 }
 
 export const ofType = (json: Synthesized['json'], type: string): Resources =>

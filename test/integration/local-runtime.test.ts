@@ -16,7 +16,7 @@ const consumer: FunctionDecl = {
   memoryMb: 128,
   timeoutSeconds: 5,
   access: [],
-  trigger: { type: 'queue', queue: 'annotations', batchSize: 10 },
+  trigger: { type: 'queue', queue: 'annotations', batchSize: 10, maxConcurrency: 2 },
 };
 const routes: RouteDecl[] = [
   ...ROUTES,
