@@ -19,7 +19,7 @@ import {
   type MeasuredInputs,
 } from '../../infra/sizing';
 import { FUNCTIONS } from '../../shared/resources/functions';
-import * as tableDeclaration from '../../shared/resources/table';
+import { PENDING_SHARDS } from '../../shared/resources/table';
 import { TABLE } from '../../shared/resources/table';
 
 /** A prod row whose headroom is below this fails `test/infra/capacity.test.ts`. */
@@ -79,7 +79,7 @@ function declaredFunctions(json: TemplateJson): Map<string, { logicalId: string;
  * (shared/resources/table.ts `PENDING_SHARDS`); a declaration without it has the single `PENDING` key: one partition.
  */
 export function pendingShardCount(): number {
-  return (tableDeclaration as { PENDING_SHARDS?: number }).PENDING_SHARDS ?? 1;
+  return PENDING_SHARDS;
 }
 
 export interface CapacityInputs {

@@ -12,7 +12,7 @@ import { readMeasuredInputs, busiestMinuteRate, type MeasuredInputs } from '../.
 import { AWS_LATENCY_MS, QUOTAS } from '../../infra/quotas';
 import { buildPortal } from '../../portal/build/build';
 import { REPO_ROOT } from '../../shared/repo-root';
-import { synth, synthProd, type Synthesized } from '../infra/synth';
+import { synth, synthProd, type Synthesized } from '../support/synth';
 import { capacityRows, headroom, modeledDurations, pendingShardCount, REQUIRED_HEADROOM, verdict, type Capacity, type Row } from './capacity-model';
 import { Template } from 'aws-cdk-lib/assertions';
 

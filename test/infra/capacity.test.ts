@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../../shared/repo-root';
 import { ROUTES } from '../../shared/resources/routes';
 import { CAPACITY_DOC, capacityMarkdown, capacityOf } from '../bench/capacity';
 import { capacityRows, headroom, REQUIRED_HEADROOM, verdict, type Capacity, type TemplateJson } from '../bench/capacity-model';
-import { synth, synthProd, type Synthesized } from './synth';
+import { synth, synthProd, type Synthesized } from '../support/synth';
 
 /**
  * `npm run capacity` (docs/capacity.md) as a test: the prod stack, synthesized, must hold the results-day peak with at

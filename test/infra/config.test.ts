@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, InvalidConfigError, loadConfig, RESULTS_DAY, validateConfig } from '../../infra/config';
 import { busiestMinuteRate } from '../../infra/sizing';
-import { PROD_EXAMPLE } from './synth';
+import { PROD_EXAMPLE } from '../support/synth';
 import { DEFAULT_STACK_NAME } from '../../shared/resources/outputs';
 
 const context =

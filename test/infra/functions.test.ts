@@ -22,7 +22,7 @@ import {
   synth,
   undocumentedAcknowledgements,
   type Synthesized,
-} from './synth';
+} from '../support/synth';
 
 /**
  * Today's FUNCTIONS are HTTP handlers with no access; the construct must already handle queue consumers, schedules,

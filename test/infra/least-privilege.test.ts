@@ -4,7 +4,7 @@ import type { SecretAccess } from '../../infra/constructs/secrets';
 import { BUCKET } from '../../shared/resources/bucket';
 import { FUNCTIONS, type Access, type BucketPrefixName, type FunctionDecl } from '../../shared/resources/functions';
 import { TABLE } from '../../shared/resources/table';
-import { logicalId, ofType, synth, type Synthesized } from './synth';
+import { logicalId, ofType, synth, type Synthesized } from '../support/synth';
 
 /**
  * Least privilege, asserted from the declarations: for every function in FUNCTIONS, the IAM statements its role ends up

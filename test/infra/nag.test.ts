@@ -13,7 +13,7 @@ import {
   synthProd,
   undocumentedAcknowledgements,
   type Synthesized,
-} from './synth';
+} from '../support/synth';
 
 describe('cdk-nag AwsSolutions', () => {
   let s: Synthesized;

@@ -18,7 +18,7 @@ import { FUNCTIONS, type FunctionDecl } from '../../shared/resources/functions';
 import { STACK_OUTPUTS } from '../../shared/resources/outputs';
 import { ROUTES } from '../../shared/resources/routes';
 import { TABLE } from '../../shared/resources/table';
-import { logicalId, ofType, PROD_EXAMPLE, statementsOfRole, synth, synthProd, type Synthesized } from './synth';
+import { logicalId, ofType, PROD_EXAMPLE, statementsOfRole, synth, synthProd, type Synthesized } from '../support/synth';
 
 /**
  * The stack as the peak profile sizes it (issue 10): render concurrency (defect 1), per-route throttles (2), alarms

@@ -10,7 +10,7 @@ import {
   HSTS_MAX_AGE_SECONDS,
   PORTAL_SECURITY_HEADERS,
 } from '../../shared/resources/portal';
-import { acknowledgements, describeFindings, logicalId, ofType, runNag, staleAcknowledgements, synth, type Synthesized } from './synth';
+import { acknowledgements, describeFindings, logicalId, ofType, runNag, staleAcknowledgements, synth, type Synthesized } from '../support/synth';
 
 // Managed policy ids (AWS documentation): CachingOptimized, CachingDisabled, AllViewerExceptHostHeader.
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';

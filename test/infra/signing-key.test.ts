@@ -18,7 +18,7 @@ import {
   synth,
   undocumentedAcknowledgements,
   type Synthesized,
-} from './synth';
+} from '../support/synth';
 
 /** The SigningKeyInit custom resource: a fresh deployment gets a working signing key, nothing more. */
 describe('SigningKeyInit custom resource', () => {

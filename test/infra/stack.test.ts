@@ -11,7 +11,7 @@ import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from '../../shared/resources/
 import { ROUTES } from '../../shared/resources/routes';
 import { TABLE } from '../../shared/resources/table';
 import { inspectSigningKey } from '../../shared/signing/key-store';
-import { actionsOfRole, logicalId, ofType, synth, synthProd, type Synthesized } from './synth';
+import { actionsOfRole, logicalId, ofType, synth, synthProd, type Synthesized } from '../support/synth';
 
 const dev = ENVIRONMENTS.dev;
 const functionCount = Object.keys(FUNCTIONS).length;
