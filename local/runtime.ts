@@ -89,6 +89,8 @@ function configureEnvironment(endpoints: EmulatorEndpoints, target: Omit<LocalTa
     [ENV.bucketName]: target.bucketName,
     [ENV.queueUrl]: target.queueUrl,
     [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
+    [ENV.importBucketName]: target.importBucketName,
+    [ENV.auditBucketName]: target.auditBucketName,
     [ENV.localSecretsDir]: target.secretsDir,
     [ENV.publicBaseUrl]: process.env[ENV.publicBaseUrl] ?? apiUrl,
     POWERTOOLS_SERVICE_NAME: 'ecert',
@@ -140,6 +142,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     bootstrapDdb.destroy();
     configureEnvironment(endpoints, { endpoints, ...names, queueUrl: '', deadLetterQueueUrl: '', secretsDir }, apiUrl);
     await provisionBucket(s3(), names.bucketName);
+    await provisionBucket(s3(), names.importBucketName);
+    await provisionBucket(s3(), names.auditBucketName);
     const queues = await provisionQueues(sqs(), names, options.queueOverrides);
     const partial = { endpoints, ...names, ...queues, secretsDir };
     configureEnvironment(endpoints, partial, apiUrl);
@@ -154,6 +158,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       endpoints,
       tableName: names.tableName,
       bucketName: names.bucketName,
+      importBucketName: names.importBucketName,
+      auditBucketName: names.auditBucketName,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       secretsDir,
