@@ -9,6 +9,9 @@ import { DEFAULT_CONCURRENCY, describeError, importRowStream, type RejectedRow }
 import { createProgress } from './progress';
 import { formatOf, readRows } from '../shared/import/sources';
 import { TargetError, useTarget } from '../shared/target/resolve';
+import { AUDIT_ACTIONS, newEventId } from '../shared/domain/audit';
+import { operatorStamp, recordOperatorAction } from '../shared/services/operator-audit';
+import { sha256Of } from './files';
 
 export const IMPORT_HELP = `Usage: npm run ecert -- import <file> [options]
 
@@ -81,13 +84,18 @@ export async function importCommand(args: string[], io: Io, signal?: AbortSignal
     throw new TargetError(`cannot read the ID hash key of ${target}: ${describeError(error)}`);
   }
 
-  io.err(`importing ${basename(file)} (${format}) into ${target}`);
+  const runId = `import-${newEventId()}`;
+  const stamp = await operatorStamp(AUDIT_ACTIONS.certificateImport, { runId });
+  const fileDetails = { file: basename(file), bytes: info.size, sha256: await sha256Of(file), format };
+  await recordOperatorAction({ action: AUDIT_ACTIONS.importStart, subject: { runId }, runId, details: fileDetails });
+  io.err(`importing ${basename(file)} (${format}) into ${target} (run ${runId})`);
   const progress = createProgress({ totalBytes: info.size, stream: io.stderr, every, plain: values['no-progress'] ?? false });
   let summary;
   try {
     summary = await importRowStream(readRows(file, format, { onBytes: progress.bytes }), {
       idHashKey,
       concurrency,
+      run: { runId, stamp },
       ...(signal ? { signal } : {}),
       onRejected: (rejected) => progress.log(formatRejected(rejected)),
       onProgress: progress.rows,
@@ -98,6 +106,19 @@ export async function importCommand(args: string[], io: Io, signal?: AbortSignal
   io.out(
     `imported ${summary.imported} (created ${summary.created}, updated ${summary.updated}), failed ${summary.failed}, in ${summary.seconds.toFixed(1)} s`,
   );
+  await recordOperatorAction({
+    action: AUDIT_ACTIONS.importFinish,
+    subject: { runId },
+    runId,
+    details: {
+      ...fileDetails,
+      imported: summary.imported,
+      created: summary.created,
+      updated: summary.updated,
+      failed: summary.failed,
+      ...(summary.aborted ? { stopped: summary.aborted.kind } : {}),
+    },
+  }).catch((error) => io.err(`could not record the end of the run in the audit trail: ${describeError(error)}`));
   if (summary.aborted) {
     io.err(`import stopped early (${summary.aborted.kind}): ${summary.aborted.message}`);
     return summary.aborted.kind === 'interrupted' ? EXIT.interrupted : EXIT.usage;

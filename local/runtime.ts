@@ -15,6 +15,7 @@ import { portalStaticFiles } from './portal-server';
 import { moduleHandlerLoader, type HandlerLoader } from './handlers';
 import { startPoller, type RunningPoller } from './sqs-poller';
 import { startWorkerPollers } from './worker-poller';
+import { startTableStreams } from './table-streams';
 import { sweepExpired } from './ttl-sweeper';
 import { restoreQueues, saveQueues } from './queue-snapshot';
 import { ensureLocalSecrets } from '../shared/target/local-secrets';
@@ -70,6 +71,8 @@ export interface LocalRuntime {
   /** Runs a scheduled function now (tests, or `npm start`'s first reconcile). */
   runScheduled(fnId: string): Promise<unknown>;
   sweepNow(): Promise<number>;
+  /** Waits until the table's stream consumers (audit trail, report counters) have seen every change so far. */
+  drainStreams(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -202,6 +205,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       pollers[fn.id] = poller;
       stops.push(() => poller.stop());
     }
+    const streams = await startTableStreams({ functions, endpoints, tableName: names.tableName, dataDir, loadHandler, enabled: options.queueConsumers !== false, log });
+    stops.push(() => streams.stop());
 
     const runScheduled = async (fnId: string) => {
       const fn = Object.values(functions).find((f) => f.id === fnId);
@@ -262,7 +267,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     target.apiUrl = `http://${host}:${boundPort}`;
 
     await writeLocalTarget(dataDir, target);
-    return { apiUrl: target.apiUrl, target, pollers, runScheduled, sweepNow, stop: stopAll };
+    return { apiUrl: target.apiUrl, target, pollers, runScheduled, sweepNow, drainStreams: streams.drain, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
