@@ -12,8 +12,11 @@ import { TargetError, useTarget } from '../shared/target/resolve';
 import { AUDIT_ACTIONS, newEventId } from '../shared/domain/audit';
 import { operatorStamp, recordOperatorAction } from '../shared/services/operator-audit';
 import { sha256Of } from './files';
+import { importStatus, importViaS3 } from './import-s3';
 
 export const IMPORT_HELP = `Usage: npm run ecert -- import <file> [options]
+       npm run ecert -- import <file> --via-s3 [--stack <name>]
+       npm run ecert -- import status <executionId> [--stack <name>]
 
 Loads certificate records from a CSV or JSON Lines file, upserting by certId. Bad lines are reported on stderr with
 their line number and every reason, and the import goes on; a summary ends the run.
@@ -25,8 +28,14 @@ Columns / keys: ${CERTIFICATE_COLUMNS.join(', ')}
   specialty may be empty or left out; dates are YYYY-MM-DD; idType is one of ${ID_TYPES.join(', ')}
   (or its Chinese name, e.g. 居民身份证).
 
+--via-s3 uploads the file (normalised to JSON Lines, streamed) to the stack's import bucket and starts a Step Functions
+Distributed Map that imports it in parallel batches with the same rules; 'import status' shows its progress and,
+once finished, the report (counts, bad lines with line number and reason). Against the local stack the CLI runs
+the Map itself and returns when it is done.
+
 Options:
   --format <csv|jsonl>    override the format the extension implies
+  --via-s3                import through the stack's Distributed Map (see above)
   --concurrency <n>       writes in flight (1–64, default ${DEFAULT_CONCURRENCY})
   --progress-every <n>    without a terminal: a progress line every n rows (default 10000)
   --no-progress           no progress bar even on a terminal
@@ -57,11 +66,17 @@ export async function importCommand(args: string[], io: Io, signal?: AbortSignal
       concurrency: { type: 'string' },
       'progress-every': { type: 'string' },
       'no-progress': { type: 'boolean' },
+      'via-s3': { type: 'boolean' },
     },
   });
   if (values.help) {
     io.out(IMPORT_HELP);
     return EXIT.ok;
+  }
+  if (positionals[0] === 'status') {
+    if (positionals.length !== 2) throw new UsageError('import status takes one execution id', 'import');
+    await useTarget(targetOf(values));
+    return importStatus(positionals[1]!, io, formatRejected);
   }
   if (positionals.length !== 1) throw new UsageError('import takes exactly one file', 'import');
   const file = resolve(positionals[0]!);
@@ -77,6 +92,7 @@ export async function importCommand(args: string[], io: Io, signal?: AbortSignal
   if (!info?.isFile()) throw new UsageError(`${positionals[0]} is not a readable file`, 'import');
 
   const target = await useTarget(targetOf(values));
+  if (values['via-s3']) return importViaS3(file, format, info, io, formatRejected);
   let idHashKey: string;
   try {
     idHashKey = await getSecret('idHashKey');
