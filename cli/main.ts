@@ -7,6 +7,7 @@ import { NotAPdfError } from '../shared/repository/documents';
 import { SigningKeyError } from '../shared/signing/key-material';
 import { ATTACH_FILE_HELP, attachFileCommand } from './attach-file-command';
 import { AUDIT_HELP, auditCommand } from './audit-command';
+import { REPORT_HELP, reportCommand } from './report-command';
 import { EXIT, processIo, TARGET_HELP, UsageError, type Io } from './common';
 import { describeError, isTargetError } from '../shared/import/importer';
 import { IMPORT_HELP, importCommand } from './import-command';
@@ -32,6 +33,7 @@ const COMMANDS = {
     summary: 'attach a certificate electronic file (PDF) to a pre-2021-12-17 certificate',
   },
   audit: { run: auditCommand, help: AUDIT_HELP, summary: 'show the audit trail of a certificate, holder, run or system part' },
+  report: { run: reportCommand, help: REPORT_HELP, summary: 'annotations, apply → READY latency and verifications over a period' },
   'signing-key': {
     run: signingKeyCommand,
     help: SIGNING_KEY_HELP,

@@ -7,6 +7,7 @@ import { getAnnotation } from '../repository/annotations';
 import { getCertificate } from '../repository/certificates';
 import { getVerification, type VerificationRecord } from '../repository/verifications';
 import { problem } from './problem';
+import { recordVerification } from '../services/verification-counts';
 
 /** One answer for every kind of miss, so the public routes cannot be used to learn which codes or holders exist. */
 export const verificationNotFound = () => problem('NOT_FOUND', '未查询到相符的证书信息，请核对后重试');
@@ -17,7 +18,7 @@ export async function verifyRecord(record: VerificationRecord, now: Date): Promi
     getAnnotation(record.certId, record.annotationId),
   ]);
   if (!certificate) return undefined;
-  return verificationView(
+  const view = verificationView(
     certificate,
     {
       annotationId: record.annotationId,
@@ -28,6 +29,8 @@ export async function verifyRecord(record: VerificationRecord, now: Date): Promi
     },
     now,
   );
+  await recordVerification(certificate.qualificationCode, view.valid, now);
+  return view;
 }
 
 export async function verifyByCode(code: string | undefined, now: Date): Promise<VerificationView> {
@@ -59,5 +62,7 @@ export async function verifyByHolder(
   );
   const idMatches = timingSafeEqual(digest(normalizeIdNumber(input.idNumber)), digest(certificate?.idNumber ?? ABSENT));
   if (!certificate || !(nameMatches && idMatches)) throw verificationNotFound();
-  return verificationView(certificate, undefined, now);
+  const view = verificationView(certificate, undefined, now);
+  await recordVerification(certificate.qualificationCode, view.valid, now);
+  return view;
 }

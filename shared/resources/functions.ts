@@ -131,9 +131,10 @@ export const FUNCTIONS = {
     access: ['table:write'],
     trigger: { type: 'queue', queue: 'deadLetter', batchSize: 10 },
   }),
-  verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read']),
-  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read']),
-  verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read'], 512),
+  // table:stats: each answer is counted for the operator report (issue 13 §6).
+  verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read', 'table:stats']),
+  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read', 'table:stats']),
+  verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read', 'table:stats'], 512),
   /**
    * Issue 13 §3: certificate and account changes (with their change stamps) become audit events; every audit event
    * inserted is archived to the Object Lock bucket. docs/operations.md.
