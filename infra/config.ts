@@ -36,6 +36,11 @@ export interface EnvironmentConfig {
    */
   readonly portalDomainName?: string;
   readonly portalCertificateArn?: string;
+  /**
+   * Days each audit archive object stays locked (S3 Object Lock, compliance mode: not even the root user can delete
+   * it sooner, and the retention cannot be shortened). Keep dev short: a dev stack's archive cannot be emptied earlier.
+   */
+  readonly auditRetentionDays: number;
 }
 
 export const ENVIRONMENTS = {
@@ -46,6 +51,7 @@ export const ENVIRONMENTS = {
     logRetention: RetentionDays.ONE_MONTH,
     accessLogExpirationDays: 90,
     tableDeletionProtection: false,
+    auditRetentionDays: 1,
   },
   prod: {
     name: 'prod',
@@ -54,6 +60,8 @@ export const ENVIRONMENTS = {
     logRetention: RetentionDays.SIX_MONTHS,
     accessLogExpirationDays: 365,
     tableDeletionProtection: true,
+    // Ten years.
+    auditRetentionDays: 3653,
   },
 } as const satisfies Record<string, EnvironmentConfig>;
 
@@ -100,6 +108,7 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
     portalWebAclArn: optionalString(readContext('portalWebAclArn'), 'portalWebAclArn') ?? base.portalWebAclArn,
     portalDomainName: optionalString(readContext('portalDomainName'), 'portalDomainName') ?? base.portalDomainName,
     portalCertificateArn: optionalString(readContext('portalCertificateArn'), 'portalCertificateArn') ?? base.portalCertificateArn,
+    auditRetentionDays: Number(optionalString(readContext('auditRetentionDays'), 'auditRetentionDays') ?? base.auditRetentionDays),
   };
   validateConfig(config);
   return config;
@@ -136,6 +145,9 @@ export function validateConfig(config: EnvironmentConfig): void {
   }
   if (config.portalWebAclArn !== undefined && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(config.portalWebAclArn)) {
     throw new InvalidConfigError(`${config.name}: portalWebAclArn must be a CLOUDFRONT-scope (global, us-east-1) WAFv2 web ACL ARN`);
+  }
+  if (!(Number.isInteger(config.auditRetentionDays) && config.auditRetentionDays >= 1 && config.auditRetentionDays <= 36500)) {
+    throw new InvalidConfigError(`${config.name}: auditRetentionDays must be a whole number of days from 1 to 36500`);
   }
   if ((config.portalDomainName === undefined) !== (config.portalCertificateArn === undefined)) {
     throw new InvalidConfigError(`${config.name}: portalDomainName and portalCertificateArn go together`);

@@ -15,6 +15,9 @@ import { AnnotationPipeline } from './constructs/pipeline';
 import { AppSecrets, SECRET_SPECS } from './constructs/secrets';
 import { SigningKeyInit } from './constructs/signing-key';
 import { Storage } from './constructs/storage';
+import { AuditArchive } from './constructs/audit-archive';
+import { BulkImport } from './constructs/bulk-import';
+import { OperationsDashboard } from './constructs/dashboard';
 import { REPO_ROOT } from '../shared/repo-root';
 
 export interface EcertStackProps extends StackProps {
@@ -40,6 +43,9 @@ export class EcertStack extends Stack {
   readonly httpApi: EcertHttpApi;
   readonly portal: Portal;
   readonly observability: Observability;
+  readonly bulkImport: BulkImport;
+  readonly auditArchive: AuditArchive;
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: EcertStackProps) {
     super(scope, id, { description: 'ecert: professional-qualification e-certificates', ...props });
@@ -101,6 +107,12 @@ export class EcertStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
+    // Issue 13: operations (bulk import, audit archive, dashboard).
+    const ops = { functions: this.functions, accessLogs: this.storage.accessLogs, logRetention: config.logRetention };
+    this.bulkImport = new BulkImport(this, 'BulkImport', ops);
+    this.auditArchive = new AuditArchive(this, 'AuditArchive', { ...ops, retentionDays: config.auditRetentionDays });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', { alarms: this.observability.alarms, queue: this.pipeline.queue, deadLetterQueue: this.pipeline.deadLetterQueue });
+
     const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
       apiUrl: { value: this.httpApi.url, description: 'Base URL of the HTTP API' },
       portalUrl: { value: this.portal.url, description: 'Holder portal (CloudFront; the API is on the same origin under /v1)' },
@@ -120,6 +132,10 @@ export class EcertStack extends Stack {
         value: this.secrets.secret('secret:signing-key').secretArn,
         description: 'Secrets Manager ARN of the PDF signing key bundle (ecert signing-key install --stack ...)',
       },
+      importBucketName: { value: this.bulkImport.bucket.bucketName, description: 'Uploads and reports of import --via-s3' },
+      importStateMachineArn: { value: this.bulkImport.stateMachine.stateMachineArn, description: 'Distributed Map import state machine' },
+      auditArchiveBucketName: { value: this.auditArchive.bucket.bucketName, description: 'Audit archive (S3 Object Lock, compliance mode)' },
+      dashboardName: { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch operations dashboard' },
     };
     for (const [key, output] of Object.entries(outputs) as [keyof typeof STACK_OUTPUTS, (typeof outputs)[keyof typeof STACK_OUTPUTS]][]) {
       new CfnOutput(this, STACK_OUTPUTS[key], output);

@@ -42,6 +42,13 @@ export const handler = lambdaHandler(async (event: DynamoDBStreamEvent) => {
     for (const ms of m.latencies.slice(0, 100)) single.addMetric('ApplyToReady', MetricUnit.Milliseconds, ms);
     single.publishStoredMetrics();
   }
+  // The totals too (dimension `service` only), for the dashboard's all-qualification graphs and percentiles.
+  const all = [...perQualification.values()];
+  for (const name of ['applied', 'ready', 'failed'] as const) {
+    const n = all.reduce((sum, m) => sum + m[name], 0);
+    if (n) metrics.addMetric(METRIC[name], MetricUnit.Count, n);
+  }
+  for (const ms of all.flatMap((m) => m.latencies).slice(0, 100)) metrics.addMetric('ApplyToReady', MetricUnit.Milliseconds, ms);
   logger.info('report counters', { records: event.Records.length, transitions: transitions.length, buckets: batch.size });
   return {};
 });
