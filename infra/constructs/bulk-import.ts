@@ -9,8 +9,6 @@ import {
   ItemBatcher,
   JsonPath,
   LogLevel,
-  ProcessorMode,
-  ProcessorType,
   ResultWriterV2,
   S3JsonLItemReader,
   StateMachine,
@@ -19,6 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import { ENV } from '../../shared/config/env';
 import { OPERATIONS } from '../../shared/resources/operations';
 import { acknowledge } from '../nag';
@@ -44,6 +43,8 @@ export class BulkImport extends Construct {
 
   constructor(scope: Construct, id: string, props: BulkImportProps) {
     super(scope, id);
+    // ResultWriterV2 renders only under this feature flag; set for this construct only, not the whole app.
+    this.node.setContext(STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = OPERATIONS.distributedMap;
     this.bucket = new Bucket(this, 'Imports', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -87,8 +88,10 @@ export class BulkImport extends Construct {
       // Child results (counts only; bad lines are in the batch objects) go to S3, not into the execution's payload.
       resultWriterV2: new ResultWriterV2({ bucket: this.bucket, prefix: `${prefix}map-results` }),
       resultPath: JsonPath.DISCARD,
+      // Child workflows of one Lambda task each: Express (billed per request and duration, not per transition).
+      mapExecutionType: StateMachineType.EXPRESS,
     });
-    this.map.itemProcessor(batch, { mode: ProcessorMode.DISTRIBUTED, executionType: ProcessorType.EXPRESS });
+    this.map.itemProcessor(batch);
 
     const reportPayload = { importId: JsonPath.stringAt('$.importId'), stamp: JsonPath.objectAt('$.stamp'), executionArn: JsonPath.stringAt('$$.Execution.Id') };
     const report = new LambdaInvoke(this, 'ImportReport', {

@@ -93,7 +93,8 @@ describe('Functions construct with every trigger and access kind', () => {
       BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    // Two queue consumers (render, dead letters) and two table stream consumers (audit trail, report counters).
+    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
   });
 
   it('invokes the reconciler on its schedule', () => {
