@@ -1,4 +1,6 @@
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { backoff } from '../aws/backoff';
 import { ddb } from '../aws/clients';
 import { STAMP_ATTRIBUTE, type ChangeStamp } from '../domain/audit';
@@ -176,7 +178,9 @@ export async function upsertCertificate(
     return out.Attributes && Object.keys(out.Attributes).length > 0 ? 'updated' : 'created';
   } catch (error) {
     if (!provenance || !isConditionFailure(error)) throw error;
-    const old = (error as { Item?: Item }).Item;
+    // The document client leaves the item of a failed condition in the wire format.
+    const raw = (error as { Item?: Record<string, AttributeValue> }).Item;
+    const old: Item | undefined = raw ? unmarshall(raw) : undefined;
     const stamp = old?.[STAMP_ATTRIBUTE] as Partial<ChangeStamp> | undefined;
     if (stamp?.line !== provenance.line) return 'superseded';
     return old?.createdBy === `${provenance.runId}#${provenance.line}` ? 'created' : 'updated';
