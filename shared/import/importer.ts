@@ -1,3 +1,4 @@
+import { backoff } from '../aws/backoff';
 import { ConfigurationError } from '../config/env';
 import { isCertId } from '../domain/certificate';
 import { checkCertificateRow, type RowIssue } from '../domain/certificate-record';
@@ -83,6 +84,32 @@ const TARGET_ERROR_NAMES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/**
+ * Throttling and the emulator's lock timeouts: worth waiting for. DynamoDB (and DynamoDB Local under load) answer these
+ * when writes arrive faster than they are absorbed; the SDK's own 3 attempts are not enough for a long import.
+ */
+const THROTTLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TransactionConflictException',
+]);
+export const isThrottling = (error: unknown): boolean => THROTTLE_NAMES.has((error as { name?: string } | null)?.name ?? '');
+export const WRITE_ATTEMPTS = 8;
+
+/** Runs a write, backing off (full jitter, 50 ms doubling to 5 s) while the target throttles. */
+export async function withThrottleRetry<T>(write: () => Promise<T>, attempts = WRITE_ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isThrottling(error) || attempt >= attempts) throw error;
+      await backoff(attempt, 50, 5000);
+    }
+  }
+}
+
 /** An error that every further write would hit too: stop instead of failing 100,000 rows one by one. */
 export function isTargetError(error: unknown): boolean {
   if (error instanceof ConfigurationError) return true;
@@ -140,7 +167,7 @@ export async function importRowStream(
       return;
     }
     try {
-      counts[await upsert(record, options.idHashKey, provenanceOf(line))]++;
+      counts[await withThrottleRetry(() => upsert(record, options.idHashKey, provenanceOf(line)))]++;
       progress();
     } catch (error) {
       const text = describeError(error, record.idNumber, record.mobile, record.email);

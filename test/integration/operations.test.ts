@@ -13,7 +13,7 @@ import { listAuditEvents } from '../../shared/repository/audit';
 import { runImportBatch, type ImportBatchEvent } from '../../shared/services/import-run';
 import { changeStamp } from '../../shared/domain/audit';
 import { importKeys } from '../../shared/resources/operations';
-import { readRows } from '../../shared/import/sources';
+import { readRows, type SourceRow } from '../../shared/import/sources';
 import { getText } from '../../shared/repository/import-objects';
 import { itemBatches } from '../../local/distributed-map';
 import { runCli, type CliRun } from '../support/cli';
@@ -170,7 +170,7 @@ describe('the import Lambda on the batches a Distributed Map hands it', () => {
     await writeFile(file, toCsv(lines));
     const importId = `import-test-${Date.now()}`;
     const stamp = changeStamp({ action: 'certificate.import', actor: { kind: 'operator', id: 'local:test' }, source: { via: 'test' }, runId: importId });
-    const batches = [];
+    const batches: SourceRow[][] = [];
     for await (const batch of itemBatches(readRows(file, 'csv'), 400, 240 * 1024)) batches.push(batch);
     expect(batches.map((b) => b.length)).toEqual([400, 400, 103]);
 
