@@ -1,4 +1,4 @@
-import { AUDIT_ACTIONS } from '../shared/domain/audit';
+import type { AUDIT_ACTIONS } from '../shared/domain/audit';
 import { describeError } from '../shared/import/importer';
 import { recordOperatorAction } from '../shared/services/operator-audit';
 import { useLocalTarget, type TargetSpec } from '../shared/target/resolve';

@@ -1,10 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { Duration } from 'aws-cdk-lib';
+import { Bucket, ObjectLockRetention, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env';
 import { OPERATIONS } from '../../shared/resources/operations';
 import type { Functions } from './functions';
-import { grantDeclaredAccess } from './operations-grants';
+import { grantDeclaredAccess, privateBucketProps } from './operations-grants';
 
 export interface AuditArchiveProps {
   readonly functions: Functions;
@@ -24,19 +24,12 @@ export class AuditArchive extends Construct {
   constructor(scope: Construct, id: string, props: AuditArchiveProps) {
     super(scope, id);
     this.bucket = new Bucket(this, 'Archive', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...privateBucketProps(props.accessLogs, 'audit-archive/'),
       versioned: true,
       objectLockEnabled: true,
       objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.retentionDays)),
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'audit-archive/',
       // Read rarely, kept long: cheaper storage after three months (still immediately readable).
       lifecycleRules: [{ id: 'archive-tier', transitions: [{ storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }] }],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     grantDeclaredAccess(props.functions, this.bucket, OPERATIONS.auditArchive.prefix, ENV.auditBucketName, {
       'archive:write': { actions: ['s3:PutObject'] },

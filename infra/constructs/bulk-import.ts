@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import {
   DefinitionBody,
   DistributedMap,
@@ -22,7 +22,7 @@ import { ENV } from '../../shared/config/env';
 import { OPERATIONS } from '../../shared/resources/operations';
 import { acknowledge } from '../nag';
 import type { Functions } from './functions';
-import { grantDeclaredAccess } from './operations-grants';
+import { grantDeclaredAccess, privateBucketProps } from './operations-grants';
 
 export interface BulkImportProps {
   readonly functions: Functions;
@@ -47,19 +47,12 @@ export class BulkImport extends Construct {
     this.node.setContext(STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
     const settings = OPERATIONS.distributedMap;
     this.bucket = new Bucket(this, 'Imports', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'imports/',
+      ...privateBucketProps(props.accessLogs, 'imports/'),
       lifecycleRules: [
         // Uploads hold ID numbers: kept only as long as a run and its report are of use.
         { id: 'expire-imports', expiration: Duration.days(OPERATIONS.importBucket.expirationDays) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     const prefix = OPERATIONS.importBucket.prefix;
     grantDeclaredAccess(props.functions, this.bucket, prefix, ENV.importBucketName, {

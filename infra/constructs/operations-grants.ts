@@ -1,6 +1,6 @@
-import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, BucketEncryption, ObjectOwnership, type Bucket, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import type { Access } from '../../shared/resources/functions';
 import { acknowledge } from '../nag';
 import type { Functions } from './functions';
@@ -35,4 +35,18 @@ export function grantDeclaredAccess(
       `Object keys are created at run time under the "${prefix}" prefix (one per import run, batch or archive batch), so ${actions.join(', ')} is scoped to that prefix of a bucket only this construct uses.`,
     );
   }
+}
+
+/** What every private bucket of the operations constructs shares: no public access, TLS only, SSE-S3, access logs. */
+export function privateBucketProps(accessLogs: Bucket, logPrefix: string): BucketProps {
+  return {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    encryption: BucketEncryption.S3_MANAGED,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    serverAccessLogsBucket: accessLogs,
+    serverAccessLogsPrefix: logPrefix,
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
 }
