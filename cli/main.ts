@@ -6,6 +6,8 @@ import { CertificateNotFoundError, ElectronicFileNotAllowedError } from '../shar
 import { NotAPdfError } from '../shared/repository/documents';
 import { SigningKeyError } from '../shared/signing/key-material';
 import { ATTACH_FILE_HELP, attachFileCommand } from './attach-file-command';
+import { AUDIT_HELP, auditCommand } from './audit-command';
+import { REPORT_HELP, reportCommand } from './report-command';
 import { EXIT, processIo, TARGET_HELP, UsageError, type Io } from './common';
 import { DLQ_HELP, dlqCommand } from './dlq-command';
 import { describeError, isTargetError } from '../shared/import/importer';
@@ -26,12 +28,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const COMMANDS = {
   import: { run: importCommand, help: IMPORT_HELP, summary: 'load certificate records from a CSV or JSON Lines file' },
-  revoke: { run: revokeCommand, help: REVOKE_HELP, summary: 'revoke a certificate' },
+  revoke: { run: revokeCommand, help: REVOKE_HELP, summary: 'revoke a certificate, or every certificate listed in a file' },
   'attach-file': {
     run: attachFileCommand,
     help: ATTACH_FILE_HELP,
     summary: 'attach a certificate electronic file (PDF) to a pre-2021-12-17 certificate',
   },
+  audit: { run: auditCommand, help: AUDIT_HELP, summary: 'show the audit trail of a certificate, holder, run or system part' },
+  report: { run: reportCommand, help: REPORT_HELP, summary: 'annotations, apply → READY latency and verifications over a period' },
   'signing-key': {
     run: signingKeyCommand,
     help: SIGNING_KEY_HELP,

@@ -25,7 +25,7 @@ export interface ProgressOptions {
 
 export function createProgress({ totalBytes, stream, every, plain }: ProgressOptions): ProgressReporter {
   const started = Date.now();
-  let last: ImportProgress = { processed: 0, created: 0, updated: 0, failed: 0 };
+  let last: ImportProgress = { processed: 0, created: 0, updated: 0, superseded: 0, failed: 0 };
   let bytesRead = 0;
   const percent = () => (totalBytes > 0 ? Math.min(100, Math.floor((bytesRead / totalBytes) * 100)) : 100);
   const rate = () => Math.round(last.processed / Math.max(0.001, (Date.now() - started) / 1000));

@@ -14,6 +14,8 @@ import {
   type CertificateSummary,
 } from '../shared/signing/key-store';
 import { localSigningKeyFile, replaceLocalSecret } from '../shared/target/local-secrets';
+import { AUDIT_ACTIONS } from '../shared/domain/audit';
+import { recordSigningKeyChange } from './audit-record';
 import { EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
 import { TargetError, useStackTarget, type TargetSpec } from '../shared/target/resolve';
 
@@ -56,6 +58,8 @@ interface KeyStore {
   afterWrite: string;
   read(): Promise<string | undefined>;
   write(json: string): Promise<void>;
+  /** Where the change is recorded in the audit trail (issue 13). */
+  spec: TargetSpec;
 }
 
 export async function signingKeyCommand(args: string[], io: Io): Promise<number> {
@@ -117,6 +121,7 @@ async function init(store: KeyStore, force: boolean, io: Io): Promise<number> {
   const json = JSON.stringify(generateSelfSignedMaterial({ commonName: SELF_SIGNED_COMMON_NAME, organization: store.organization }));
   const summary = describeSigningKey(loadSigningKey(json));
   await store.write(json);
+  await recordSigningKeyChange(store.spec, AUDIT_ACTIONS.signingKeyInit, summary, io);
   io.out(`stored a self-signed signing key in ${store.where}${replacedNote(current)}`);
   printSummary(summary, io);
   io.out(store.afterWrite);
@@ -128,6 +133,7 @@ async function install(store: KeyStore, files: Parameters<typeof assembleSigning
   const summary = describeSigningKey(key);
   const current = inspectSigningKey(await store.read());
   await store.write(json);
+  await recordSigningKeyChange(store.spec, AUDIT_ACTIONS.signingKeyInstall, summary, io);
   io.out(`installed the signing key in ${store.where}${replacedNote(current, key.fingerprint)}`);
   printSummary(summary, io);
   if (summary.selfSigned) io.err('note: the certificate is self-signed: PDF readers will not show the seal as trusted');
@@ -182,6 +188,7 @@ async function openStore(spec: TargetSpec): Promise<KeyStore> {
   if (spec.kind === 'local') {
     const file = localSigningKeyFile(spec.dataDir);
     return {
+      spec,
       where: file,
       organization: 'ecert (local)',
       afterWrite: 'a running local stack (npm start) signs with it after a restart',
@@ -202,6 +209,7 @@ async function openStore(spec: TargetSpec): Promise<KeyStore> {
     throw new TargetError(`stack ${spec.stackName} has no SigningKeySecretArn output: deploy the current version of the stack first`);
   }
   return {
+    spec,
     where: `the signing-key secret of stack ${spec.stackName}`,
     organization: spec.stackName,
     afterWrite:

@@ -95,6 +95,11 @@ export interface EnvironmentConfig {
    */
   readonly portalDomainName?: string;
   readonly portalCertificateArn?: string;
+  /**
+   * Days each audit archive object stays locked (S3 Object Lock, compliance mode: not even the root user can delete
+   * it sooner, and the retention cannot be shortened). Keep dev short: a dev stack's archive cannot be emptied earlier.
+   */
+  readonly auditRetentionDays: number;
 }
 
 /**
@@ -134,6 +139,7 @@ export const ENVIRONMENTS = {
     logRetention: RetentionDays.ONE_MONTH,
     accessLogExpirationDays: 90,
     tableDeletionProtection: false,
+    auditRetentionDays: 1,
   },
   prod: {
     name: 'prod',
@@ -145,6 +151,8 @@ export const ENVIRONMENTS = {
     logRetention: RetentionDays.SIX_MONTHS,
     accessLogExpirationDays: 365,
     tableDeletionProtection: true,
+    // Ten years.
+    auditRetentionDays: 3653,
   },
 } as const satisfies Record<string, EnvironmentConfig>;
 
@@ -217,6 +225,7 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
       optionalChoice(readContext('executeApiEndpoint'), 'executeApiEndpoint', { enabled: true, disabled: false }) ??
       base.executeApiEndpoint,
     createWebAcl: optionalChoice(readContext('webAcl'), 'webAcl', { create: true, none: false }) ?? base.createWebAcl,
+    auditRetentionDays: Number(optionalString(readContext('auditRetentionDays'), 'auditRetentionDays') ?? base.auditRetentionDays),
   };
   const apiOrigin = apiOriginFrom(readContext, base.apiOrigin);
   const withOrigin: EnvironmentConfig = apiOrigin ? { ...config, apiOrigin } : config;
@@ -300,6 +309,9 @@ export function validateConfig(config: EnvironmentConfig): void {
   }
   if (config.portalWebAclArn !== undefined && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(config.portalWebAclArn)) {
     throw new InvalidConfigError(`${config.name}: portalWebAclArn must be a CLOUDFRONT-scope (global, us-east-1) WAFv2 web ACL ARN`);
+  }
+  if (!(Number.isInteger(config.auditRetentionDays) && config.auditRetentionDays >= 1 && config.auditRetentionDays <= 36500)) {
+    throw new InvalidConfigError(`${config.name}: auditRetentionDays must be a whole number of days from 1 to 36500`);
   }
   if ((config.portalDomainName === undefined) !== (config.portalCertificateArn === undefined)) {
     throw new InvalidConfigError(`${config.name}: portalDomainName and portalCertificateArn go together`);

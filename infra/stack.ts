@@ -16,6 +16,9 @@ import { AnnotationPipeline } from './constructs/pipeline';
 import { AppSecrets, SECRET_SPECS } from './constructs/secrets';
 import { SigningKeyInit } from './constructs/signing-key';
 import { Storage } from './constructs/storage';
+import { AuditArchive } from './constructs/audit-archive';
+import { BulkImport } from './constructs/bulk-import';
+import { OperationsDashboard } from './constructs/dashboard';
 import { REPO_ROOT } from '../shared/repo-root';
 import { sizeStack, type MeasuredInputs, type Sizing } from './sizing';
 
@@ -51,6 +54,9 @@ export class EcertStack extends Stack {
   readonly sizing: Sizing;
   /** The us-east-1 stack with the distribution's web ACL, when this stack creates one in another Region. */
   readonly edge?: EdgeStack;
+  readonly bulkImport: BulkImport;
+  readonly auditArchive: AuditArchive;
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: EcertStackProps) {
     const { config } = props;
@@ -151,6 +157,12 @@ export class EcertStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
+    // Issue 13: operations (bulk import, audit archive, dashboard).
+    const ops = { functions: this.functions, accessLogs: this.storage.accessLogs, logRetention: config.logRetention };
+    this.bulkImport = new BulkImport(this, 'BulkImport', ops);
+    this.auditArchive = new AuditArchive(this, 'AuditArchive', { ...ops, retentionDays: config.auditRetentionDays });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', { alarms: this.observability.alarms, queue: this.pipeline.queue, deadLetterQueue: this.pipeline.deadLetterQueue });
+
     const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
       // With the default endpoint disabled the API's only public base URL is the distribution's (WAF, route throttles).
       apiUrl: config.executeApiEndpoint
@@ -173,6 +185,10 @@ export class EcertStack extends Stack {
         value: this.secrets.secret('secret:signing-key').secretArn,
         description: 'Secrets Manager ARN of the PDF signing key bundle (ecert signing-key install --stack ...)',
       },
+      importBucketName: { value: this.bulkImport.bucket.bucketName, description: 'Uploads and reports of import --via-s3' },
+      importStateMachineArn: { value: this.bulkImport.stateMachine.stateMachineArn, description: 'Distributed Map import state machine' },
+      auditArchiveBucketName: { value: this.auditArchive.bucket.bucketName, description: 'Audit archive (S3 Object Lock, compliance mode)' },
+      dashboardName: { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch operations dashboard' },
     };
     for (const [key, output] of Object.entries(outputs) as [keyof typeof STACK_OUTPUTS, (typeof outputs)[keyof typeof STACK_OUTPUTS]][]) {
       new CfnOutput(this, STACK_OUTPUTS[key], output);

@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
   type GlobalSecondaryIndex,
@@ -10,6 +11,7 @@ import { CreateBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-s
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE } from '../shared/resources/table';
 import { QUEUES } from '../shared/resources/queues';
+import { OPERATIONS } from '../shared/resources/operations';
 
 /**
  * Creates the table, bucket and queues on the emulators from the same declarations the CDK constructs read
@@ -20,6 +22,10 @@ export interface ResourceNames {
   bucketName: string;
   queueName: string;
   deadLetterQueueName: string;
+  /** Operator uploads for `import --via-s3` and their reports (OPERATIONS.importBucket). */
+  importBucketName: string;
+  /** The audit archive (OPERATIONS.auditArchive); s3rver has no Object Lock, so locally it is a plain bucket. */
+  auditBucketName: string;
 }
 
 export const resourceNames = (prefix = ''): ResourceNames => ({
@@ -27,6 +33,8 @@ export const resourceNames = (prefix = ''): ResourceNames => ({
   bucketName: `${prefix}ecert-documents`.toLowerCase(),
   queueName: `${prefix}${QUEUES.annotations.logicalName}`,
   deadLetterQueueName: `${prefix}${QUEUES.deadLetter.logicalName}`,
+  importBucketName: `${prefix}${OPERATIONS.importBucket.logicalName}`.toLowerCase(),
+  auditBucketName: `${prefix}${OPERATIONS.auditArchive.logicalName}`.toLowerCase(),
 });
 
 export async function provisionTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -55,10 +63,12 @@ export async function provisionTable(client: DynamoDBClient, tableName: string):
           { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: globalSecondaryIndexes,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.stream },
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    await ensureStream(client, tableName);
     return;
   }
   // DynamoDB Local records the TTL setting (it never deletes: the runtime's sweeper does).
@@ -68,6 +78,15 @@ export async function provisionTable(client: DynamoDBClient, tableName: string):
       TableName: tableName,
       TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
     }),
+  );
+}
+
+/** A table from a data folder older than the stream declaration gets its stream now (DynamoDB Local supports streams). */
+async function ensureStream(client: DynamoDBClient, tableName: string): Promise<void> {
+  const table = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (table.Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(
+    new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.stream } }),
   );
 }
 

@@ -17,6 +17,7 @@ import { bundleHandlerLoader } from './bundles/loader';
 import type { ContainerInfo } from './bundles/container-pool';
 import { startPoller, type RunningPoller } from './sqs-poller';
 import { startWorkerPollers } from './worker-poller';
+import { startTableStreams } from './table-streams';
 import { sweepExpired } from './ttl-sweeper';
 import { restoreQueues, saveQueues } from './queue-snapshot';
 import { ensureLocalSecrets } from '../shared/target/local-secrets';
@@ -85,6 +86,8 @@ export interface LocalRuntime {
   /** Runs a scheduled function now (tests, or `npm start`'s first reconcile). */
   runScheduled(fnId: string): Promise<unknown>;
   sweepNow(): Promise<number>;
+  /** Waits until the table's stream consumers (audit trail, report counters) have seen every change so far. */
+  drainStreams(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -133,6 +136,8 @@ function configureEnvironment(endpoints: EmulatorEndpoints, target: Omit<LocalTa
     [ENV.bucketName]: target.bucketName,
     [ENV.queueUrl]: target.queueUrl,
     [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
+    [ENV.importBucketName]: target.importBucketName,
+    [ENV.auditBucketName]: target.auditBucketName,
     [ENV.localSecretsDir]: target.secretsDir,
     [ENV.publicBaseUrl]: process.env[ENV.publicBaseUrl] ?? apiUrl,
     POWERTOOLS_SERVICE_NAME: 'ecert',
@@ -184,6 +189,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     bootstrapDdb.destroy();
     configureEnvironment(endpoints, { endpoints, ...names, queueUrl: '', deadLetterQueueUrl: '', secretsDir }, apiUrl);
     await provisionBucket(s3(), names.bucketName);
+    await provisionBucket(s3(), names.importBucketName);
+    await provisionBucket(s3(), names.auditBucketName);
     const queues = await provisionQueues(sqs(), names, options.queueOverrides);
     const partial = { endpoints, ...names, ...queues, secretsDir };
     configureEnvironment(endpoints, partial, apiUrl);
@@ -198,6 +205,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       endpoints,
       tableName: names.tableName,
       bucketName: names.bucketName,
+      importBucketName: names.importBucketName,
+      auditBucketName: names.auditBucketName,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       secretsDir,
@@ -259,6 +268,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       pollers[fn.id] = poller;
       stops.push(() => poller.stop());
     }
+    const streams = await startTableStreams({ functions, endpoints, tableName: names.tableName, dataDir, loadHandler, enabled: options.queueConsumers !== false, log });
+    stops.push(() => streams.stop());
 
     const runScheduled = async (fnId: string) => {
       const fn = Object.values(functions).find((f) => f.id === fnId);
@@ -321,7 +332,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     target.apiUrl = `http://${host}:${boundPort}`;
 
     await writeLocalTarget(dataDir, target);
-    return { apiUrl: target.apiUrl, target, pollers, ...(containers ? { containers } : {}), runScheduled, sweepNow, stop: stopAll };
+    return {
+      apiUrl: target.apiUrl,
+      target,
+      pollers,
+      ...(containers ? { containers } : {}),
+      runScheduled,
+      sweepNow,
+      drainStreams: streams.drain,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

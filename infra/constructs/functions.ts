@@ -5,8 +5,19 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  FilterCriteria,
+  LoggingFormat,
+  Runtime,
+  StartingPosition,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { toFilterPattern } from '../../shared/resources/stream-filters';
 import {
   NodejsFunction,
   OutputFormat,
@@ -22,6 +33,7 @@ import { BUCKET } from '../../shared/resources/bucket';
 import {
   FUNCTIONS,
   isBucketAccess,
+  isOperationsAccess,
   parseBucketAccess,
   type Access,
   type BucketAccess,
@@ -274,7 +286,23 @@ export class Functions extends Construct {
   private grant(role: Role, access: Access): void {
     const { table, pipeline, secrets } = this.props;
     if (isBucketAccess(access)) return this.grantObjects(role, access);
+    // The buckets of issue 13 belong to their constructs (BulkImport, AuditArchive), which grant these.
+    if (isOperationsAccess(access)) return;
     switch (access) {
+      case 'table:audit':
+      case 'table:stats': {
+        // Writes confined to one kind of item by its partition key prefix (IAM dynamodb:LeadingKeys).
+        const prefix = access === 'table:audit' ? 'AUDIT#' : 'STATS#';
+        const actions = access === 'table:audit' ? ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'] : ['dynamodb:UpdateItem'];
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions,
+            resources: [table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
+          }),
+        );
+        return;
+      }
       case 'table:read': {
         const indexArns = Object.values(TABLE.indexes).map((index) => `${table.tableArn}/index/${index.name}`);
         role.addToPrincipalPolicy(
@@ -345,6 +373,36 @@ export class Functions extends Construct {
             settings.maxBatchingWindowSeconds !== undefined && settings.maxBatchingWindowSeconds > 0
               ? Duration.seconds(settings.maxBatchingWindowSeconds)
               : undefined,
+        }),
+      );
+      return;
+    }
+    if (trigger.type === 'stream') {
+      // Batches that still fail after the retries (and bisection) are kept here for an operator instead of dropped.
+      const failures = new Queue(scope, 'StreamFailures', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledge(
+        failures,
+        'AwsSolutions-SQS3',
+        'This queue is itself the on-failure destination of the stream event source mapping: it holds the descriptions of batches that failed all retries, so a DLQ behind it would have nothing to catch.',
+      );
+      acknowledge(
+        fn.role!,
+        'AwsSolutions-IAM5[Resource::*]',
+        'The stream event source mapping needs dynamodb:ListStreams, which has no resource-level permissions; reading the stream itself (DescribeStream, GetShardIterator, GetRecords) is granted on the table\'s stream ARN only.',
+      );
+      fn.addEventSource(
+        new DynamoEventSource(this.props.table, {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: trigger.batchSize,
+          bisectBatchOnError: true,
+          retryAttempts: 10,
+          reportBatchItemFailures: false,
+          onFailure: new SqsDlq(failures),
+          filters: trigger.filters.map((filter) => FilterCriteria.filter(toFilterPattern(filter) as never)),
         }),
       );
       return;

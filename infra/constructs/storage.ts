@@ -3,6 +3,7 @@ import {
   AttributeType,
   BillingMode,
   ProjectionType,
+  StreamViewType,
   Table,
   TableEncryption,
   type GlobalSecondaryIndexProps,
@@ -57,6 +58,8 @@ export class Storage extends Construct {
       timeToLiveAttribute: TABLE.ttlAttribute,
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: props.tableDeletionProtection,
+      // Declared in shared/resources/table.ts: the audit trail and the report counters consume it (issue 13).
+      stream: StreamViewType[TABLE.stream],
       removalPolicy: RemovalPolicy.RETAIN,
       ...warm(props.warmThroughput?.table),
     });

@@ -10,7 +10,7 @@ import { resolveEnvironment, type CloudAssembly, type FunctionBundle, type Local
  * Nothing is inherited from the process that starts it (no NODE_OPTIONS, no tsx loader, no AWS profile).
  */
 export interface LocalResources {
-  target: Pick<LocalTarget, 'endpoints' | 'tableName' | 'bucketName' | 'queueUrl' | 'deadLetterQueueUrl' | 'secretsDir'>;
+  target: Pick<LocalTarget, 'endpoints' | 'tableName' | 'bucketName' | 'queueUrl' | 'deadLetterQueueUrl' | 'secretsDir' | 'importBucketName' | 'auditBucketName'>;
   apiUrl: string;
   /** What the portal's CloudFront URL stands for locally: the runtime's public base URL. */
   publicBaseUrl: string;
@@ -38,6 +38,11 @@ export function containerEnvironment(
     [STACK_OUTPUTS.idHashKeySecretArn]: localSecretArn('id-hash-key'),
     [STACK_OUTPUTS.jwtKeySecretArn]: localSecretArn('jwt-key'),
     [STACK_OUTPUTS.signingKeySecretArn]: localSecretArn('signing-key'),
+    [STACK_OUTPUTS.importBucketName]: target.importBucketName ?? '',
+    [STACK_OUTPUTS.auditArchiveBucketName]: target.auditBucketName ?? '',
+    // Locally the CLI plays the Distributed Map and there is no dashboard: stand-ins no function calls.
+    [STACK_OUTPUTS.importStateMachineArn]: `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:ecert-local-import`,
+    [STACK_OUTPUTS.dashboardName]: 'ecert-local',
   };
   const functionName = `ecert-local-${bundle.fnId}`;
   const passed = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));

@@ -4,6 +4,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 import { tracer } from '../observability';
 
 /**
@@ -17,6 +19,8 @@ let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 let secretsClient: SecretsManagerClient | undefined;
 let cloudFormationClient: CloudFormationClient | undefined;
+let sfnClient: SFNClient | undefined;
+let stsClient: STSClient | undefined;
 
 export function ddb(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
@@ -54,6 +58,18 @@ export function cloudFormation(): CloudFormationClient {
   return cloudFormationClient;
 }
 
+/** The operator CLI starts and follows Distributed Map imports with it (`import --via-s3`, `import status`). */
+export function stepFunctions(): SFNClient {
+  sfnClient ??= tracer.captureAWSv3Client(new SFNClient({}));
+  return sfnClient;
+}
+
+/** Who the operator is (GetCallerIdentity) for the audit trail. */
+export function sts(): STSClient {
+  stsClient ??= tracer.captureAWSv3Client(new STSClient({}));
+  return stsClient;
+}
+
 /** Tests and the local runtime call this after changing endpoints so the next call builds fresh clients. */
 export function resetClients(): void {
   documentClient?.destroy();
@@ -61,6 +77,10 @@ export function resetClients(): void {
   sqsClient?.destroy();
   secretsClient?.destroy();
   cloudFormationClient?.destroy();
+  sfnClient?.destroy();
+  stsClient?.destroy();
+  sfnClient = undefined;
+  stsClient = undefined;
   documentClient = undefined;
   s3Client = undefined;
   sqsClient = undefined;

@@ -11,6 +11,10 @@ export const ENV = {
   idHashKeySecret: 'ECERT_ID_HASH_KEY_SECRET',
   jwtKeySecret: 'ECERT_JWT_KEY_SECRET',
   signingKeySecret: 'ECERT_SIGNING_KEY_SECRET',
+  /** Issue 13: operator uploads (import --via-s3), the Distributed Map state machine, the audit archive bucket. */
+  importBucketName: 'ECERT_IMPORT_BUCKET_NAME',
+  importStateMachineArn: 'ECERT_IMPORT_STATE_MACHINE_ARN',
+  auditBucketName: 'ECERT_AUDIT_BUCKET_NAME',
   /** Local only: secrets are files in this folder instead of Secrets Manager entries. */
   localSecretsDir: 'ECERT_LOCAL_SECRETS_DIR',
 } as const;

@@ -9,6 +9,7 @@ import {
   normalizeIdNumber,
   type IdType,
 } from './identity';
+import { checkEmail, checkMobile, type ContactCheck } from './contact';
 import { findQualification } from './qualifications';
 
 /**
@@ -27,12 +28,14 @@ export const CERTIFICATE_COLUMNS = [
   'approvalDate',
   'issuedAt',
   'issuer',
+  'mobile',
+  'email',
 ] as const satisfies readonly (keyof CertificateRecord)[];
 
 export type CertificateColumn = (typeof CERTIFICATE_COLUMNS)[number];
 
 /** Columns a file may leave out entirely (an absent value is the same as an empty one). */
-export const OPTIONAL_COLUMNS: readonly CertificateColumn[] = ['specialty'];
+export const OPTIONAL_COLUMNS: readonly CertificateColumn[] = ['specialty', 'mobile', 'email'];
 
 export const LEVEL_MAX = 20;
 export const SPECIALTY_MAX = 50;
@@ -95,6 +98,20 @@ function dateProblem(value: string, today: string): string | undefined {
   return undefined;
 }
 
+/** An optional contact column: empty or absent is none; a value must pass its check (the reason never repeats it). */
+const contact = (what: string, check: (raw: string) => ContactCheck) =>
+  z
+    .string({ error: `${what}应为文本` })
+    .nullish()
+    .transform((raw, ctx) => {
+      const value = (raw ?? '').trim();
+      if (!value) return undefined;
+      const checked = check(value);
+      if (checked.ok) return checked.value;
+      ctx.issues.push({ code: 'custom', input: undefined, message: checked.reason });
+      return z.NEVER;
+    });
+
 const ID_TYPE_BY_LABEL = new Map(Object.entries(ID_TYPE_LABELS).map(([type, label]) => [label, type as IdType]));
 
 function schemaFor(today: string) {
@@ -148,6 +165,8 @@ function schemaFor(today: string) {
         approvalDate: calendarDate('批准日期', today),
         issuedAt: calendarDate('签发日期', today),
         issuer: boundedText('签发单位', ISSUER_MAX),
+        mobile: contact('手机号码', checkMobile),
+        email: contact('电子邮箱', checkEmail),
       },
       { error: '每行应为一个对象' },
     )
@@ -183,9 +202,11 @@ function schemaForDay(today: string) {
 export function checkCertificateRow(row: unknown, options: RecordCheckOptions = {}): RecordCheck {
   const result = schemaForDay(chinaDate(options.now ?? new Date())).safeParse(row, { reportInput: false });
   if (result.success) {
-    const { specialty, ...rest } = result.data;
+    const { specialty, mobile, email, ...rest } = result.data;
     const record: CertificateRecord = { ...rest, idNumber: normalizeIdNumber(rest.idNumber) };
     if (specialty !== undefined) record.specialty = specialty;
+    if (mobile !== undefined) record.mobile = mobile;
+    if (email !== undefined) record.email = email;
     return { ok: true, record };
   }
   const issues: RowIssue[] = [];

@@ -28,10 +28,17 @@ export interface CertificateRecord {
   approvalDate: string;
   issuedAt: string;
   issuer: string;
+  /** Contact on record (issue 11), E.164. Stored for sending only; never part of a Certificate or any view. */
+  mobile?: string;
+  /** Contact on record, domain lower-cased. Same rules as mobile. */
+  email?: string;
 }
 
-/** A stored certificate: the record plus what the service keeps about it. */
-export interface Certificate extends CertificateRecord {
+/** The contact fields of an import record: kept apart from the stored Certificate so no view can spread them. */
+export type ContactField = 'mobile' | 'email';
+
+/** A stored certificate: the record (without its contact on record) plus what the service keeps about it. */
+export interface Certificate extends Omit<CertificateRecord, ContactField> {
   status: CertificateStatus;
   revokedAt?: string;
   revocationReason?: string;

@@ -1,8 +1,11 @@
+import { backoff } from '../aws/backoff';
 import { ConfigurationError } from '../config/env';
 import { isCertId } from '../domain/certificate';
 import { checkCertificateRow, type RowIssue } from '../domain/certificate-record';
 import { maskIdNumber } from '../domain/identity';
-import { upsertCertificate, type UpsertOutcome } from '../repository/certificates';
+import type { ChangeStamp } from '../domain/audit';
+import type { CertificateRecord } from '../domain/certificate';
+import { upsertCertificate, type UpsertOutcome, type UpsertProvenance } from '../repository/certificates';
 import { SourceError, type SourceRow } from './sources';
 
 /**
@@ -27,14 +30,17 @@ export interface ImportProgress {
   processed: number;
   created: number;
   updated: number;
+  /** Rows of a run that a later line with the same certId had already replaced (parallel batches only). */
+  superseded: number;
   failed: number;
 }
 
 export interface ImportSummary {
-  /** created + updated. */
+  /** created + updated + superseded. */
   imported: number;
   created: number;
   updated: number;
+  superseded: number;
   failed: number;
   seconds: number;
   /**
@@ -53,8 +59,13 @@ export interface ImportOptions {
   onRejected?: (rejected: RejectedRow) => void;
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;
+  /**
+   * The run this import belongs to and the operator's stamp for it: each row's write carries the stamp with its line
+   * (the audit trail records who changed what), and a later line of the run is never overwritten by an earlier one.
+   */
+  run?: { runId: string; stamp: ChangeStamp };
   /** The write; replaced in unit tests. */
-  upsert?: (record: Parameters<typeof upsertCertificate>[0], idHashKey: string) => Promise<UpsertOutcome>;
+  upsert?: (record: CertificateRecord, idHashKey: string, provenance?: UpsertProvenance) => Promise<UpsertOutcome>;
 }
 
 const TARGET_ERROR_NAMES = new Set([
@@ -73,6 +84,32 @@ const TARGET_ERROR_NAMES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/**
+ * Throttling and the emulator's lock timeouts: worth waiting for. DynamoDB (and DynamoDB Local under load) answer these
+ * when writes arrive faster than they are absorbed; the SDK's own 3 attempts are not enough for a long import.
+ */
+const THROTTLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TransactionConflictException',
+]);
+export const isThrottling = (error: unknown): boolean => THROTTLE_NAMES.has((error as { name?: string } | null)?.name ?? '');
+export const WRITE_ATTEMPTS = 8;
+
+/** Runs a write, backing off (full jitter, 50 ms doubling to 5 s) while the target throttles. */
+export async function withThrottleRetry<T>(write: () => Promise<T>, attempts = WRITE_ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isThrottling(error) || attempt >= attempts) throw error;
+      await backoff(attempt, 50, 5000);
+    }
+  }
+}
+
 /** An error that every further write would hit too: stop instead of failing 100,000 rows one by one. */
 export function isTargetError(error: unknown): boolean {
   if (error instanceof ConfigurationError) return true;
@@ -83,12 +120,13 @@ export function isTargetError(error: unknown): boolean {
   return e.$metadata?.httpStatusCode === 403;
 }
 
-/** An error as one line, with the row's ID number masked should a service ever echo it. */
-export function describeError(error: unknown, secret?: string): string {
+/** An error as one line, with the row's ID number (and contact) masked should a service ever echo them. */
+export function describeError(error: unknown, secret?: string, ...others: Array<string | undefined>): string {
   const e = error as { name?: string; code?: string; message?: string };
   let text = `${e?.name ?? 'Error'}${e?.code && e.code !== e.name ? ` (${e.code})` : ''}: ${e?.message ?? String(error)}`;
   text = text.replace(/\s+/g, ' ').trim();
   if (secret) text = text.split(secret).join(maskIdNumber(secret));
+  for (const other of others) if (other) text = text.split(other).join('[redacted]');
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
@@ -104,14 +142,17 @@ export async function importRowStream(
   const started = performance.now();
   const now = options.now ?? new Date();
   const limit = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
-  const upsert = options.upsert ?? ((record, key) => upsertCertificate(record, key));
-  const counts = { created: 0, updated: 0, failed: 0 };
+  const upsert = options.upsert ?? ((record, key, provenance) => upsertCertificate(record, key, new Date(), provenance));
+  const counts = { created: 0, updated: 0, superseded: 0, failed: 0 };
+  const run = options.run;
+  const provenanceOf = (line: number): UpsertProvenance | undefined =>
+    run && { runId: run.runId, line, stamp: { ...run.stamp, id: `${run.stamp.id}.${line}`, runId: run.runId, line } };
   const inFlight = new Set<Promise<void>>();
   const tails = new Map<string, Promise<void>>();
   let aborted: ImportSummary['aborted'];
 
   const progress = () =>
-    options.onProgress?.({ processed: counts.created + counts.updated + counts.failed, ...counts });
+    options.onProgress?.({ processed: counts.created + counts.updated + counts.superseded + counts.failed, ...counts });
   const reject = (rejected: RejectedRow) => {
     counts.failed++;
     options.onRejected?.(rejected);
@@ -126,15 +167,16 @@ export async function importRowStream(
       return;
     }
     try {
-      counts[await upsert(record, options.idHashKey)]++;
+      counts[await withThrottleRetry(() => upsert(record, options.idHashKey, provenanceOf(line)))]++;
       progress();
     } catch (error) {
+      const text = describeError(error, record.idNumber, record.mobile, record.email);
       if (isTargetError(error)) {
-        aborted ??= { kind: 'target', message: describeError(error, record.idNumber) };
+        aborted ??= { kind: 'target', message: text };
         counts.failed++;
         return;
       }
-      reject({ line, certId: record.certId, issues: [{ field: '(row)', reason: `写入失败：${describeError(error, record.idNumber)}` }] });
+      reject({ line, certId: record.certId, issues: [{ field: '(row)', reason: `写入失败：${text}` }] });
     }
   };
 
@@ -172,7 +214,7 @@ export async function importRowStream(
     await Promise.all(inFlight);
   }
   return {
-    imported: counts.created + counts.updated,
+    imported: counts.created + counts.updated + counts.superseded,
     ...counts,
     seconds: (performance.now() - started) / 1000,
     ...(aborted ? { aborted } : {}),

@@ -1,5 +1,8 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ddb } from '../aws/clients';
+import { STAMP_ATTRIBUTE, type ChangeStamp } from '../domain/audit';
 import {
   E_CERTIFICATE_START_DATE,
   requiresAnnotation,
@@ -38,6 +41,9 @@ export class ElectronicFileNotAllowedError extends Error {
 }
 
 export const REVOCATION_REASON_MAX = 200;
+
+/** Where the contact on record (issue 11) lives on a certificate item; toCertificate never reads these. */
+export const CONTACT_ATTRIBUTES = { mobile: 'contactMobile', email: 'contactEmail' } as const;
 
 /** 1–200 code points after trimming; returns the reason to store. */
 export function checkRevocationReason(raw: string): { ok: true; reason: string } | { ok: false; problem: string } {
@@ -78,20 +84,34 @@ export function toCertificate(item: Item): Certificate {
   return cert;
 }
 
-export type UpsertOutcome = 'created' | 'updated';
+export type UpsertOutcome = 'created' | 'updated' | 'superseded';
+
+/** Where a row of an import run came from: the run and the file line (stamped on the item with the operator). */
+export interface UpsertProvenance {
+  stamp: ChangeStamp;
+  runId: string;
+  line: number;
+}
 
 /**
  * Creates or replaces the imported fields of one certificate in a single UpdateItem. What the service owns survives a
  * re-import: `status` (a revocation is an operator act, never undone by loading a file again), `revokedAt`,
- * `revocationReason`, `electronicFile` and the first `importedAt`.
+ * `revocationReason`, `electronicFile` and the first `importedAt`. The contact on record (mobile, email) is an
+ * imported field like the others: a row without it removes it.
+ *
+ * With a provenance, the write carries the operator's change stamp (the audit trail) and is conditional on no later
+ * line of the same run having been written already: rows of one file processed in parallel (the Distributed Map)
+ * still end with the last line winning, as a sequential import would. A condition that fails tells whether this very
+ * line was written before (a retried batch: counted as it was the first time) or a later one was (`superseded`).
  */
 export async function upsertCertificate(
   record: CertificateRecord,
   idHashKey: string,
   now: Date = new Date(),
+  provenance?: UpsertProvenance,
 ): Promise<UpsertOutcome> {
   const at = now.toISOString();
-  const imported: Record<string, string> = {
+  const imported: Record<string, unknown> = {
     certId: record.certId,
     holderName: record.holderName,
     idType: record.idType,
@@ -108,7 +128,13 @@ export async function upsertCertificate(
     [TABLE.indexes.byHolderIdentity.sortKey]: keys.certificateByHolderSort(record.issuedAt, record.certId),
     updatedAt: at,
   };
-  if (record.specialty !== undefined) imported.specialty = record.specialty;
+  const optional: Record<string, string | undefined> = {
+    specialty: record.specialty,
+    [CONTACT_ATTRIBUTES.mobile]: record.mobile,
+    [CONTACT_ATTRIBUTES.email]: record.email,
+  };
+  for (const [name, value] of Object.entries(optional)) if (value !== undefined) imported[name] = value;
+  if (provenance) imported[STAMP_ATTRIBUTE] = provenance.stamp;
 
   const names: Record<string, string> = { '#status': 'status', '#importedAt': 'importedAt' };
   const values: Record<string, unknown> = { ':now': at, ':valid': 'VALID' satisfies CertificateStatus };
@@ -118,23 +144,46 @@ export async function upsertCertificate(
     values[`:a${i}`] = value;
     sets.push(`#a${i} = :a${i}`);
   });
-  let expression = `SET ${sets.join(', ')}`;
-  if (record.specialty === undefined) {
-    names['#specialty'] = 'specialty';
-    expression += ' REMOVE #specialty';
+  let condition: string | undefined;
+  if (provenance) {
+    names['#createdBy'] = 'createdBy';
+    names['#stamp'] = STAMP_ATTRIBUTE;
+    values[':createdBy'] = `${provenance.runId}#${provenance.line}`;
+    values[':run'] = provenance.runId;
+    values[':line'] = provenance.line;
+    sets.push('#createdBy = if_not_exists(#createdBy, :createdBy)');
+    condition = 'attribute_not_exists(#stamp.runId) OR #stamp.runId <> :run OR #stamp.line < :line';
   }
-  const out = await ddb().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.certificate(record.certId),
-      UpdateExpression: expression,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      // The old values of updated attributes: none at all means the item did not exist.
-      ReturnValues: 'UPDATED_OLD',
-    }),
-  );
-  return out.Attributes && Object.keys(out.Attributes).length > 0 ? 'updated' : 'created';
+  const removes = Object.entries(optional).flatMap(([name, value], i) => {
+    if (value !== undefined) return [];
+    names[`#r${i}`] = name;
+    return [`#r${i}`];
+  });
+  const expression = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
+  try {
+    const out = await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.certificate(record.certId),
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        // The old values of updated attributes: none at all means the item did not exist.
+        ReturnValues: 'UPDATED_OLD',
+        ...(provenance ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+      }),
+    );
+    return out.Attributes && Object.keys(out.Attributes).length > 0 ? 'updated' : 'created';
+  } catch (error) {
+    if (!provenance || !isConditionFailure(error)) throw error;
+    // The document client leaves the item of a failed condition in the wire format.
+    const raw = (error as { Item?: Record<string, AttributeValue> }).Item;
+    const old: Item | undefined = raw ? unmarshall(raw) : undefined;
+    const stamp = old?.[STAMP_ATTRIBUTE] as Partial<ChangeStamp> | undefined;
+    if (stamp?.line !== provenance.line) return 'superseded';
+    return old?.createdBy === `${provenance.runId}#${provenance.line}` ? 'created' : 'updated';
+  }
 }
 
 export async function getCertificate(
@@ -164,11 +213,11 @@ export async function getCertificateOfHolder(
 }
 
 /**
- * A holder's certificates, newest issue date first. The index is keys-only, so the items come from the table; an
- * item whose identity changed since the index was written (a corrected ID number) is left out rather than shown to
- * the wrong holder.
+ * The certificate items of an identity, newest issue date first. The index is keys-only, so the items come from the
+ * table; an item whose identity changed since the index was written (a corrected ID number) is left out rather than
+ * attributed to the wrong holder. Raw items: the contact repository reads the contact on record from them.
  */
-export async function listCertificatesByIdentity(idType: IdType, idHashValue: string): Promise<Certificate[]> {
+export async function listCertificateItemsByIdentity(idType: IdType, idHashValue: string): Promise<Item[]> {
   const index = TABLE.indexes.byHolderIdentity;
   const partition = keys.certificateByHolder(idType, idHashValue);
   const found: Array<Record<string, string>> = [];
@@ -199,8 +248,13 @@ export async function listCertificatesByIdentity(idType: IdType, idHashValue: st
   // BatchGetItem answers in no particular order: restore the index's.
   return found.flatMap((key) => {
     const item = byPk.get(key[TABLE.partitionKey]!);
-    return item ? [toCertificate(item)] : [];
+    return item ? [item] : [];
   });
+}
+
+/** A holder's certificates, newest issue date first. */
+export async function listCertificatesByIdentity(idType: IdType, idHashValue: string): Promise<Certificate[]> {
+  return (await listCertificateItemsByIdentity(idType, idHashValue)).map(toCertificate);
 }
 
 export interface Revocation {
@@ -212,7 +266,12 @@ export interface Revocation {
 }
 
 /** R3: marks a certificate REVOKED. Idempotent: revoking again changes nothing and reports the first revocation. */
-export async function revokeCertificate(certId: string, reason: string, at: Date = new Date()): Promise<Revocation> {
+export async function revokeCertificate(
+  certId: string,
+  reason: string,
+  at: Date = new Date(),
+  stamp?: ChangeStamp,
+): Promise<Revocation> {
   const checked = checkRevocationReason(reason);
   if (!checked.ok) throw new RangeError(checked.problem);
   const revokedAt = at.toISOString();
@@ -221,13 +280,14 @@ export async function revokeCertificate(certId: string, reason: string, at: Date
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.certificate(certId),
-        UpdateExpression: 'SET #status = :revoked, revokedAt = :at, revocationReason = :reason, updatedAt = :at',
+        UpdateExpression: `SET #status = :revoked, revokedAt = :at, revocationReason = :reason, updatedAt = :at${stamp ? ', #stamp = :stamp' : ''}`,
         ConditionExpression: 'attribute_exists(#pk) AND #status <> :revoked',
-        ExpressionAttributeNames: { '#status': 'status', '#pk': TABLE.partitionKey },
+        ExpressionAttributeNames: { '#status': 'status', '#pk': TABLE.partitionKey, ...(stamp ? { '#stamp': STAMP_ATTRIBUTE } : {}) },
         ExpressionAttributeValues: {
           ':revoked': 'REVOKED' satisfies CertificateStatus,
           ':at': revokedAt,
           ':reason': checked.reason,
+          ...(stamp ? { ':stamp': stamp } : {}),
         },
       }),
     );
@@ -255,7 +315,12 @@ export interface AttachedFile extends StoredDocument {
  * R1: stores a certificate electronic file in S3 and points the certificate at it. Refuses anything that is not a PDF,
  * unknown certificates, and e-certificates (issued on or after 2021-12-17), which are only ever shown annotated.
  */
-export async function attachElectronicFile(certId: string, pdfBytes: Uint8Array, now: Date = new Date()): Promise<AttachedFile> {
+export async function attachElectronicFile(
+  certId: string,
+  pdfBytes: Uint8Array,
+  now: Date = new Date(),
+  stamp?: ChangeStamp,
+): Promise<AttachedFile> {
   assertPdf(pdfBytes);
   // Checked first so that a mistyped certId leaves no stray object behind.
   const cert = await getCertificate(certId, { consistent: true });
@@ -269,13 +334,14 @@ export async function attachElectronicFile(certId: string, pdfBytes: Uint8Array,
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.certificate(certId),
-        UpdateExpression: 'SET electronicFile = :file, updatedAt = :now',
+        UpdateExpression: `SET electronicFile = :file, updatedAt = :now${stamp ? ', #stamp = :stamp' : ''}`,
         ConditionExpression: 'attribute_exists(#pk) AND issuedAt < :eCertStart',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, ...(stamp ? { '#stamp': STAMP_ATTRIBUTE } : {}) },
         ExpressionAttributeValues: {
           ':file': { key: stored.key, sha256: stored.sha256, size: stored.size },
           ':now': now.toISOString(),
           ':eCertStart': E_CERTIFICATE_START_DATE,
+          ...(stamp ? { ':stamp': stamp } : {}),
         },
         ReturnValues: 'UPDATED_OLD',
       }),

@@ -1,6 +1,7 @@
 import { FONT_ASSETS } from '../pdf/font-files';
 import type { BUCKET } from './bucket';
 import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
+import type { StreamFilter } from './stream-filters';
 
 /** A key prefix of the document bucket (BUCKET.prefixes): object access is granted per prefix. */
 export type BucketPrefixName = keyof typeof BUCKET.prefixes;
@@ -21,7 +22,21 @@ export type Access =
   | 'queue:depth'
   | 'secret:id-hash-key'
   | 'secret:jwt-key'
-  | 'secret:signing-key';
+  | 'secret:signing-key'
+  /** PutItem/BatchWriteItem on AUDIT# items only (IAM dynamodb:LeadingKeys): the audit trail's writers. */
+  | 'table:audit'
+  /** UpdateItem on STATS# items only: the report counters. */
+  | 'table:stats'
+  /** Objects of the import bucket (operations.ts); granted by the BulkImport construct, which owns the bucket. */
+  | 'imports:read'
+  | 'imports:write'
+  /** PutObject into the audit archive (Object Lock); granted by the AuditArchive construct. */
+  | 'archive:write';
+
+/** Access to buckets the operations constructs own: they grant it (and set the bucket's name) themselves. */
+export const OPERATIONS_ACCESS = ['imports:read', 'imports:write', 'archive:write'] as const satisfies readonly Access[];
+export const isOperationsAccess = (access: Access): access is (typeof OPERATIONS_ACCESS)[number] =>
+  (OPERATIONS_ACCESS as readonly string[]).includes(access);
 
 export function isBucketAccess(access: Access): access is BucketAccess {
   return access.startsWith('bucket:');
@@ -40,7 +55,9 @@ export function parseBucketAccess(access: BucketAccess): { mode: 'read' | 'write
  */
 export type Trigger =
   | { type: 'queue'; queue: 'annotations' | 'deadLetter'; batchSize: number; maxConcurrency: number }
-  | { type: 'schedule'; everyMinutes: number };
+  | { type: 'schedule'; everyMinutes: number }
+  /** The table's stream (TABLE.stream), filtered: Lambda's event source mapping in the cloud, local/stream-poller.ts locally. */
+  | { type: 'stream'; batchSize: number; filters: readonly StreamFilter[] };
 
 export interface FunctionDecl {
   /** Stable id: CDK construct id and local log prefix. */
@@ -134,9 +151,55 @@ export const FUNCTIONS = {
     access: ['table:read', 'table:write', 'queue:send', 'queue:depth'],
     trigger: { type: 'schedule', everyMinutes: 5 },
   }),
-  verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read']),
-  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read']),
-  verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read']),
+  // table:stats: each answer is counted for the operator report (issue 13 §6).
+  verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read', 'table:stats']),
+  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read', 'table:stats']),
+  verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read', 'table:stats']),
+  /**
+   * Issue 13 §3: certificate and account changes (with their change stamps) become audit events; every audit event
+   * inserted is archived to the Object Lock bucket. docs/operations.md.
+   */
+  auditTrail: job({
+    id: 'AuditTrail',
+    entry: 'functions/jobs/audit-trail.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    access: ['table:audit', 'archive:write'],
+    trigger: {
+      type: 'stream',
+      batchSize: 100,
+      filters: [
+        { eventNames: ['INSERT', 'MODIFY'], pkPrefix: 'CERT#', sk: 'CERT' },
+        { eventNames: ['INSERT', 'MODIFY'], pkPrefix: 'HOLDER#', sk: 'PROFILE' },
+        { eventNames: ['INSERT'], pkPrefix: 'AUDIT#' },
+      ],
+    },
+  }),
+  /** Issue 13 §6: annotation transitions → hourly counters per qualification (the `report` read path) and metrics. */
+  reportCounters: job({
+    id: 'ReportCounters',
+    entry: 'functions/jobs/report-counters.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    access: ['table:read', 'table:stats'],
+    trigger: { type: 'stream', batchSize: 500, filters: [{ eventNames: ['INSERT', 'MODIFY'], pkPrefix: 'CERT#', sk: { prefix: 'ANN#' } }] },
+  }),
+  /** Issue 13 §1: one batch of a Distributed Map import (the same importer as the CLI). Invoked by the state machine. */
+  importBatch: job({
+    id: 'ImportBatch',
+    entry: 'functions/jobs/import-batch.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    access: ['table:write', 'secret:id-hash-key', 'imports:write'],
+  }),
+  /** Issue 13 §1: after the Map, sums the batches into the run's report and rejected-lines file. */
+  importReport: job({
+    id: 'ImportReport',
+    entry: 'functions/jobs/import-report.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    access: ['imports:read', 'imports:write', 'table:audit'],
+  }),
   render: {
     id: 'RenderConsumer',
     entry: 'functions/render/consumer.ts',

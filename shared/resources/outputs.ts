@@ -12,6 +12,10 @@ export const STACK_OUTPUTS = {
   idHashKeySecretArn: 'IdHashKeySecretArn',
   jwtKeySecretArn: 'JwtKeySecretArn',
   signingKeySecretArn: 'SigningKeySecretArn',
+  importBucketName: 'ImportBucketName',
+  importStateMachineArn: 'ImportStateMachineArn',
+  auditArchiveBucketName: 'AuditArchiveBucketName',
+  dashboardName: 'DashboardName',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'Ecert';

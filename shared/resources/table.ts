@@ -8,6 +8,11 @@ export const TABLE = {
   sortKey: 'sk',
   /** Epoch seconds. Every expiring item (annotation, idempotency record, lockout) carries it; see R6 for why reads never trust it. */
   ttlAttribute: 'validUntil',
+  /**
+   * Every change, old and new image, to the audit trail's consumer (issue 13 §3: certificate and account changes
+   * become audit events, audit events are archived) and the report counters (§6: annotation transitions).
+   */
+  stream: 'NEW_AND_OLD_IMAGES',
   indexes: {
     /** Certificates by holder identity: gsi1pk = ID#<idType>#<hmac(idNumber)>. Keys only, so no index exposes PII. */
     byHolderIdentity: {
@@ -68,4 +73,11 @@ export const keys = {
   /** gsi2pk of a PENDING annotation: PENDING#00 … PENDING#15. */
   pendingPartition: (annotationId: string) => pendingShardKey(pendingShardOf(annotationId)),
   pendingShard: pendingShardKey,
+  /** Audit events of one subject (certificate, identity, run, system part), oldest first: `at#eventId` sorts by time. */
+  audit: (subject: string, at: string, eventId: string) => ({ pk: `AUDIT#${subject}`, sk: `${at}#${eventId}` }),
+  auditPartition: (subject: string) => `AUDIT#${subject}`,
+  auditPrefix: 'AUDIT#',
+  /** Report counters of one day (Asia/Shanghai), one item per hour and qualification (docs/operations.md). */
+  stats: (day: string, hour: string, qualificationCode: string) => ({ pk: `STATS#${day}`, sk: `${hour}#${qualificationCode}` }),
+  statsPartition: (day: string) => `STATS#${day}`,
 } as const;

@@ -7,6 +7,7 @@ import { getCertificate } from '../repository/certificates';
 import { getVerification, type VerificationRecord } from '../repository/verifications';
 import { problem } from '../http/problem';
 import { NOT_FOUND_TEXT } from '../resources/schemas';
+import { recordVerification } from './verification-counts';
 
 /**
  * 查验 (verification), public: by code (what the PDF's QR code carries) and by the holder's particulars. One answer for
@@ -20,7 +21,7 @@ export async function verifyRecord(record: VerificationRecord, now: Date): Promi
     getAnnotation(record.certId, record.annotationId),
   ]);
   if (!certificate) return undefined;
-  return verificationView(
+  const view = verificationView(
     certificate,
     {
       annotationId: record.annotationId,
@@ -31,6 +32,8 @@ export async function verifyRecord(record: VerificationRecord, now: Date): Promi
     },
     now,
   );
+  await recordVerification(certificate.qualificationCode, view.valid, now);
+  return view;
 }
 
 /** `code` has the code's shape (the route's path schema); an unknown one is the same 404. */
@@ -62,5 +65,7 @@ export async function verifyByHolder(
   );
   const idMatches = timingSafeEqual(digest(normalizeIdNumber(input.idNumber)), digest(certificate?.idNumber ?? ABSENT));
   if (!certificate || !(nameMatches && idMatches)) throw verificationNotFound();
-  return verificationView(certificate, undefined, now);
+  const view = verificationView(certificate, undefined, now);
+  await recordVerification(certificate.qualificationCode, view.valid, now);
+  return view;
 }

@@ -23,6 +23,9 @@ export interface LocalTarget {
   bucketName: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** Issue 13 (absent in a runtime.json written by an older runtime). */
+  importBucketName?: string;
+  auditBucketName?: string;
   secretsDir: string;
   pid: number;
   startedAt: string;

@@ -66,6 +66,10 @@ export async function useLocalTarget(dataDir: string): Promise<string> {
     [ENV.bucketName]: target.bucketName,
     [ENV.queueUrl]: target.queueUrl,
     [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
+    [ENV.importBucketName]: target.importBucketName,
+    [ENV.auditBucketName]: target.auditBucketName,
+    // Locally the CLI itself plays the Distributed Map (local/distributed-map.ts): there is no state machine.
+    [ENV.importStateMachineArn]: undefined,
     [ENV.localSecretsDir]: target.secretsDir,
   });
   return `local stack (${dataDir})`;
@@ -105,6 +109,9 @@ export async function useStackTarget(stackName: string, region?: string): Promis
     [ENV.idHashKeySecret]: outputs.get(STACK_OUTPUTS.idHashKeySecretArn),
     [ENV.jwtKeySecret]: outputs.get(STACK_OUTPUTS.jwtKeySecretArn),
     [ENV.signingKeySecret]: outputs.get(STACK_OUTPUTS.signingKeySecretArn),
+    [ENV.importBucketName]: outputs.get(STACK_OUTPUTS.importBucketName),
+    [ENV.importStateMachineArn]: outputs.get(STACK_OUTPUTS.importStateMachineArn),
+    [ENV.auditBucketName]: outputs.get(STACK_OUTPUTS.auditArchiveBucketName),
   });
   return `stack ${stackName}${process.env.AWS_REGION ? ` (${process.env.AWS_REGION})` : ''}`;
 }

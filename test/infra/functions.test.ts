@@ -98,7 +98,8 @@ describe('Functions construct with every trigger and access kind', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
-    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    // Two queue consumers (render, dead letters) and two table stream consumers (audit trail, report counters).
+    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
   });
 
   it('invokes the reconciler on its schedule', () => {

@@ -1,11 +1,15 @@
 import type { CertificateColumn } from '../../shared/domain/certificate-record';
 import { CERTIFICATE_COLUMNS } from '../../shared/domain/certificate-record';
 import { gb11643CheckChar } from '../../shared/domain/identity';
+import type { ContactField } from '../../shared/domain/certificate';
 
 /**
  * Factories for import rows (the operator's view: every value a string) and for the files that carry them.
  */
-export type CertificateRow = Record<CertificateColumn, string>;
+export type CertificateRow = Record<Exclude<CertificateColumn, ContactField>, string> & Partial<Record<ContactField, string>>;
+
+/** The columns files are written with unless a test says otherwise: every column but the optional contact ones. */
+export const DEFAULT_COLUMNS: string[] = CERTIFICATE_COLUMNS.filter((c) => c !== 'mobile' && c !== 'email');
 
 /** A valid 18-character resident ID: Beijing Chaoyang, the given birth date, a sequence number, the right check char. */
 export function residentId(sequence = 1, birth = '19880214'): string {
@@ -45,7 +49,7 @@ export function csvField(value: string): string {
 
 export function toCsv(
   rows: Array<Partial<Record<string, string>>>,
-  { columns = [...CERTIFICATE_COLUMNS] as string[], eol = '\r\n', bom = false } = {},
+  { columns = DEFAULT_COLUMNS, eol = '\r\n', bom = false } = {},
 ): string {
   const lines = [columns.join(','), ...rows.map((row) => columns.map((c) => csvField(row[c] ?? '')).join(','))];
   return (bom ? '\uFEFF' : '') + lines.join(eol) + eol;

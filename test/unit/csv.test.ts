@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvLimitError, CsvParser, parseCsv, parseCsvText, type CsvItem } from '../../shared/import/csv';
 import { csvRows, jsonLinesRows, readRows, SourceError, type SourceRow } from '../../shared/import/sources';
 import { CERTIFICATE_COLUMNS } from '../../shared/domain/certificate-record';
-import { certificateRow, toCsv } from '../support/certificate-rows';
+import { certificateRow, DEFAULT_COLUMNS, toCsv } from '../support/certificate-rows';
 
 const records = (text: string) => parseCsvText(text);
 
@@ -191,7 +191,7 @@ describe('csvRows', () => {
 
   it('reports a row with too few or too many fields', async () => {
     // Prepare
-    const header = CERTIFICATE_COLUMNS.join(',');
+    const header = DEFAULT_COLUMNS.join(',');
     const text = `${header}\na,b,c\n${'x,'.repeat(10)}x\n`;
 
     // Act

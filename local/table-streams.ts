@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { FunctionDecl } from '../shared/resources/functions';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints } from '../shared/target/local-target';
+import type { HandlerLoader } from './handlers';
+import { startStreamPoller, type StreamConsumer } from './stream-poller';
+
+/** The runtime's stream consumers: every function declared with a `stream` trigger, on one poller of the table's stream. */
+export async function startTableStreams(options: {
+  functions: Record<string, FunctionDecl>;
+  endpoints: EmulatorEndpoints;
+  tableName: string;
+  dataDir: string;
+  loadHandler: HandlerLoader;
+  /** false (queue consumers off): changes stay on the stream until a runtime with consumers starts. */
+  enabled: boolean;
+  log: (line: string) => void;
+}): Promise<{ drain(timeoutMs?: number): Promise<void>; stop(): Promise<void> }> {
+  const consumers: StreamConsumer[] = Object.values(options.functions).flatMap((fn) =>
+    fn.trigger?.type === 'stream' && options.enabled
+      ? [{ fn, batchSize: fn.trigger.batchSize, filters: fn.trigger.filters, handler: () => options.loadHandler(fn) }]
+      : [],
+  );
+  if (consumers.length === 0) return { drain: async () => undefined, stop: async () => undefined };
+  const tableClient = new DynamoDBClient({ endpoint: options.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const poller = await startStreamPoller({
+    endpoint: options.endpoints.dynamodb,
+    tableClient,
+    tableName: options.tableName,
+    consumers,
+    checkpointFile: join(options.dataDir, `${options.tableName}.stream-checkpoints.json`),
+    idleDelayMs: 200,
+    log: options.log,
+  });
+  return {
+    drain: (timeoutMs) => poller.drain(timeoutMs),
+    stop: async () => {
+      await poller.stop();
+      tableClient.destroy();
+    },
+  };
+}
