@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -120,7 +120,11 @@ export class BulkImport extends Construct {
     );
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as never);
     const machineId = Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as never);
-    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}`;
+    // cdk-nag prints the stack's own Region and account when they are known (an environment-bound stack).
+    const stack = Stack.of(this);
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const executions = `arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineId}"}]}]}`;
     const findings: Array<[string, string]> = [
       ['AwsSolutions-IAM5[Resource::*]', 'CloudWatch Logs delivery (logs:*LogDelivery, resource policies) and X-Ray tracing are granted by CDK on "*": these actions have no resource-level permissions.'],
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${bucketId}>/*]`, 'The JSONL item reader reads the upload whose key is the execution input (one per run, imports/<importId>/rows.jsonl), so CDK grants s3:GetObject on the objects of the import bucket, which holds nothing else.'],

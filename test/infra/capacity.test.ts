@@ -84,7 +84,7 @@ describe('the report reads its limits from the template', () => {
   it('fails the rule when the event source may exceed the reservation, and the fleet row follows maxConcurrency', () => {
     const json = clone(prodSynth.json);
     const mapping = Object.values(json.Resources).find(
-      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && (r.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency > 2,
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && ((r.Properties.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 0) > 2,
     )!;
     (mapping.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency = 500;
     const rows = rowsOf(json);

@@ -71,7 +71,9 @@ describe('upsertCertificate', () => {
     // Local in test/integration/cli-import.test.ts, not by reading the expression back here.
     const values = Object.values(input.ExpressionAttributeValues!);
     expect(values).not.toContain('');
-    expect(input.ExpressionAttributeNames).toMatchObject({ '#specialty': 'specialty' });
+    // The empty specialty is removed, not stored as '' (contacts absent from the record likewise).
+    const removed = input.UpdateExpression!.split('REMOVE ')[1]!.split(', ').map((name) => input.ExpressionAttributeNames![name]);
+    expect(removed).toContain('specialty');
     expect(values).toContain(keys.certificateByHolder(rec.idType, idHash(KEY, rec.idType, rec.idNumber)));
     expect(values).toContain(`CERT#${rec.issuedAt}#${rec.certId}`);
     expect(input.ReturnValues).toBe('UPDATED_OLD');
