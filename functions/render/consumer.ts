@@ -6,7 +6,7 @@ import { findScenario } from '../../shared/domain/scenarios';
 import { lambdaHandler, logger, metrics } from '../../shared/observability';
 import { warmUpRenderer } from '../../shared/pdf/annotated-certificate';
 import { renderSignedCertificate } from '../../shared/pdf/signed-certificate';
-import { signingKey } from '../../shared/signing/sign-pdf';
+import { signingKey } from '../../shared/signing/sealer';
 import { verificationUrl } from '../../shared/config/public-url';
 import { UnrenderableCharacterError } from '../../shared/pdf/fonts';
 import { getAnnotation, markAnnotationFailed, markAnnotationReady } from '../../shared/repository/annotations';

@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { tracer } from '../observability';
 
 /**
@@ -17,6 +18,7 @@ let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 let secretsClient: SecretsManagerClient | undefined;
 let cloudFormationClient: CloudFormationClient | undefined;
+let kmsClient: KMSClient | undefined;
 
 export function ddb(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
@@ -48,6 +50,12 @@ export function secretsManager(): SecretsManagerClient {
   return secretsClient;
 }
 
+/** The seal's issuing CA signs container certificates and CRLs with a KMS key (docs/signing.md). */
+export function kms(): KMSClient {
+  kmsClient ??= tracer.captureAWSv3Client(new KMSClient({}));
+  return kmsClient;
+}
+
 /** The operator CLI reads a deployed stack's outputs with it (`--stack`); no function uses it. */
 export function cloudFormation(): CloudFormationClient {
   cloudFormationClient ??= tracer.captureAWSv3Client(new CloudFormationClient({}));
@@ -61,9 +69,11 @@ export function resetClients(): void {
   sqsClient?.destroy();
   secretsClient?.destroy();
   cloudFormationClient?.destroy();
+  kmsClient?.destroy();
   documentClient = undefined;
   s3Client = undefined;
   sqsClient = undefined;
   secretsClient = undefined;
   cloudFormationClient = undefined;
+  kmsClient = undefined;
 }

@@ -11,6 +11,8 @@ export const ENV = {
   idHashKeySecret: 'ECERT_ID_HASH_KEY_SECRET',
   jwtKeySecret: 'ECERT_JWT_KEY_SECRET',
   signingKeySecret: 'ECERT_SIGNING_KEY_SECRET',
+  /** RFC 3161 time-stamping authority of the seal (a qualified TSA in production; the local responder locally). */
+  tsaUrl: 'ECERT_TSA_URL',
   /** Local only: secrets are files in this folder instead of Secrets Manager entries. */
   localSecretsDir: 'ECERT_LOCAL_SECRETS_DIR',
 } as const;

@@ -44,4 +44,11 @@ export const keys = {
   /** Failed-login counter per identity, whether or not an account exists, so lockout reveals nothing. */
   loginAttempts: (idType: string, idHash: string) => ({ pk: `LOGIN#${idType}#${idHash}`, sk: 'LOGIN' }),
   pendingPartition: 'PENDING',
+  /** The seal's published PKI state (the CA's CRL), one item per issuing CA (docs/signing.md). */
+  pki: (name: string) => ({ pk: `PKI#${name}`, sk: 'PKI' }),
+  /** Which status list entry an annotation's embedded credential got (revocation flips it). */
+  credentialStatus: (certId: string, annotationId: string) => ({ pk: `CERT#${certId}`, sk: `CREDSTATUS#${annotationId}` }),
+  credentialStatusPrefix: 'CREDSTATUS#',
+  /** A Bitstring Status List: its revoked indexes and the signed status list credential. */
+  statusList: (listId: number) => ({ pk: `STATUSLIST#${listId}`, sk: 'LIST' }),
 } as const;
