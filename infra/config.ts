@@ -4,7 +4,7 @@ import { DEFAULT_STACK_NAME } from '../shared/resources/outputs';
 /**
  * Typed per-environment configuration of the stack. Pick one with `cdk synth -c environment=prod` (default `dev`);
  * single values can be overridden from the command line: `-c stackName=…`, `-c alarmEmail=…`,
- * `-c publicBaseUrl=…`, `-c portalWebAclArn=…`, `-c portalDomainName=… -c portalCertificateArn=…`.
+ * `-c publicBaseUrl=…`, `-c portalWebAclArn=…`, `-c portalDomainName=… -c portalCertificateArn=…`, `-c tsaUrl=…`.
  */
 export interface EnvironmentConfig {
   /** Name of the configuration (`dev`, `prod`); tagged on every resource. */
@@ -36,7 +36,15 @@ export interface EnvironmentConfig {
    */
   readonly portalDomainName?: string;
   readonly portalCertificateArn?: string;
+  /**
+   * The RFC 3161 time-stamping authority of the seal (docs/signing.md). The defaults are a public TSA good for trying
+   * the stack; a production deployment sets a qualified (trusted-list) TSA with `-c tsaUrl=…`.
+   */
+  readonly tsaUrl: string;
 }
+
+/** A public RFC 3161 TSA (DigiCert's): fine for a test deployment, not a qualified TSA. */
+export const DEFAULT_TSA_URL = 'http://timestamp.digicert.com';
 
 export const ENVIRONMENTS = {
   dev: {
@@ -46,6 +54,7 @@ export const ENVIRONMENTS = {
     logRetention: RetentionDays.ONE_MONTH,
     accessLogExpirationDays: 90,
     tableDeletionProtection: false,
+    tsaUrl: DEFAULT_TSA_URL,
   },
   prod: {
     name: 'prod',
@@ -54,6 +63,7 @@ export const ENVIRONMENTS = {
     logRetention: RetentionDays.SIX_MONTHS,
     accessLogExpirationDays: 365,
     tableDeletionProtection: true,
+    tsaUrl: DEFAULT_TSA_URL,
   },
 } as const satisfies Record<string, EnvironmentConfig>;
 
@@ -100,6 +110,7 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
     portalWebAclArn: optionalString(readContext('portalWebAclArn'), 'portalWebAclArn') ?? base.portalWebAclArn,
     portalDomainName: optionalString(readContext('portalDomainName'), 'portalDomainName') ?? base.portalDomainName,
     portalCertificateArn: optionalString(readContext('portalCertificateArn'), 'portalCertificateArn') ?? base.portalCertificateArn,
+    tsaUrl: optionalString(readContext('tsaUrl'), 'tsaUrl') ?? base.tsaUrl,
   };
   validateConfig(config);
   return config;
@@ -134,6 +145,7 @@ export function validateConfig(config: EnvironmentConfig): void {
     }
     if (url.protocol !== 'https:') throw new InvalidConfigError(`${config.name}: publicBaseUrl must be https`);
   }
+  if (!/^https?:\/\/[^\s/]+/.test(config.tsaUrl)) throw new InvalidConfigError(`${config.name}: tsaUrl must be an http(s) URL of an RFC 3161 TSA`);
   if (config.portalWebAclArn !== undefined && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(config.portalWebAclArn)) {
     throw new InvalidConfigError(`${config.name}: portalWebAclArn must be a CLOUDFRONT-scope (global, us-east-1) WAFv2 web ACL ARN`);
   }

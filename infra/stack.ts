@@ -13,6 +13,7 @@ import { Observability } from './constructs/observability';
 import { Portal } from './constructs/portal';
 import { AnnotationPipeline } from './constructs/pipeline';
 import { AppSecrets, SECRET_SPECS } from './constructs/secrets';
+import { SigningCa } from './constructs/signing-ca';
 import { SigningKeyInit } from './constructs/signing-key';
 import { Storage } from './constructs/storage';
 import { REPO_ROOT } from '../shared/repo-root';
@@ -35,6 +36,7 @@ export class EcertStack extends Stack {
   readonly storage: Storage;
   readonly pipeline: AnnotationPipeline;
   readonly secrets: AppSecrets;
+  readonly signingCa: SigningCa;
   readonly signingKeyInit: SigningKeyInit;
   readonly functions: Functions;
   readonly httpApi: EcertHttpApi;
@@ -53,9 +55,12 @@ export class EcertStack extends Stack {
     });
     this.pipeline = new AnnotationPipeline(this, 'Pipeline');
     this.secrets = new AppSecrets(this, 'Secrets');
-    // A fresh deployment can sign at once: a self-signed key unless a valid one is already installed (docs/signing.md).
+    // The seal's issuing CA lives in KMS; a fresh deployment gets a self-signed CA certificate for it unless one is
+    // already installed (docs/signing.md).
+    this.signingCa = new SigningCa(this, 'SigningCa', { aliasName: `alias/${config.stackName}-seal-ca` });
     this.signingKeyInit = new SigningKeyInit(this, 'SigningKeyInit', {
       secret: this.secrets.secret('secret:signing-key'),
+      caKey: this.signingCa.key,
       organization: `${config.stackName} (${config.name})`,
       logRetention: config.logRetention,
       secretGeneration: JSON.stringify(SECRET_SPECS['secret:signing-key'].generate),
@@ -67,6 +72,8 @@ export class EcertStack extends Stack {
       secrets: this.secrets,
       logRetention: config.logRetention,
       publicBaseUrl: config.publicBaseUrl,
+      signingCaKey: this.signingCa.key,
+      tsaUrl: config.tsaUrl,
       functions: props.functions,
     });
     this.httpApi = new EcertHttpApi(this, 'Http', {

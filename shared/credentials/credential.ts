@@ -1,7 +1,10 @@
-import { createPublicKey, X509Certificate } from 'node:crypto';
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import type { Annotation } from '../domain/annotation';
+import type { Certificate } from '../domain/certificate';
 import { maskIdNumber } from '../domain/identity';
-import type { AnnotatedCertificateInput } from '../pdf/annotated-certificate';
+import type { Qualification } from '../domain/qualifications';
+import type { Scenario } from '../domain/scenarios';
 
 /**
  * The annotation as a W3C Verifiable Credential (VC Data Model 2.0), secured with VC-JOSE (`application/vc+jwt`,
@@ -12,6 +15,18 @@ import type { AnnotatedCertificateInput } from '../pdf/annotated-certificate';
 export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 export const VC_MEDIA_TYPE = 'vc+jwt';
 export const CREDENTIAL_TYPE = 'AnnotatedQualificationCertificate';
+/** The name of the embedded file in the PDF (a PDF/A-3 associated file) and its MIME type. */
+export const CREDENTIAL_FILENAME = 'credential.vc.jwt';
+export const CREDENTIAL_MEDIA_TYPE = 'application/vc+jwt';
+
+/** What the credential states: the same input the page is rendered from. */
+export interface CredentialFacts {
+  certificate: Certificate;
+  qualification: Qualification;
+  annotation: Pick<Annotation, 'annotationId' | 'validFrom' | 'validUntil' | 'validDays'>;
+  scenario: Scenario;
+  verificationUrl: string;
+}
 
 export interface StatusEntry {
   /** URL of the status list credential. */
@@ -54,7 +69,7 @@ export interface QualificationCredential {
   };
 }
 
-export function buildCredential(input: AnnotatedCertificateInput, status: StatusEntry, issuer: CredentialIssuer): QualificationCredential {
+export function buildCredential(input: CredentialFacts, status: StatusEntry, issuer: CredentialIssuer): QualificationCredential {
   const { certificate: cert, qualification: q, annotation, scenario } = input;
   return {
     '@context': [VC_CONTEXT],
@@ -95,7 +110,7 @@ export function buildCredential(input: AnnotatedCertificateInput, status: Status
 }
 
 export interface JoseSigner {
-  privateKey: import('node:crypto').KeyObject;
+  privateKey: KeyObject;
   /** The signer's certificate first, then its issuers (DER). */
   chain: readonly Buffer[];
   /** Key id: SHA-256 of the signer certificate, hex. */

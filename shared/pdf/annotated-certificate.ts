@@ -6,7 +6,9 @@ import type { Certificate } from '../domain/certificate';
 import { ID_TYPE_LABELS } from '../domain/identity';
 import type { Qualification } from '../domain/qualifications';
 import type { Scenario } from '../domain/scenarios';
+import type { ValidationData } from '../signing/pades';
 import { attachCredential } from './credential-file';
+import { addDss } from './dss';
 import { cachedFontkit, loadFaces } from './fonts';
 import { applyPdfA } from './pdfa';
 import { drawSeal } from './seal';
@@ -40,6 +42,8 @@ export interface RenderOptions {
   signature?: Omit<SignatureFieldOptions, 'tagger' | 'rect' | 'alt'>;
   /** The W3C VC (compact JWS) to embed as an associated file. */
   credentialJwt?: string;
+  /** Certificates and CRLs for the Document Security Store (long-term validation), in the signed revision. */
+  validationData?: ValidationData;
 }
 
 export const PAGE = { width: 595.28, height: 841.89 } as const;
@@ -152,7 +156,7 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
   const step = rows.length > 9 ? 28.5 : 30;
   for (const [label, english, value] of rows) {
     const row = tags.group('P', { parent: particulars });
-    await tags.tag('Lbl', () => text.draw(page, `${label}：`, { x: labelX + 13, y, size: 12.5, color: MUTED, align: 'right' }), { parent: row });
+    await tags.tag('P', () => text.draw(page, `${label}：`, { x: labelX + 13, y, size: 12.5, color: MUTED, align: 'right' }), { into: row });
     await tags.tag('Span', () => text.draw(page, english, { x: labelX, y: y - 9.5, size: 7, color: MUTED, align: 'right' }), {
       parent: row,
       lang: EN,
@@ -160,7 +164,7 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
     // The name is set larger, not bolder: a rare character from the fallback face has no bold, and mixed weights
     // inside one name would look like a mistake.
     const size = await text.fit(value, label.startsWith('姓') ? 15.5 : 13, valueWidth);
-    await tags.tag('Span', () => text.draw(page, value, { x: valueX, y, size, color: INK }), { parent: row });
+    await tags.tag('P', () => text.draw(page, value, { x: valueX, y, size, color: INK }), { into: row });
     y -= step;
   }
 
@@ -238,9 +242,11 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
     });
   }
   if (options.credentialJwt) attachCredential(pdf, options.credentialJwt, created);
+  if (options.validationData) addDss(pdf, options.validationData);
   tags.finish();
 
-  // A classic xref table: the DSS is appended as an incremental update with one (shared/signing/pades.ts).
-  return pdf.save({ useObjectStreams: false });
+  // Object streams for the many small dictionaries (structure elements, fonts): a third smaller. pdf-lib keeps the
+  // signature dictionary, catalog and page tree outside them, so the placeholders stay patchable in place.
+  return pdf.save({ useObjectStreams: true });
 }
 

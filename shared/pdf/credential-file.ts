@@ -1,12 +1,11 @@
 import { PDFHexString, PDFName, PDFString, type PDFDocument } from '@cantoo/pdf-lib';
+import { CREDENTIAL_FILENAME, CREDENTIAL_MEDIA_TYPE } from '../credentials/credential';
 
 /**
  * The machine-readable credential inside the PDF: a PDF/A-3 associated file (ISO 19005-3 §6.8) — an embedded file
  * stream with its MIME type and modification date, a file specification with /F, /UF, /Desc and /AFRelationship,
  * listed in the catalog's /AF and in the EmbeddedFiles name tree (so readers show it as an attachment).
  */
-export const CREDENTIAL_FILENAME = 'credential.vc.jwt';
-export const CREDENTIAL_MEDIA_TYPE = 'application/vc+jwt';
 
 export function attachCredential(pdf: PDFDocument, jwt: string, modified: Date): void {
   const { context, catalog } = pdf;

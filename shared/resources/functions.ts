@@ -19,7 +19,9 @@ export type Access =
   | 'queue:send'
   | 'secret:id-hash-key'
   | 'secret:jwt-key'
-  | 'secret:signing-key';
+  | 'secret:signing-key'
+  /** kms:Sign with the seal's issuing-CA key only (container certificates, CRLs): docs/signing.md. */
+  | 'kms:sign';
 
 export function isBucketAccess(access: Access): access is BucketAccess {
   return access.startsWith('bucket:');
@@ -117,6 +119,17 @@ export const FUNCTIONS = {
   verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read']),
   verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read']),
   verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read'], 512),
+  /** The seal's public trust material: issuer, JWKS, CA certificate, CRL, status lists (docs/signing.md). */
+  trustMaterial: api('TrustMaterial', 'functions/api/trust-material.ts', ['table:read', 'secret:signing-key']),
+  /** Keeps the CA's CRL and the Bitstring Status List credentials fresh (one kms:Sign per CRL, per cold start). */
+  pkiPublisher: job({
+    id: 'PkiPublisher',
+    entry: 'functions/jobs/pki-publisher.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    access: ['table:read', 'table:write', 'secret:signing-key', 'kms:sign'],
+    trigger: { type: 'schedule', everyMinutes: 5 },
+  }),
   render: {
     id: 'RenderConsumer',
     entry: 'functions/render/consumer.ts',
@@ -124,7 +137,7 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     timeoutSeconds: RENDER_CONSUMER_TIMEOUT_SECONDS,
     // Writes rendered PDFs only: certificate electronic files (files/) are written by operators through the CLI.
-    access: ['table:read', 'table:write', 'bucket:write:annotations', 'secret:signing-key'],
+    access: ['table:read', 'table:write', 'bucket:write:annotations', 'secret:signing-key', 'kms:sign'],
     trigger: { type: 'queue', queue: 'annotations', batchSize: QUEUES.annotations.batchSize },
     assets: FONT_ASSETS,
     reservedConcurrency: 20,

@@ -106,6 +106,17 @@ export const ROUTES: readonly RouteDecl[] = [
     summary: '查验：上传加注电子证书 PDF，检查是否被修改及电子签章',
     binaryBody: 'application/pdf',
   },
+  { method: 'GET', path: '/v1/issuer', fn: 'trustMaterial', public: true, summary: '电子印章签发者（凭证 issuer）' },
+  { method: 'GET', path: '/v1/issuer/jwks.json', fn: 'trustMaterial', public: true, summary: '签发者公钥（JWKS，含证书链）' },
+  { method: 'GET', path: '/v1/pki/ca.crt', fn: 'trustMaterial', public: true, summary: '电子印章签发CA证书（DER）' },
+  { method: 'GET', path: '/v1/pki/crl', fn: 'trustMaterial', public: true, summary: '电子印章签发CA证书撤销列表（DER）' },
+  {
+    method: 'GET',
+    path: '/v1/credentials/status/{listId}',
+    fn: 'trustMaterial',
+    public: true,
+    summary: '可验证凭证状态列表（Bitstring Status List，vc+jwt）',
+  },
 ];
 
 export interface CompiledRoute extends RouteDecl {

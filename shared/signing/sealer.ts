@@ -10,7 +10,8 @@ import { readSecretString } from './key-store';
 import type { ValidationData } from './pades';
 import { currentCrl, issuerOf, statusListUrl } from './pki-publisher';
 import { sealKeySource, type SealKey } from './seal-key';
-import { describeName, httpTimestampAuthority, TransientSigningError, type TimestampAuthority } from './timestamp';
+import { sha256 } from './cades';
+import { describeName, httpTimestampAuthority, parseTimestampToken, TransientSigningError, type TimestampAuthority } from './timestamp';
 import { parseCertificate, parseCrl, type ParsedCertificate } from './x509';
 
 /**
@@ -24,8 +25,10 @@ export interface Sealer {
   readonly key: SealKey;
   readonly tsa: TimestampAuthority;
   readonly issuer: CredentialIssuer;
-  /** Certificates and CRLs for the signer's chain and for the TSA whose token certificates are given. */
-  validationData(timestampCertificates: readonly Buffer[]): Promise<ValidationData>;
+  /** Certificates and CRLs for the signer's chain and for the TSA (its chain learnt from a first token). */
+  validationData(): Promise<ValidationData>;
+  /** The TSA answered with a certificate it had not presented: learn its chain again. */
+  forgetTimestampAuthority(): void;
   credentialStatus(annotation: { certId: string; annotationId: string; validUntil: string }): Promise<StatusEntry>;
 }
 
@@ -42,15 +45,19 @@ async function readBundle(): Promise<{ json: string; local: boolean }> {
 
 let loadedCa: { json: string; ca: IssuingCa } | undefined;
 
-async function loadCa(): Promise<IssuingCa> {
+/** The issuing CA as the bundle names it now (re-parsed only when the bundle changed). */
+export async function currentIssuingCa(): Promise<IssuingCa> {
   const { json, local } = await readBundle();
   if (loadedCa?.json !== json) loadedCa = { json, ca: loadIssuingCa(json, { allowFileKey: local }) };
   return loadedCa.ca;
 }
 
-const publicBaseUrl = (): string => requireEnv(ENV.publicBaseUrl).replace(/\/+$/, '');
+export const publicBaseUrl = (): string => requireEnv(ENV.publicBaseUrl).replace(/\/+$/, '');
 
-const keys = sealKeySource({ loadCa, publicBaseUrl });
+const keys = sealKeySource({ loadCa: currentIssuingCa, publicBaseUrl });
+
+/** This container's key (the publisher signs status lists with it). */
+export const currentSealKey = (): Promise<SealKey> => keys.current();
 
 /** Certificates and CRLs fetched over HTTP (a TSA's issuer, a third-party CA's CRL), kept until they go stale. */
 const fetched = new Map<string, { der: Buffer; until: number }>();
@@ -87,6 +94,18 @@ async function tsaPath(tokenCertificates: readonly Buffer[]): Promise<ParsedCert
   return path;
 }
 
+/** The TSA's certificate path, learnt once per container from a token over a fixed digest (one extra TSA call). */
+let tsaKnown: { url: string; path: Promise<ParsedCertificate[]> } | undefined;
+
+function tsaCertificates(tsa: TimestampAuthority): Promise<ParsedCertificate[]> {
+  if (tsaKnown?.url !== tsa.name) {
+    const path = tsa.timestamp(sha256(Buffer.from('ecert: learn the TSA certificate path'))).then((token) => tsaPath(parseTimestampToken(token).certificates));
+    tsaKnown = { url: tsa.name, path };
+    path.catch(() => (tsaKnown = undefined));
+  }
+  return tsaKnown.path;
+}
+
 /** Status indexes are handed out in blocks, so a render writes once per credential, not twice. */
 const STATUS_BLOCK = 64;
 let block: { next: number; end: number } | undefined;
@@ -105,14 +124,16 @@ export async function signingKey(): Promise<Sealer> {
   const key = await keys.current();
   const base = publicBaseUrl();
   const tsaUrl = requireEnv(ENV.tsaUrl);
+  const tsaAuthority = httpTimestampAuthority(tsaUrl);
   return {
     fingerprint: key.fingerprint,
     key,
-    tsa: httpTimestampAuthority(tsaUrl),
+    tsa: tsaAuthority,
     issuer: issuerOf(base, issuerName(key)),
-    async validationData(tokenCertificates) {
+    forgetTimestampAuthority: () => (tsaKnown = undefined),
+    async validationData() {
       const ca = key.ca;
-      const tsa = await tsaPath(tokenCertificates);
+      const tsa = await tsaCertificates(tsaAuthority);
       const crls: Buffer[] = [await currentCrl(ca)];
       for (const cert of [...ca.chain, ...tsa]) {
         if (cert.crlDistributionPoint) crls.push(await fetchDer(cert.crlDistributionPoint, 'crl'));
@@ -131,6 +152,7 @@ export function resetSigningKey(): void {
   keys.reset();
   loadedCa = undefined;
   block = undefined;
+  tsaKnown = undefined;
   fetched.clear();
 }
 

@@ -3,7 +3,7 @@ import { inflateSync } from 'node:zlib';
 import { CMS_OID, parseSignedData, sha256, signingCertificateV2, type ParsedSignedData } from './cades';
 import { describeName, parseTimestampToken } from './timestamp';
 import { parseCertificate, parseCrl, type ParsedCertificate } from './x509';
-import { CREDENTIAL_FILENAME } from '../pdf/credential-file';
+import { CREDENTIAL_FILENAME } from '../credentials/credential';
 
 /**
  * The service's own PAdES check of an uploaded PDF, in the terms a validator uses (compare pyHanko's
@@ -118,12 +118,40 @@ function onlyValidationData(signedPart: string, update: string): boolean {
   return objects.length > 0;
 }
 
-function dssObjects(text: string): { certificates: Buffer[]; crls: Buffer[] } {
-  const dss = /\/Type \/DSS\s*\/Certs \[([^\]]*)\]\s*\/CRLs \[([^\]]*)\]/.exec(text);
+/**
+ * The objects inside object streams (ISO 32000 §7.5.7), written out as `N 0 obj … endobj` text, so the dictionary
+ * checks below read a compressed file like a plain one.
+ */
+function expandObjectStreams(text: string): string {
+  let out = '';
+  for (const match of text.matchAll(/<<((?:(?!stream)[\s\S])*?\/Type\s*\/ObjStm[\s\S]*?)>>\s*stream\r?\n/g)) {
+    const dict = match[1]!;
+    const length = Number(/\/Length\s+(\d+)/.exec(dict)?.[1]);
+    const first = Number(/\/First\s+(\d+)/.exec(dict)?.[1]);
+    if (!length || !first) continue;
+    const start = match.index + match[0].length;
+    let data: string;
+    try {
+      data = inflateSync(Buffer.from(text.slice(start, start + length), 'latin1')).toString('latin1');
+    } catch {
+      continue;
+    }
+    const header = data.slice(0, first).trim().split(/\s+/).map(Number);
+    for (let i = 0; i + 1 < header.length; i += 2) {
+      const bodyStart = first + header[i + 1]!;
+      const bodyEnd = i + 3 < header.length ? first + header[i + 3]! : data.length;
+      out += `\n${header[i]} 0 obj\n${data.slice(bodyStart, bodyEnd)}\nendobj\n`;
+    }
+  }
+  return out;
+}
+
+function dssObjects(text: string, dictionaries: string): { certificates: Buffer[]; crls: Buffer[] } {
+  const dss = /\/Type\s*\/DSS\s*\/Certs\s*\[([^\]]*)\]\s*\/CRLs\s*\[([^\]]*)\]/.exec(dictionaries);
   if (!dss) return { certificates: [], crls: [] };
   const stream = (ref: string): Buffer | undefined => {
     const number = ref.split(' ')[0];
-    const match = new RegExp(`(?:^|\\s)${number} 0 obj\\s*<< /Length (\\d+) >>\\s*stream\\n`).exec(text);
+    const match = new RegExp(`(?:^|\\s)${number} 0 obj\\s*<<\\s*/Length (\\d+)\\s*>>\\s*stream\\r?\\n`).exec(text);
     if (!match) return undefined;
     const start = match.index + match[0].length;
     return Buffer.from(text.slice(start, start + Number(match[1])), 'latin1');
@@ -133,8 +161,8 @@ function dssObjects(text: string): { certificates: Buffer[]; crls: Buffer[] } {
 }
 
 /** The embedded credential of the signed revision (the EmbeddedFile stream the file spec names). */
-function embeddedCredential(signedPart: string): string | undefined {
-  if (!signedPart.includes(`(${CREDENTIAL_FILENAME})`)) return undefined;
+function embeddedCredential(signedPart: string, dictionaries: string): string | undefined {
+  if (!dictionaries.includes(`(${CREDENTIAL_FILENAME})`)) return undefined;
   const match = /\/Type \/EmbeddedFile\b[^]*?\/Length (\d+)[^]*?>>\s*stream\r?\n/.exec(signedPart);
   if (!match) return undefined;
   const start = match.index + match[0].length;
@@ -173,6 +201,7 @@ export function checkPdfSignature(pdf: Uint8Array): PdfSignatureCheck {
     const signedRevision = revs.findIndex((r) => r.end === signedEnd || r.end === signedEnd + 1);
     const coverage: Coverage = signedEnd === bytes.length ? 'WHOLE_FILE' : signedRevision >= 0 ? 'REVISION' : 'PARTIAL';
     const signedPart = text.slice(0, signedEnd);
+    const signedDictionaries = signedPart + expandObjectStreams(signedPart);
     let modifiedAfterSigning = coverage === 'PARTIAL';
     if (coverage === 'REVISION') {
       for (const rev of revs.slice(signedRevision + 1)) {
@@ -202,11 +231,11 @@ export function checkPdfSignature(pdf: Uint8Array): PdfSignatureCheck {
     // DocMDP: the catalog's /Perms /DocMDP names this signature dictionary, with /P.
     const permission = Number(/\/TransformMethod\s*\/DocMDP[\s\S]*?\/P\s+(\d)/.exec(dictText)?.[1] ?? 0);
     const sigObject = /(\d+) 0 obj\s*$/.exec(text.slice(Math.max(0, dictStart - 40), dictStart))?.[1];
-    const certified = permission > 0 && sigObject !== undefined && new RegExp(`/DocMDP ${sigObject} 0 R`).test(signedPart);
+    const certified = permission > 0 && sigObject !== undefined && new RegExp(`/DocMDP ${sigObject} 0 R`).test(signedDictionaries);
     const certification = certified ? { permission, respected: !modifiedAfterSigning || permission > 1 } : undefined;
 
     // DSS: certificates and CRLs, and whether they cover the signer's and the TSA's issuers.
-    const dssData = dssObjects(text.slice(signedEnd));
+    const dssData = dssObjects(text, text + expandObjectStreams(text));
     let dss: PdfSignatureCheck['dss'];
     if (dssData.certificates.length + dssData.crls.length > 0) {
       const crls = dssData.crls.flatMap((der) => {
@@ -235,7 +264,7 @@ export function checkPdfSignature(pdf: Uint8Array): PdfSignatureCheck {
         if (dss?.signerRevocationData && dss.timestampRevocationData) padesLevel = 'B-LT';
       }
     }
-    const credentialJwt = embeddedCredential(signedPart);
+    const credentialJwt = embeddedCredential(signedPart, signedDictionaries);
     return {
       signed: true,
       ...(subFilter ? { subFilter } : {}),

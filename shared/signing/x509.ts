@@ -5,7 +5,6 @@ import {
   children,
   ctx,
   ctxPrim,
-  ia5,
   int,
   nul,
   octets,
@@ -283,3 +282,23 @@ export const pemOf = (der: Uint8Array, label = 'CERTIFICATE'): string =>
 
 export const derOfPem = (pem: string): Buffer =>
   Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+
+/**
+ * A PKCS #10 certification request (RFC 2986) for a CA key held elsewhere (KMS): what an operator sends to a real CA
+ * to have the seal's issuing CA certified as its subordinate. Requests CA:true, pathLen 0, keyCertSign + cRLSign.
+ */
+export async function certificationRequest(options: { subject: readonly NamePart[]; publicKey: KeyObject }, signer: RawSigner): Promise<Buffer> {
+  const requested = seq(
+    extension(OID.basicConstraints, true, seq(bool(true), int(0))),
+    extension(OID.keyUsage, true, bits(Buffer.from([0x06]), 1)),
+  );
+  const info = seq(
+    int(0),
+    encodeName(options.subject),
+    options.publicKey.export({ type: 'spki', format: 'der' }),
+    // attributes [0]: extensionRequest (PKCS #9).
+    ctx(0, seq(oid('1.2.840.113549.1.9.14'), setOf(requested))),
+  );
+  const algorithm = signatureAlgorithmId(signer.algorithm);
+  return seq(info, algorithm, bits(await signer.sign(info)));
+}

@@ -70,6 +70,7 @@ function expectedGrants(s: Synthesized, fnKey: string, decl: FunctionDecl): Gran
     'secret:id-hash-key': () => secretGrants(s, 'secret:id-hash-key'),
     'secret:jwt-key': () => secretGrants(s, 'secret:jwt-key'),
     'secret:signing-key': () => secretGrants(s, 'secret:signing-key'),
+    'kms:sign': () => grants(['kms:Sign'], [getAtt(logicalId(s.stack.signingCa.key))]),
   };
   for (const access of new Set(decl.access)) expected.push(...byAccess[access]());
   if (decl.trigger?.type === 'queue') {

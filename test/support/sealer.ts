@@ -42,10 +42,11 @@ export async function testSeal(options: { timestampAuthority?: TimestampAuthorit
     key,
     tsa: options.timestampAuthority ?? inProcessAuthority(tsa.responder),
     issuer: issuerOf(TEST_BASE_URL, 'ecert (test)'),
-    validationData: async (tokenCertificates) => ({
-      certificates: [key.certificate.der, ca.certificate.der, ...tokenCertificates, tsa.root.der],
+    validationData: async () => ({
+      certificates: [key.certificate.der, ca.certificate.der, tsa.certificate.der, tsa.root.der],
       crls: [caCrl, tsaCrl],
     }),
+    forgetTimestampAuthority: () => undefined,
     credentialStatus: async () => ({ listUrl: statusListUrl(TEST_BASE_URL, 0), index: nextIndex++ }),
   };
   return { sealer, ca, tsa, caCrl };
