@@ -6,7 +6,7 @@ import { VERIFICATION_REASON_TEXT, type VerificationView } from '../domain/verif
 import { VERIFICATION_INFO_KEY } from '../pdf/annotated-certificate';
 import { getCertificate } from '../repository/certificates';
 import { getVerification, type VerificationRecord } from '../repository/verifications';
-import { checkPdfSignature, signatureChain, type PdfSignatureCheck } from '../signing/verify-pdf';
+import { checkPdfSignature, expandObjectStreams, signatureChain, type PdfSignatureCheck } from '../signing/verify-pdf';
 import { problem } from './problem';
 import { verifyRecord } from './verification';
 
@@ -54,8 +54,9 @@ export async function verifyDocument(bytes: Uint8Array, now: Date): Promise<Docu
   const notOurs = () => problem('NOT_AN_ECERT', '该文件不是本系统出具的加注电子证书');
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   if (!text.startsWith('%PDF-')) throw notOurs();
-  // The first revision's code: a later update cannot re-point the document at another record.
-  const code = [...text.matchAll(CODE_IN_INFO)][0]?.[1];
+  // The first revision's code (the Info dictionary may sit in an object stream): a later update cannot re-point the
+  // document at another record.
+  const code = [...`${text}${expandObjectStreams(text)}`.matchAll(CODE_IN_INFO)][0]?.[1];
   const record = code ? await getVerification(code) : undefined;
   const view = record && (await verifyRecord(record, now));
   if (!record || !view) throw notOurs();

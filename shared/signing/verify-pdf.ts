@@ -122,7 +122,7 @@ function onlyValidationData(signedPart: string, update: string): boolean {
  * The objects inside object streams (ISO 32000 §7.5.7), written out as `N 0 obj … endobj` text, so the dictionary
  * checks below read a compressed file like a plain one.
  */
-function expandObjectStreams(text: string): string {
+export function expandObjectStreams(text: string): string {
   let out = '';
   for (const match of text.matchAll(/<<((?:(?!stream)[\s\S])*?\/Type\s*\/ObjStm[\s\S]*?)>>\s*stream\r?\n/g)) {
     const dict = match[1]!;

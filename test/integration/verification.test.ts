@@ -93,7 +93,7 @@ describe('the signed PDF', () => {
     const fresh = pdfsig(issued.pdf);
     expect(fresh).toContain('Signature Validation: Signature is Valid.');
     expect(fresh).toContain('Total document signed');
-    expect(fresh).toContain('Signature Type: adbe.pkcs7.detached');
+    expect(fresh).toContain('Signature Type: ETSI.CAdES.detached');
     const changed = pdfsig(tamper(issued.pdf));
     expect(changed).not.toContain('Signature is Valid.');
     expect(changed).toMatch(/Digest Mismatch|Signature is Invalid/);
