@@ -1,4 +1,5 @@
 import { prefersHtml } from '../../shared/http/accept';
+import { prefersEnglish } from '../../shared/http/accept-language';
 import { httpHandler } from '../../shared/http/middleware';
 import { BASE_HEADERS, json } from '../../shared/http/response';
 import { verifyByCode } from '../../shared/http/verification';
@@ -12,7 +13,9 @@ import { portalVerifyPath } from '../../shared/resources/portal';
 export const handler = httpHandler(async (event) => {
   const code = event.pathParameters?.verificationCode ?? '';
   if (prefersHtml(event.headers?.accept)) {
-    return { statusCode: 302, headers: { ...BASE_HEADERS, location: portalVerifyPath(code), vary: 'accept' }, body: '' };
+    // A verifier abroad lands on the English page (Accept-Language), a Chinese browser on the Chinese one.
+    const location = `${portalVerifyPath(code)}${prefersEnglish(event.headers?.['accept-language']) ? '&lang=en' : ''}`;
+    return { statusCode: 302, headers: { ...BASE_HEADERS, location, vary: 'accept, accept-language' }, body: '' };
   }
   return json(200, await verifyByCode(code, new Date()), { vary: 'accept' });
 });
