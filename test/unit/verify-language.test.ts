@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prefersEnglish } from '../../shared/http/accept-language';
-import { pickLanguage } from '../../portal/src/views/verify';
+import { pickLanguage } from '../../portal/src/language';
 
 describe('the verification page’s language', () => {
   it('follows Accept-Language: English only when ranked above Chinese', () => {

@@ -4,6 +4,7 @@ import { formatDate, formatDateTime } from '../format';
 import { rareCharHelper } from '../rare-chars';
 import { pageHeading, type ViewContext } from '../router';
 import type { DocumentVerification, Verification } from '../types';
+import { pickLanguage, type Lang } from '../language';
 
 /**
  * 查验 (public): by verification code — what the QR code on an annotated PDF opens (`/v1/verify/{code}` answers a
@@ -13,20 +14,6 @@ import type { DocumentVerification, Verification } from '../types';
  */
 const MAX_PDF_BYTES = 4 * 1024 * 1024;
 const LANG_KEY = 'ecert.verify.lang';
-export type Lang = 'zh' | 'en';
-
-export function pickLanguage(query: URLSearchParams, stored: string | null, browser: readonly string[]): Lang {
-  const asked = query.get('lang');
-  if (asked === 'en' || asked === 'zh') return asked;
-  if (stored === 'en' || stored === 'zh') return stored;
-  for (const tag of browser) {
-    const primary = tag.toLowerCase().split('-')[0];
-    if (primary === 'zh') return 'zh';
-    if (primary === 'en') return 'en';
-  }
-  return 'zh';
-}
-
 const EN = {
   title: 'Certificate verification',
   lead: 'Anyone can check, without logging in, that a professional qualification e-certificate and its annotated copy are genuine and valid.',
