@@ -5,16 +5,14 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ddb } from '../../shared/aws/clients';
-import { getSecret } from '../../shared/config/secrets';
 import { isRevoked } from '../../shared/credentials/status-list';
 import { formatVerificationCode } from '../../shared/domain/annotation';
-import { revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
+import { revokeCertificate } from '../../shared/repository/certificates';
 import { keys } from '../../shared/resources/table';
 import { CMS_OID, parseSignedData, sha256 } from '../../shared/signing/cades';
 import { checkPdfSignature } from '../../shared/signing/verify-pdf';
 import { pemOf } from '../../shared/signing/x509';
-import { certificateRecord } from '../support/factories';
-import { readyHolder } from '../support/holder-client';
+import { issueAnnotatedPdf, type IssuedPdf } from '../support/issue-pdf';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { opensslCmsVerify, opensslTsVerify, pdfsig, qpdfCheck, signatureParts, tempFile } from '../support/pdf-checkers';
 import { paintOverName } from '../support/pdf-forgery';
@@ -26,13 +24,7 @@ import { paintOverName } from '../support/pdf-forgery';
  */
 let stack: TestStack;
 
-interface Issued {
-  certId: string;
-  idNumber: string;
-  holderName: string;
-  code: string;
-  pdf: Uint8Array;
-}
+type Issued = IssuedPdf;
 
 beforeAll(async () => {
   stack = await startTestStack({ pollIdleDelayMs: 20 });
@@ -41,25 +33,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function issue(holderName = '林𠮷'): Promise<Issued> {
-  const record = certificateRecord({ holderName });
-  await upsertCertificate(record, await getSecret('idHashKey'));
-  const holder = await readyHolder(stack, { name: holderName, idNumber: record.idNumber });
-  const applied = (await (await holder.post(`/v1/certificates/${record.certId}/annotations`, { scenario: 'SELF_USE', validDays: 30 })).json()) as {
-    annotationId: string;
-  };
-  const path = `/v1/certificates/${record.certId}/annotations/${applied.annotationId}`;
-  for (let i = 0; ; i++) {
-    const body = (await (await holder.get(path)).json()) as { status: string; verificationCode?: string };
-    if (body.status === 'READY') {
-      const link = (await (await holder.get(`${path}/download`)).json()) as { url: string };
-      const pdf = new Uint8Array(await (await fetch(link.url)).arrayBuffer());
-      return { certId: record.certId, idNumber: record.idNumber, holderName, code: body.verificationCode!, pdf };
-    }
-    if (i > 600) throw new Error(`annotation stayed ${body.status}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const issue = (holderName?: string) => issueAnnotatedPdf(stack, holderName);
 
 const postDocument = async (pdf: Uint8Array) =>
   (await (await stack.api('/v1/verify/document', { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: pdf })).json()) as Record<

@@ -5,12 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../shared/aws/clients';
-import { getSecret } from '../../shared/config/secrets';
 import { keys } from '../../shared/resources/table';
-import { revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
+import { revokeCertificate } from '../../shared/repository/certificates';
+import { issueAnnotatedPdf, type IssuedPdf } from '../support/issue-pdf';
 import { startTestStack, type TestStack } from '../support/local-stack';
-import { certificateRecord } from '../support/factories';
-import { readyHolder, type HolderSession } from '../support/holder-client';
 import { minimalPdf } from '../support/pdf';
 import { decodeQrOnFirstPage } from '../support/qr';
 
@@ -28,15 +26,7 @@ interface VerificationBody {
   checkedAt: string;
 }
 
-interface Issued {
-  certId: string;
-  idNumber: string;
-  holderName: string;
-  annotationId: string;
-  code: string;
-  pdf: Uint8Array;
-  holder: HolderSession;
-}
+type Issued = IssuedPdf;
 
 beforeAll(async () => {
   stack = await startTestStack({ pollIdleDelayMs: 20 });
@@ -46,25 +36,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function issue(holderName = '林𠮷'): Promise<Issued> {
-  const record = certificateRecord({ holderName });
-  await upsertCertificate(record, await getSecret('idHashKey'));
-  const holder = await readyHolder(stack, { name: holderName, idNumber: record.idNumber });
-  const applied = (await (
-    await holder.post(`/v1/certificates/${record.certId}/annotations`, { scenario: 'SELF_USE', validDays: 30 })
-  ).json()) as { annotationId: string };
-  const path = `/v1/certificates/${record.certId}/annotations/${applied.annotationId}`;
-  for (let i = 0; ; i++) {
-    const body = (await (await holder.get(path)).json()) as { status: string; verificationCode?: string };
-    if (body.status === 'READY') {
-      const link = (await (await holder.get(`${path}/download`)).json()) as { url: string };
-      const pdf = new Uint8Array(await (await fetch(link.url)).arrayBuffer());
-      return { certId: record.certId, idNumber: record.idNumber, holderName, annotationId: applied.annotationId, code: body.verificationCode!, pdf, holder };
-    }
-    if (i > 600) throw new Error(`annotation stayed ${body.status}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const issue = (holderName?: string) => issueAnnotatedPdf(stack, holderName);
 
 function pdfsig(pdf: Uint8Array): string {
   const dir = mkdtempSync(join(tmpdir(), 'ecert-sig-'));
