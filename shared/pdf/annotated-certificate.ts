@@ -7,6 +7,7 @@ import { ID_TYPE_LABELS } from '../domain/identity';
 import type { Qualification } from '../domain/qualifications';
 import type { Scenario } from '../domain/scenarios';
 import type { ValidationData } from '../signing/pades';
+import { warmUpSeal } from '../signing/sealer';
 import { attachCredential } from './credential-file';
 import { addDss } from './dss';
 import { cachedFontkit, loadFaces } from './fonts';
@@ -66,9 +67,13 @@ const dateZh = (isoDate: string) => {
   return `${y}年${m}月${d}日`;
 };
 
-/** Fonts are parsed at module load, i.e. once per Lambda container, never per PDF. */
+/**
+ * Fonts are parsed at module load, i.e. once per Lambda container, never per PDF; the seal (key, certificate, TSA
+ * path, CRL) is prepared in the background at the same time.
+ */
 export function warmUpRenderer(): void {
   loadFaces();
+  warmUpSeal();
 }
 
 function drawFrame(page: PDFPage): void {

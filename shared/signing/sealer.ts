@@ -159,3 +159,14 @@ export function resetSigningKey(): void {
 const dedupe = (items: Buffer[]): Buffer[] => items.filter((item, i) => items.findIndex((other) => other.equals(item)) === i);
 
 export const issuerName = (key: SealKey): string => /O=([^,]+)/.exec(describeName(key.ca.certificate.subject))?.[1] ?? 'ecert';
+
+/**
+ * Starts what the first render needs — the CA bundle, this container's key and certificate (one kms:Sign), the TSA's
+ * certificate path and the CRL — during the container's init, so the first message does not pay for it. Failures are
+ * left for the render to meet (and retry).
+ */
+export function warmUpSeal(): void {
+  signingKey()
+    .then((sealer) => sealer.validationData())
+    .catch(() => undefined);
+}

@@ -60,7 +60,8 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-describe('ecert signing-key (local data folder)', () => {
+// Each run is a child process that may make RSA keys: minutes on a loaded 2-core machine.
+describe('ecert signing-key (local data folder)', { timeout: 120_000 }, () => {
   it('show: says there is no issuing CA yet (exit 1)', async () => {
     const run = await cli(['show', '--data-dir', dataDir]);
     expect(run.code).toBe(1);
