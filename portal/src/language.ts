@@ -1,6 +1,6 @@
 /**
  * The language of the public verification page: `?lang=en|zh` (the QR redirect sets it from Accept-Language), else
- * the visitor's choice (the switch, remembered), else the browser's languages, else Chinese. No DOM here, so the
+ * the visitor's choice (the switch, for the browser session), else the browser's languages, else Chinese. No DOM here, so the
  * rule is unit-tested under Node.
  */
 export type Lang = 'zh' | 'en';

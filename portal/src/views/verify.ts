@@ -172,7 +172,7 @@ function result(view: Verification | DocumentVerification, lang: Lang): HTMLElem
 
 export function verifyView(context: ViewContext): void {
   const { root, query, signal } = context;
-  const lang = pickLanguage(query, localStorage.getItem(LANG_KEY), navigator.languages ?? []);
+  const lang = pickLanguage(query, sessionStorage.getItem(LANG_KEY), navigator.languages ?? []);
   const en = lang === 'en';
   const t = (zh: string, english: string) => (en ? english : zh);
   document.documentElement.lang = en ? 'en' : 'zh-CN';
@@ -194,11 +194,11 @@ export function verifyView(context: ViewContext): void {
     }
   };
 
-  // The language switch: the same page in the other language (remembered for the next visit).
+  // The language switch: the same page in the other language (kept for this browser session; the portal stores nothing in localStorage).
   const other: Lang = en ? 'zh' : 'en';
   const switcher = h('button', { type: 'button', class: 'lang-switch', lang: en ? 'zh-CN' : 'en' }, en ? EN.switchTo : 'English');
   switcher.addEventListener('click', () => {
-    localStorage.setItem(LANG_KEY, other);
+    sessionStorage.setItem(LANG_KEY, other);
     const next = new URLSearchParams(query);
     next.set('lang', other);
     history.replaceState(null, '', `/verify?${next.toString()}`);
