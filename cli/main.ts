@@ -4,7 +4,7 @@ import { resetClients } from '../shared/aws/clients';
 import { ConfigurationError } from '../shared/config/env';
 import { CertificateNotFoundError, ElectronicFileNotAllowedError } from '../shared/repository/certificates';
 import { NotAPdfError } from '../shared/repository/documents';
-import { SigningKeyError } from '../shared/signing/key-material';
+import { IssuingCaError } from '../shared/signing/issuing-ca';
 import { ATTACH_FILE_HELP, attachFileCommand } from './attach-file-command';
 import { AUDIT_HELP, auditCommand } from './audit-command';
 import { REPORT_HELP, reportCommand } from './report-command';
@@ -98,7 +98,7 @@ function report(error: unknown, command: CommandName, io: Io): number {
     error instanceof CertificateNotFoundError ||
     error instanceof ElectronicFileNotAllowedError ||
     error instanceof NotAPdfError ||
-    error instanceof SigningKeyError
+    error instanceof IssuingCaError
   ) {
     io.err(`ecert ${command}: ${error.message}`);
     return EXIT.failed;

@@ -1,65 +1,69 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { GetPublicKeyCommand } from '@aws-sdk/client-kms';
+import { kms } from '../shared/aws/clients';
 import { ENV } from '../shared/config/env';
-import { generateSelfSignedMaterial, loadSigningKey } from '../shared/signing/key-material';
+import { generateFileCaBundle, kmsSigner, selfSignedCaCertificate, type IssuingCaBundle } from '../shared/signing/issuing-ca';
 import {
-  assembleSigningKey,
-  describeSigningKey,
-  inspectSigningKey,
-  MAX_RSA_BITS,
-  MIN_RSA_BITS,
+  assembleCaBundle,
+  describeCa,
+  inspectCaBundle,
   readSecretString,
-  SELF_SIGNED_COMMON_NAME,
   writeSecretString,
-  type CertificateSummary,
+  type CaBundleState,
+  type CaSummary,
 } from '../shared/signing/key-store';
+import { certificationRequest, pemOf, type NamePart } from '../shared/signing/x509';
 import { localSigningKeyFile, replaceLocalSecret } from '../shared/target/local-secrets';
 import { AUDIT_ACTIONS } from '../shared/domain/audit';
 import { recordSigningKeyChange } from './audit-record';
 import { EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
 import { TargetError, useStackTarget, type TargetSpec } from '../shared/target/resolve';
 
-export const SIGNING_KEY_HELP = `Usage: npm run ecert -- signing-key <init|install|show> [options]
+export const SIGNING_KEY_HELP = `Usage: npm run ecert -- signing-key <init|install|csr|show> [options]
 
-Manages the key that signs every annotated PDF (docs/signing.md): a JSON bundle {privateKeyPem, certificatePem,
-chainPem?} in the stack's signing-key secret (Secrets Manager), or locally in <data-dir>/secrets/signing-key.json.
-Key material is never printed.
+Manages the seal's issuing CA (docs/signing.md): the CA that certifies each render container's ephemeral key for a
+few hours and signs the CRL. In the cloud its key is the stack's KMS key and the stack's signing-key secret holds
+the bundle {kmsKeyId, certificatePem, chainPem?} (no private key); locally <data-dir>/secrets/signing-key.json holds
+{privateKeyPem, certificatePem, chainPem?}. Key material is never printed.
 
-  init [--force]        generate a self-signed RSA-${MIN_RSA_BITS} key and certificate and store it; refuses to replace a
-                        valid key unless --force is given
-  install --key <private-key.pem> --cert <certificate.pem> [--chain <chain.pem>]
-                        store a CA-issued key: RSA ${MIN_RSA_BITS}–${MAX_RSA_BITS} bits, unencrypted PEM; the certificate must belong to the
-                        key, be valid now and allow digitalSignature/nonRepudiation. Certificates after the first one in
-                        --cert, then those in --chain, form the chain (each issued the one before it)
-  show                  print the installed certificate: subject, issuer, validity, SHA-256 fingerprint
+  init [--force]        a self-signed CA certificate: locally with a new file key; for --stack with the stack's KMS
+                        key (one kms:Sign). Refuses to replace a valid CA without --force
+  csr --subject <"/C=CN/O=…/CN=…">
+                        (--stack) print a PKCS #10 request signed by the KMS key, for a real CA to issue the seal's
+                        issuing CA as its subordinate (CA:true, pathLen 0)
+  install --cert <ca.pem> [--chain <chain.pem>] [--key <ca.key>]
+                        store a CA certificate issued for the key (--stack: the KMS key; locally: --key). It must be a
+                        CA certificate valid now; certificates after the first in --cert, then --chain, form the chain
+  show                  print the installed CA: subject, issuer, validity, SHA-256 fingerprint, where the key is
 
 ${TARGET_HELP}
-  For signing-key the local data folder need not be running: the key file is read and written directly.
+  For signing-key the local data folder need not be running: the bundle file is read and written directly.
 
-Running functions cache the key: the local stack uses a new key after a restart, Lambda containers on their next cold
-start (docs/signing.md, "Rotation").
+Render containers re-read the bundle every 5 minutes and get a new key and certificate when the CA changed: no
+redeployment or cold start is needed (docs/signing.md, "Rotation").
 
-Exit codes: 0 done; 1 refused (a valid key exists without --force, invalid key or certificate, no key to show);
+Exit codes: 0 done; 1 refused (a valid CA exists without --force, invalid certificate, nothing to show);
 2 usage error or unreachable target.`;
 
-const SUBCOMMANDS = ['init', 'install', 'show'] as const;
+const SUBCOMMANDS = ['init', 'install', 'csr', 'show'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** PEM files larger than this are not keys or certificates. */
 const MAX_PEM_BYTES = 1024 * 1024;
 
-/** Where the key bundle lives for the chosen target. */
-interface KeyStore {
-  /** For messages. */
+/** Where the bundle lives for the chosen target. */
+interface BundleStore {
   where: string;
-  /** Organization (O) of a generated self-signed certificate. */
   organization: string;
-  /** What an operator must know after a write. */
   afterWrite: string;
   read(): Promise<string | undefined>;
   write(json: string): Promise<void>;
   /** Where the change is recorded in the audit trail (issue 13). */
   spec: TargetSpec;
+  /** Cloud: the stack's KMS key, from the installed bundle. */
+  kmsKey?(): Promise<{ keyId: string; publicKey: KeyObject }>;
 }
 
 export async function signingKeyCommand(args: string[], io: Io): Promise<number> {
@@ -72,6 +76,7 @@ export async function signingKeyCommand(args: string[], io: Io): Promise<number>
       key: { type: 'string' },
       cert: { type: 'string' },
       chain: { type: 'string' },
+      subject: { type: 'string' },
     },
   });
   if (values.help) {
@@ -87,82 +92,131 @@ export async function signingKeyCommand(args: string[], io: Io): Promise<number>
   const subcommand = sub as Subcommand;
   if (values.force && subcommand !== 'init') throw new UsageError('--force applies only to init', 'signing-key');
   const fileOptions = (['key', 'cert', 'chain'] as const).filter((name) => values[name] !== undefined);
-  if (subcommand !== 'install' && fileOptions.length > 0) {
-    throw new UsageError(`--${fileOptions[0]} applies only to install`, 'signing-key');
-  }
+  if (subcommand !== 'install' && fileOptions.length > 0) throw new UsageError(`--${fileOptions[0]} applies only to install`, 'signing-key');
+  if (subcommand !== 'csr' && values.subject !== undefined) throw new UsageError('--subject applies only to csr', 'signing-key');
 
   switch (subcommand) {
     case 'init':
       return init(await openStore(targetOf(values)), values.force === true, io);
     case 'install': {
-      if (values.key === undefined || values.cert === undefined) throw new UsageError('install needs --key and --cert', 'signing-key');
+      if (values.cert === undefined) throw new UsageError('install needs --cert', 'signing-key');
+      const target = targetOf(values);
+      if (target.kind === 'local' && values.key === undefined) throw new UsageError('install needs --key for the local CA', 'signing-key');
+      if (target.kind !== 'local' && values.key !== undefined) {
+        throw new UsageError('--key applies only to the local CA: in the cloud the key is the stack’s KMS key', 'signing-key');
+      }
       const files = {
-        privateKeyPem: await readPemFile(values.key, '--key'),
         certificatePem: await readPemFile(values.cert, '--cert'),
         ...(values.chain !== undefined ? { chainPem: await readPemFile(values.chain, '--chain') } : {}),
+        ...(values.key !== undefined ? { privateKeyPem: await readPemFile(values.key, '--key') } : {}),
       };
-      return install(await openStore(targetOf(values)), files, io);
+      return install(await openStore(target), files, io);
+    }
+    case 'csr': {
+      if (values.subject === undefined) throw new UsageError('csr needs --subject "/C=CN/O=…/CN=…"', 'signing-key');
+      const store = await openStore(targetOf(values));
+      if (!store.kmsKey) throw new UsageError('csr is for the stack’s KMS key (--stack)', 'signing-key');
+      return csr(store, parseSubject(values.subject), io);
     }
     case 'show':
       return show(await openStore(targetOf(values)), io);
   }
 }
 
-async function init(store: KeyStore, force: boolean, io: Io): Promise<number> {
-  const current = inspectSigningKey(await store.read());
+async function init(store: BundleStore, force: boolean, io: Io): Promise<number> {
+  const current = await inspect(store);
   if (current.kind === 'valid' && !force) {
-    const { fingerprint, subject } = describeSigningKey(current.key);
-    io.err(
-      `ecert signing-key: ${store.where} already holds a valid signing key (${subject}, sha256 ${fingerprint}); ` +
-        'pass --force to replace it with a new self-signed one',
-    );
+    const { fingerprint, subject } = describeCa(current.ca);
+    io.err(`ecert signing-key: ${store.where} already holds a valid issuing CA (${subject}, sha256 ${fingerprint}); pass --force to replace it with a new self-signed one`);
     return EXIT.failed;
   }
-  const json = JSON.stringify(generateSelfSignedMaterial({ commonName: SELF_SIGNED_COMMON_NAME, organization: store.organization }));
-  const summary = describeSigningKey(loadSigningKey(json));
+  let bundle: IssuingCaBundle;
+  if (store.kmsKey) {
+    const { keyId, publicKey } = await store.kmsKey();
+    const der = await selfSignedCaCertificate({ publicKey, signer: kmsSigner(keyId, signingAlgorithm(publicKey)), organization: store.organization });
+    bundle = { kmsKeyId: keyId, certificatePem: pemOf(der) };
+  } else {
+    bundle = await generateFileCaBundle({ organization: store.organization, bits: 2048 });
+  }
+  // The same checks an operator's certificate gets.
+  const { json, ca } = assembleCaBundle({
+    certificatePem: bundle.certificatePem,
+    ...(store.kmsKey ? { kms: await store.kmsKey() } : { privateKeyPem: bundle.privateKeyPem! }),
+  });
+  const summary = describeCa(ca);
   await store.write(json);
   await recordSigningKeyChange(store.spec, AUDIT_ACTIONS.signingKeyInit, summary, io);
-  io.out(`stored a self-signed signing key in ${store.where}${replacedNote(current)}`);
+  io.out(`stored a self-signed issuing CA in ${store.where}${replacedNote(current)}`);
   printSummary(summary, io);
   io.out(store.afterWrite);
   return EXIT.ok;
 }
 
-async function install(store: KeyStore, files: Parameters<typeof assembleSigningKey>[0], io: Io): Promise<number> {
-  const { json, key } = assembleSigningKey(files);
-  const summary = describeSigningKey(key);
-  const current = inspectSigningKey(await store.read());
+async function install(store: BundleStore, files: { certificatePem: string; chainPem?: string; privateKeyPem?: string }, io: Io): Promise<number> {
+  const kmsKey = store.kmsKey ? await store.kmsKey() : undefined;
+  const { json, ca } = assembleCaBundle({ ...files, ...(kmsKey ? { kms: kmsKey } : {}) });
+  const summary = describeCa(ca);
+  const current = await inspect(store);
   await store.write(json);
   await recordSigningKeyChange(store.spec, AUDIT_ACTIONS.signingKeyInstall, summary, io);
-  io.out(`installed the signing key in ${store.where}${replacedNote(current, key.fingerprint)}`);
+  io.out(`installed the issuing CA in ${store.where}${replacedNote(current, ca.fingerprint)}`);
   printSummary(summary, io);
-  if (summary.selfSigned) io.err('note: the certificate is self-signed: PDF readers will not show the seal as trusted');
+  if (summary.selfSigned) io.err('note: the CA certificate is self-signed: PDF readers will not show the seal as trusted');
   io.out(store.afterWrite);
   return EXIT.ok;
 }
 
-async function show(store: KeyStore, io: Io): Promise<number> {
-  const current = inspectSigningKey(await store.read());
+async function csr(store: BundleStore, subject: NamePart[], io: Io): Promise<number> {
+  const { keyId, publicKey } = await store.kmsKey!();
+  const der = await certificationRequest({ subject, publicKey }, kmsSigner(keyId, signingAlgorithm(publicKey)));
+  io.out(pemOf(der, 'CERTIFICATE REQUEST').trimEnd());
+  return EXIT.ok;
+}
+
+async function show(store: BundleStore, io: Io): Promise<number> {
+  const current = await inspect(store);
   if (current.kind === 'absent') {
-    io.err(`ecert signing-key: ${store.where} holds no signing key: run 'signing-key init' or 'signing-key install'`);
+    io.err(`ecert signing-key: ${store.where} holds no issuing CA: run 'signing-key init' or 'signing-key install'`);
     return EXIT.failed;
   }
   if (current.kind === 'invalid') {
-    io.err(`ecert signing-key: ${store.where} holds no usable signing key (${current.problem})`);
+    io.err(`ecert signing-key: ${store.where} holds no usable issuing CA (${current.problem})`);
     return EXIT.failed;
   }
-  io.out(`signing key in ${store.where}`);
-  printSummary(describeSigningKey(current.key), io);
+  io.out(`issuing CA in ${store.where}`);
+  printSummary(describeCa(current.ca), io);
   return EXIT.ok;
 }
 
-function replacedNote(previous: ReturnType<typeof inspectSigningKey>, next?: string): string {
-  if (previous.kind !== 'valid') return '';
-  if (previous.key.fingerprint === next) return ' (the same certificate was already installed)';
-  return ` (replacing sha256 ${previous.key.fingerprint}: documents signed with it stay verifiable by their record)`;
+async function inspect(store: BundleStore): Promise<CaBundleState> {
+  const json = await store.read();
+  if (!store.kmsKey) return inspectCaBundle(json, { allowFileKey: true });
+  const state = inspectCaBundle(json, { allowFileKey: false });
+  if (state.kind !== 'valid') return state;
+  return inspectCaBundle(json, { kmsPublicKey: (await store.kmsKey()).publicKey });
 }
 
-function printSummary(summary: CertificateSummary, io: Io): void {
+const signingAlgorithm = (publicKey: KeyObject) => (publicKey.asymmetricKeyType === 'ec' ? 'ECDSA_SHA_256' : 'RSASSA_PKCS1_V1_5_SHA_256');
+
+function parseSubject(text: string): NamePart[] {
+  const parts = text.split('/').filter(Boolean).map((part) => {
+    const [key, ...value] = part.split('=');
+    if (!['C', 'O', 'OU', 'CN'].includes(key ?? '') || value.length === 0) {
+      throw new UsageError(`--subject: "${part}" is not C=, O=, OU= or CN=`, 'signing-key');
+    }
+    return [key, value.join('=')] as NamePart;
+  });
+  if (!parts.some(([key]) => key === 'CN')) throw new UsageError('--subject needs a CN', 'signing-key');
+  return parts;
+}
+
+function replacedNote(previous: CaBundleState, next?: string): string {
+  if (previous.kind !== 'valid') return '';
+  if (previous.ca.fingerprint === next) return ' (the same certificate was already installed)';
+  return ` (replacing sha256 ${previous.ca.fingerprint}: documents sealed under it stay verifiable by their records)`;
+}
+
+function printSummary(summary: CaSummary, io: Io): void {
   const rows: [string, string][] = [
     ['subject', summary.subject],
     ['issuer', summary.issuer],
@@ -170,7 +224,7 @@ function printSummary(summary: CertificateSummary, io: Io): void {
     ['valid from', summary.validFrom],
     ['valid to', summary.validTo],
     ['sha256', summary.fingerprint],
-    ['key', summary.keyType],
+    ['key', `${summary.keyType} (${summary.keyLocation})`],
     ['self-signed', summary.selfSigned ? 'yes' : 'no'],
     ['chain', `${summary.chainLength} certificate(s)`],
   ];
@@ -184,14 +238,14 @@ async function readPemFile(path: string, option: string): Promise<string> {
   return readFile(path, 'utf8');
 }
 
-async function openStore(spec: TargetSpec): Promise<KeyStore> {
+async function openStore(spec: TargetSpec): Promise<BundleStore> {
   if (spec.kind === 'local') {
     const file = localSigningKeyFile(spec.dataDir);
     return {
       spec,
       where: file,
       organization: 'ecert (local)',
-      afterWrite: 'a running local stack (npm start) signs with it after a restart',
+      afterWrite: 'a running local stack (npm start) picks it up within 5 minutes (or at once after a restart)',
       read: async () => {
         try {
           return await readFile(file, 'utf8');
@@ -208,15 +262,28 @@ async function openStore(spec: TargetSpec): Promise<KeyStore> {
   if (!secretArn) {
     throw new TargetError(`stack ${spec.stackName} has no SigningKeySecretArn output: deploy the current version of the stack first`);
   }
+  let key: { keyId: string; publicKey: KeyObject } | undefined;
   return {
     spec,
     where: `the signing-key secret of stack ${spec.stackName}`,
     organization: spec.stackName,
-    afterWrite:
-      'render functions sign with it from their next cold start; to switch at once, redeploy or update the render ' +
-      'function configuration (docs/signing.md, "Rotation")',
+    afterWrite: 'render containers switch to it within 5 minutes, without a redeployment (docs/signing.md, "Rotation")',
     read: () => readSecretString(secretArn),
     write: (json) => writeSecretString(secretArn, json),
+    async kmsKey() {
+      if (key) return key;
+      // The stack's KMS key is named by the bundle its SigningKeyInit stored on the first deployment.
+      let keyId: string | undefined;
+      try {
+        keyId = (JSON.parse((await readSecretString(secretArn)) ?? '{}') as IssuingCaBundle).kmsKeyId;
+      } catch {
+        keyId = undefined;
+      }
+      if (!keyId) throw new TargetError(`stack ${spec.stackName} has no issuing-CA bundle with a KMS key yet: deploy the stack first (its SigningKeyInit makes one)`);
+      const out = await kms().send(new GetPublicKeyCommand({ KeyId: keyId }));
+      key = { keyId, publicKey: createPublicKey({ key: Buffer.from(out.PublicKey!), format: 'der', type: 'spki' }) };
+      return key;
+    },
   };
 }
 

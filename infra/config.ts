@@ -44,7 +44,7 @@ export interface PeakProfile {
  * single values can be overridden from the command line: `-c stackName=…`, `-c alarmEmail=…`,
  * `-c publicBaseUrl=…`, `-c portalWebAclArn=…`, `-c portalDomainName=… -c portalCertificateArn=…`,
  * `-c apiOriginDomainName=… -c apiOriginCertificateArn=…` (`-c apiOriginHostedZoneId=… -c apiOriginHostedZoneName=…`),
- * `-c executeApiEndpoint=enabled|disabled`, `-c webAcl=create|none`.
+ * `-c executeApiEndpoint=enabled|disabled`, `-c webAcl=create|none`, `-c tsaUrl=…`.
  */
 export interface EnvironmentConfig {
   /** Name of the configuration (`dev`, `prod`); tagged on every resource. */
@@ -100,6 +100,11 @@ export interface EnvironmentConfig {
    * it sooner, and the retention cannot be shortened). Keep dev short: a dev stack's archive cannot be emptied earlier.
    */
   readonly auditRetentionDays: number;
+  /**
+   * The RFC 3161 time-stamping authority of the seal (docs/signing.md). The defaults are a public TSA good for trying
+   * the stack; a production deployment sets a qualified (trusted-list) TSA with `-c tsaUrl=…`.
+   */
+  readonly tsaUrl: string;
 }
 
 /**
@@ -119,6 +124,9 @@ export const RESULTS_DAY: PeakProfile = {
   lambdaAccountConcurrency: 1_000,
   perClientRequestsPer5Minutes: 3_000,
 };
+
+/** A public RFC 3161 TSA (DigiCert's): fine for a test deployment, not a qualified TSA. */
+export const DEFAULT_TSA_URL = 'http://timestamp.digicert.com';
 
 export const ENVIRONMENTS = {
   dev: {
@@ -140,6 +148,7 @@ export const ENVIRONMENTS = {
     accessLogExpirationDays: 90,
     tableDeletionProtection: false,
     auditRetentionDays: 1,
+    tsaUrl: DEFAULT_TSA_URL,
   },
   prod: {
     name: 'prod',
@@ -153,6 +162,7 @@ export const ENVIRONMENTS = {
     tableDeletionProtection: true,
     // Ten years.
     auditRetentionDays: 3653,
+    tsaUrl: DEFAULT_TSA_URL,
   },
 } as const satisfies Record<string, EnvironmentConfig>;
 
@@ -226,6 +236,7 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
       base.executeApiEndpoint,
     createWebAcl: optionalChoice(readContext('webAcl'), 'webAcl', { create: true, none: false }) ?? base.createWebAcl,
     auditRetentionDays: Number(optionalString(readContext('auditRetentionDays'), 'auditRetentionDays') ?? base.auditRetentionDays),
+    tsaUrl: optionalString(readContext('tsaUrl'), 'tsaUrl') ?? base.tsaUrl,
   };
   const apiOrigin = apiOriginFrom(readContext, base.apiOrigin);
   const withOrigin: EnvironmentConfig = apiOrigin ? { ...config, apiOrigin } : config;
@@ -307,6 +318,7 @@ export function validateConfig(config: EnvironmentConfig): void {
     }
     if (url.protocol !== 'https:') throw new InvalidConfigError(`${config.name}: publicBaseUrl must be https`);
   }
+  if (!/^https?:\/\/[^\s/]+/.test(config.tsaUrl)) throw new InvalidConfigError(`${config.name}: tsaUrl must be an http(s) URL of an RFC 3161 TSA`);
   if (config.portalWebAclArn !== undefined && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(config.portalWebAclArn)) {
     throw new InvalidConfigError(`${config.name}: portalWebAclArn must be a CLOUDFRONT-scope (global, us-east-1) WAFv2 web ACL ARN`);
   }

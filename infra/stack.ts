@@ -14,6 +14,7 @@ import { Observability } from './constructs/observability';
 import { Portal } from './constructs/portal';
 import { AnnotationPipeline } from './constructs/pipeline';
 import { AppSecrets, SECRET_SPECS } from './constructs/secrets';
+import { SigningCa } from './constructs/signing-ca';
 import { SigningKeyInit } from './constructs/signing-key';
 import { Storage } from './constructs/storage';
 import { AuditArchive } from './constructs/audit-archive';
@@ -45,6 +46,7 @@ export class EcertStack extends Stack {
   readonly storage: Storage;
   readonly pipeline: AnnotationPipeline;
   readonly secrets: AppSecrets;
+  readonly signingCa: SigningCa;
   readonly signingKeyInit: SigningKeyInit;
   readonly functions: Functions;
   readonly httpApi: EcertHttpApi;
@@ -86,9 +88,12 @@ export class EcertStack extends Stack {
     });
     this.pipeline = new AnnotationPipeline(this, 'Pipeline');
     this.secrets = new AppSecrets(this, 'Secrets');
-    // A fresh deployment can sign at once: a self-signed key unless a valid one is already installed (docs/signing.md).
+    // The seal's issuing CA lives in KMS; a fresh deployment gets a self-signed CA certificate for it unless one is
+    // already installed (docs/signing.md).
+    this.signingCa = new SigningCa(this, 'SigningCa', { aliasName: `alias/${config.stackName}-seal-ca` });
     this.signingKeyInit = new SigningKeyInit(this, 'SigningKeyInit', {
       secret: this.secrets.secret('secret:signing-key'),
+      caKey: this.signingCa.key,
       organization: `${config.stackName} (${config.name})`,
       logRetention: config.logRetention,
       secretGeneration: JSON.stringify(SECRET_SPECS['secret:signing-key'].generate),
@@ -100,6 +105,8 @@ export class EcertStack extends Stack {
       secrets: this.secrets,
       logRetention: config.logRetention,
       publicBaseUrl: config.publicBaseUrl,
+      signingCaKey: this.signingCa.key,
+      tsaUrl: config.tsaUrl,
       functions: props.functions,
       concurrency: { [RENDER_KEY]: this.sizing.render },
     });

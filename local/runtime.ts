@@ -21,6 +21,7 @@ import { startTableStreams } from './table-streams';
 import { sweepExpired } from './ttl-sweeper';
 import { restoreQueues, saveQueues } from './queue-snapshot';
 import { ensureLocalSecrets } from '../shared/target/local-secrets';
+import { startLocalSeal } from './seal-services';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, writeLocalTarget, type EmulatorEndpoints, type LocalTarget } from '../shared/target/local-target';
 import { assertPortFree } from './ports';
 import { lambdaContext, invokeWithTimeout } from './lambda-context';
@@ -72,6 +73,8 @@ export interface LocalRuntimeOptions {
   scheduleEverySeconds?: number;
   /** Serve the holder portal's build output (portal/dist) on the API's origin, like CloudFront in the cloud. */
   portalDir?: string;
+  /** Port of the local RFC 3161 time-stamping authority (default: any free port). */
+  tsaPort?: number;
   /** Runs once after provisioning, e.g. demo data on first start. */
   seed?: (runtime: { target: LocalTarget; dataDir: string }) => Promise<void>;
   log?: (line: string) => void;
@@ -182,6 +185,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const names = resourceNames(options.resourcePrefix);
     const secretsDir = join(dataDir, 'secrets');
     await ensureLocalSecrets(secretsDir);
+    // The seal's time-stamping authority (a qualified TSA in the cloud): docs/signing.md.
+    stops.push(await startLocalSeal({ dataDir, host, port: options.tsaPort ?? 0, log }));
     const apiUrl = `http://${host}:${options.apiPort}`;
     // Provision with throw-away clients: the shared ones are built only after the environment points at the emulators.
     const bootstrapDdb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });

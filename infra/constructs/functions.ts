@@ -27,6 +27,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env';
 import { BUCKET } from '../../shared/resources/bucket';
@@ -77,6 +78,9 @@ export interface FunctionsProps {
   readonly secrets: AppSecrets;
   readonly logRetention: RetentionDays;
   readonly publicBaseUrl?: string;
+  /** The seal's issuing-CA key (access `kms:sign`) and the TSA the renders use (docs/signing.md). */
+  readonly signingCaKey?: IKey;
+  readonly tsaUrl?: string;
   /** Declarations to build; defaults to shared/resources/functions.ts (tests pass their own). */
   readonly functions?: Readonly<Record<string, FunctionDecl>>;
   /**
@@ -269,6 +273,7 @@ export class Functions extends Construct {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     };
     if (publicBaseUrl) environment[ENV.publicBaseUrl] = publicBaseUrl;
+    if (decl.access.includes('kms:sign') && this.props.tsaUrl) environment[ENV.tsaUrl] = this.props.tsaUrl;
     for (const access of decl.access) {
       if (access === 'table:read' || access === 'table:write') environment[ENV.tableName] = table.tableName;
       else if (isBucketAccess(access)) environment[ENV.bucketName] = documents.bucketName;
@@ -329,6 +334,12 @@ export class Functions extends Construct {
           new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets.secret(access).secretArn] }),
         );
         return;
+      case 'kms:sign': {
+        // Sign only, on the one key: no GetPublicKey, no other key (the CA certificate is in the bundle).
+        if (!this.props.signingCaKey) throw new Error('kms:sign needs the signing CA key (FunctionsProps.signingCaKey)');
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [this.props.signingCaKey.keyArn] }));
+        return;
+      }
       default: {
         const unknown: never = access;
         throw new Error(`unsupported access ${String(unknown)}`);

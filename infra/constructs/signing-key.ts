@@ -4,6 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { SigningKeyInitProperties } from '../../functions/jobs/signing-key-init';
@@ -12,12 +13,15 @@ import { nodejsFunctionBase, SERVICE_NAME } from './functions';
 
 export const SIGNING_KEY_INIT_ENTRY = 'functions/jobs/signing-key-init.ts';
 
-/** The only actions the SigningKeyInit handler has, on the signing-key secret only. */
+/** The only actions the SigningKeyInit handler has: on the signing-key secret, and on the issuing-CA KMS key. */
 export const SIGNING_KEY_INIT_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'] as const;
+export const SIGNING_KEY_INIT_KMS_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const;
 
 export interface SigningKeyInitProps {
-  /** The signing-key secret (created with a placeholder by AppSecrets). */
+  /** The signing-key secret (created with a placeholder by AppSecrets): it receives the CA bundle. */
   readonly secret: ISecret;
+  /** The issuing CA's KMS key: the handler self-signs a CA certificate with it. */
+  readonly caKey: IKey;
   /** Organization (O) of the self-signed certificate, e.g. the stack and configuration name. */
   readonly organization: string;
   readonly logRetention: RetentionDays;
@@ -30,10 +34,11 @@ export interface SigningKeyInitProps {
 
 /**
  * Makes a first deployment able to sign: a CloudFormation custom resource whose handler
- * (functions/jobs/signing-key-init.ts) writes a self-signed key bundle into the signing-key secret on Create/Update
- * unless it already holds a valid one. It never replaces a valid key and does nothing on Delete (docs/signing.md).
+ * (functions/jobs/signing-key-init.ts) writes the issuing-CA bundle — a self-signed CA certificate for the KMS key,
+ * signed by that key — into the signing-key secret on Create/Update unless it already holds a valid bundle for the
+ * key. It never replaces a valid bundle (an operator's CA-issued certificate) and does nothing on Delete.
  *
- * The handler's role can only GetSecretValue/PutSecretValue on that one secret. The Provider framework's function
+ * The handler's role can only GetSecretValue/PutSecretValue on that one secret and GetPublicKey/Sign on that key. The Provider framework's function
  * gets its own role too (instead of the default one with the AWSLambdaBasicExecutionRole managed policy), writing
  * only to its own log group.
  */
@@ -56,10 +61,10 @@ export class SigningKeyInit extends Construct {
     this.handlerRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...SIGNING_KEY_INIT_ACTIONS], resources: [props.secret.secretArn] }),
     );
+    this.handlerRole.addToPrincipalPolicy(new PolicyStatement({ actions: [...SIGNING_KEY_INIT_KMS_ACTIONS], resources: [props.caKey.keyArn] }));
     this.handler = new NodejsFunction(this, 'Handler', {
       ...nodejsFunctionBase(SIGNING_KEY_INIT_ENTRY),
-      // RSA-2048 key generation is CPU-bound: more memory buys more CPU.
-      memorySize: 512,
+      memorySize: 256,
       timeout: Duration.minutes(1),
       description: `ecert SigningKeyInit (${SIGNING_KEY_INIT_ENTRY})`,
       role: this.handlerRole,
@@ -90,6 +95,7 @@ export class SigningKeyInit extends Construct {
 
     const properties: SigningKeyInitProperties = {
       SecretId: props.secret.secretArn,
+      KeyId: props.caKey.keyArn,
       Organization: props.organization,
       SecretGeneration: createHash('sha256').update(props.secretGeneration).digest('hex').slice(0, 16),
     };

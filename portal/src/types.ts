@@ -28,5 +28,14 @@ export interface DownloadLink {
 /** POST /v1/verify/document (shared/services/verify-document.ts). */
 export type DocumentVerification = Verification & {
   documentIntact: boolean;
-  signature: { signed: boolean; valid: boolean; signerName?: string };
+  signature: {
+    signed: boolean;
+    valid: boolean;
+    signerName?: string;
+    padesLevel?: 'B-B' | 'B-T' | 'B-LT' | null;
+    timestamp?: { time: string; tsa: string; valid: boolean } | null;
+    certification?: { certified: boolean; permission: number | null; respected: boolean };
+    modifiedAfterSigning?: boolean;
+  };
+  credential?: { present: boolean; valid: boolean; matchesParticulars: boolean; mismatches: string[] };
 };

@@ -6,6 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { tracer } from '../observability';
 
 /**
@@ -21,6 +22,7 @@ let secretsClient: SecretsManagerClient | undefined;
 let cloudFormationClient: CloudFormationClient | undefined;
 let sfnClient: SFNClient | undefined;
 let stsClient: STSClient | undefined;
+let kmsClient: KMSClient | undefined;
 
 export function ddb(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
@@ -52,6 +54,12 @@ export function secretsManager(): SecretsManagerClient {
   return secretsClient;
 }
 
+/** The seal's issuing CA signs container certificates and CRLs with a KMS key (docs/signing.md). */
+export function kms(): KMSClient {
+  kmsClient ??= tracer.captureAWSv3Client(new KMSClient({}));
+  return kmsClient;
+}
+
 /** The operator CLI reads a deployed stack's outputs with it (`--stack`); no function uses it. */
 export function cloudFormation(): CloudFormationClient {
   cloudFormationClient ??= tracer.captureAWSv3Client(new CloudFormationClient({}));
@@ -81,9 +89,11 @@ export function resetClients(): void {
   stsClient?.destroy();
   sfnClient = undefined;
   stsClient = undefined;
+  kmsClient?.destroy();
   documentClient = undefined;
   s3Client = undefined;
   sqsClient = undefined;
   secretsClient = undefined;
   cloudFormationClient = undefined;
+  kmsClient = undefined;
 }

@@ -15,6 +15,8 @@ export const ENV = {
   importBucketName: 'ECERT_IMPORT_BUCKET_NAME',
   importStateMachineArn: 'ECERT_IMPORT_STATE_MACHINE_ARN',
   auditBucketName: 'ECERT_AUDIT_BUCKET_NAME',
+  /** RFC 3161 time-stamping authority of the seal (a qualified TSA in production; the local responder locally). */
+  tsaUrl: 'ECERT_TSA_URL',
   /** Local only: secrets are files in this folder instead of Secrets Manager entries. */
   localSecretsDir: 'ECERT_LOCAL_SECRETS_DIR',
 } as const;

@@ -166,12 +166,47 @@ export function newAnnotationId(now: Date = new Date()): string {
 
 export const ANNOTATION_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-/** ≥ 128 random bits, URL-safe: the code a third party types or scans to verify a copy. */
+/**
+ * The code a third party types or scans to verify a copy: 20 Crockford base32 characters (100 random bits), printed
+ * in four groups of five (`formatVerificationCode`). The alphabet has no I, L, O or U, so nothing reads as something
+ * else; input is taken in any case, with or without separators, and I/L/O typed for 1/1/0 (Crockford's rule).
+ */
 export function newVerificationCode(): string {
-  return randomBytes(18).toString('base64url');
+  const random = randomBytes(13);
+  let code = '';
+  let value = 0n;
+  for (const byte of random) value = (value << 8n) | BigInt(byte);
+  // 104 bits drawn, the top 100 used.
+  value >>= 4n;
+  for (let i = 0; i < 20; i++) {
+    code = CROCKFORD[Number(value & 31n)]! + code;
+    value >>= 5n;
+  }
+  return code;
 }
 
-export const VERIFICATION_CODE_PATTERN = /^[A-Za-z0-9_-]{24}$/;
+export const VERIFICATION_CODE_LENGTH = 20;
+/** Codes issued before the Crockford format: 24 base64url characters, case-sensitive, stored as they are. */
+const LEGACY_CODE = /^[A-Za-z0-9_-]{24}$/;
+/** What a person may type: a legacy code, or 20 Crockford characters in any case with spaces or hyphens between. */
+export const VERIFICATION_CODE_PATTERN = /^(?:[A-Za-z0-9_-]{24}|[\s-]*(?:[0-9A-Za-z][\s-]*){20})$/;
+
+/**
+ * The stored forms an input can be, most likely first: the canonical Crockford code (upper case, no separators), and
+ * the input itself when it is shaped like a legacy code. Empty when it can be neither.
+ */
+export function verificationCodeCandidates(input: string): string[] {
+  const candidates: string[] = [];
+  const compact = input.replace(/[\s-]/g, '').toUpperCase().replace(/[IL]/g, '1').replace(/O/g, '0');
+  if (compact.length === VERIFICATION_CODE_LENGTH && [...compact].every((c) => CROCKFORD.includes(c))) candidates.push(compact);
+  if (LEGACY_CODE.test(input) && !candidates.includes(input)) candidates.push(input);
+  return candidates;
+}
+
+/** For print and display: `7K3QF-9X2MA-0RT5V-BC4DE`; a legacy code as it is. */
+export function formatVerificationCode(code: string): string {
+  return code.length === VERIFICATION_CODE_LENGTH ? (code.match(/.{5}/g) ?? [code]).join('-') : code;
+}
 
 /** Display in Asia/Shanghai (UTC+8, no DST): 2026年11月22日 15:04 */
 export function shanghaiDateTime(iso: string): string {

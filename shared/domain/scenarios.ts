@@ -7,9 +7,13 @@ export interface Scenario {
   label: string;
   /** Printed in the watermark: what the copy may be used for. */
   watermark: string;
+  /** The label in English, for verifiers abroad (the PDF's English lines, the English verification page). */
+  labelEn: string;
 }
 
-export const SCENARIOS: readonly Scenario[] = [{ code: 'SELF_USE', label: '本人调用', watermark: '仅限本人调用' }];
+export const SCENARIOS: readonly Scenario[] = [
+  { code: 'SELF_USE', label: '本人调用', watermark: '仅限本人调用', labelEn: 'Use by the holder in person' },
+];
 
 export const DEFAULT_SCENARIO = 'SELF_USE';
 

@@ -108,6 +108,9 @@ function successResponse(converter: SchemaConverter, response: ResponseDecl): Js
   return {
     description: response.description,
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    ...(response.raw
+      ? { content: { [response.contentType!]: { schema: { type: 'string', ...(response.raw === 'binary' ? { contentMediaType: response.contentType } : {}) } } } }
+      : {}),
     ...(response.body
       ? { content: { [response.contentType ?? 'application/json']: { schema: converter.convert(response.body, 'output') } } }
       : {}),
@@ -138,8 +141,8 @@ function operation(converter: SchemaConverter, name: string, route: RouteDecl): 
   for (const [status, response] of Object.entries(route.responses ?? {})) responses[status] = successResponse(converter, response);
   if (route.browserRedirect) {
     responses['302'] = {
-      description: '浏览器（Accept 优先 text/html）被重定向到门户的对应页面（同源路径）',
-      headers: { location: headerObject('门户页面的同源路径', true), vary: headerObject('accept', true) },
+      description: '浏览器（Accept 优先 text/html）被重定向到门户的对应页面（同源路径；Accept-Language 优先英文时为英文页面）',
+      headers: { location: headerObject('门户页面的同源路径', true), vary: headerObject('accept, accept-language', true) },
     };
   }
   const byStatus = new Map<number, ErrorCode[]>();

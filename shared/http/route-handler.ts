@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Holder } from '../repository/holders';
 import type { ErrorCode } from '../resources/problems';
 import type { ResponseDecl, RouteDecl, SuccessStatus } from '../resources/routes';
+import { prefersEnglish } from './accept-language';
 import { prefersHtml } from './accept';
 import { authenticate, authenticateWithNotice } from './auth';
 import { httpHandler, type HttpEvent, type HttpResult } from './middleware';
@@ -53,7 +54,9 @@ type ReplyHeaders<D> = D extends { headers: infer H }
   ? { [K in RequiredHeaderNames<H>]: string } & Record<string, string>
   : Record<string, string>;
 
-type ReplyFor<S, D> = D extends { body: infer B extends z.ZodType }
+type ReplyFor<S, D> = D extends { raw: infer Kind }
+  ? { status: S; body: Kind extends 'binary' ? Buffer : string; headers: ReplyHeaders<D> }
+  : D extends { body: infer B extends z.ZodType }
   ? { status: S; body: z.input<B> } & (D extends { headers: infer H }
       ? [RequiredHeaderNames<H>] extends [never]
         ? { headers?: ReplyHeaders<D> }
@@ -90,6 +93,12 @@ function successResponse(route: RouteDecl, reply: { status: number; body?: unkno
   // A reply the declaration does not know is a bug of the handler (its type forbids it): fail loudly, as a 500.
   if (!declared) throw new Error(`${route.method} ${route.path} answered undeclared status ${reply.status}`);
   const headers: Record<string, string> = { ...BASE_HEADERS, ...(route.browserRedirect ? { vary: 'accept' } : {}), ...reply.headers };
+  if (declared.raw) {
+    const contentType = { 'content-type': declared.contentType ?? 'application/octet-stream' };
+    return declared.raw === 'binary'
+      ? { statusCode: reply.status, headers: { ...contentType, ...headers }, body: (reply.body as Buffer).toString('base64'), isBase64Encoded: true }
+      : { statusCode: reply.status, headers: { ...contentType, ...headers }, body: reply.body as string };
+  }
   if (!declared.body) return { statusCode: reply.status, headers };
   return {
     statusCode: reply.status,
@@ -111,7 +120,14 @@ export function routeHandler<R extends RouteDecl>(route: R, fn: NoInfer<RouteFn<
     if (route.browserRedirect && prefersHtml(event.headers?.accept)) {
       return {
         statusCode: 302,
-        headers: { ...BASE_HEADERS, location: route.browserRedirect({ ...event.pathParameters }), vary: 'accept' },
+        headers: {
+          ...BASE_HEADERS,
+          location: route.browserRedirect({
+            params: { ...event.pathParameters },
+            lang: prefersEnglish(event.headers?.['accept-language']) ? 'en' : 'zh',
+          }),
+          vary: 'accept, accept-language',
+        },
         body: '',
       };
     }

@@ -31,7 +31,7 @@ export function loadFaces(): Record<FaceName, Face> {
       const bytes = new Uint8Array(readFileSync(resolve(ROOT, FONT_FILES[name])));
       return { name, bytes, font: fontkit.create(bytes) };
     };
-    faces = { serif: load('serif'), serifBold: load('serifBold'), extB: load('extB') };
+    faces = { serif: load('serif'), serifBold: load('serifBold'), extB: load('extB'), mono: load('mono') };
   }
   return faces;
 }

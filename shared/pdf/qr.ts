@@ -12,13 +12,14 @@ import {
 
 /**
  * A QR code drawn as vector rectangles (one per horizontal run of dark modules): sharp at any zoom, a few hundred
- * bytes, and no image codec in the renderer. Level M survives a crease or a stamp across a corner. The runs go into
+ * bytes, and no image codec in the renderer. The white square includes the 4-module quiet zone. Level M survives a crease or a stamp across a corner. The runs go into
  * the content stream as one path filled once — drawRectangle per run would cost a graphics-state round trip each.
  */
 export function drawQrCode(page: PDFPage, text: string, options: { x: number; y: number; size: number }): void {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const count = modules.size;
-  const quiet = 2;
+  // ISO/IEC 18004 §6.3.8: a quiet zone of 4 modules on every side.
+  const quiet = 4;
   const cell = options.size / (count + 2 * quiet);
   page.drawRectangle({ x: options.x, y: options.y, width: options.size, height: options.size, color: rgb(1, 1, 1) });
   const ops: PDFOperator[] = [pushGraphicsState(), setFillingGrayscaleColor(0)];

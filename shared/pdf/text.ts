@@ -8,6 +8,7 @@ import {
   type PDFPage,
   type RGB,
 } from '@cantoo/pdf-lib';
+import { createHash } from 'node:crypto';
 import { loadFaces, splitRuns, type Face, type FaceName } from './fonts';
 
 /**
@@ -28,26 +29,31 @@ export class TextWriter {
   private readonly embedded = new Map<FaceName, Promise<PDFFont>>();
   private readonly faces = loadFaces();
 
-  constructor(private readonly pdf: PDFDocument) {}
+  /** `subsetSeed` makes each document's subset tags its own (and the same for the same document). */
+  constructor(
+    private readonly pdf: PDFDocument,
+    private readonly subsetSeed = '',
+  ) {}
 
-  /** Regular text falls back to HanaMinB; bold text to the regular face, then HanaMinB. */
-  chain(bold = false): Face[] {
-    const { serif, serifBold, extB } = this.faces;
-    return bold ? [serifBold, serif, extB] : [serif, extB];
+  /** Regular text falls back to HanaMinB; bold text to the regular face, then HanaMinB; monospace to the regular face. */
+  chain(style: Style = 'regular'): Face[] {
+    const { serif, serifBold, extB, mono } = this.faces;
+    if (style === 'mono') return [mono, serif, extB];
+    return style === 'bold' ? [serifBold, serif, extB] : [serif, extB];
   }
 
   private font(face: Face): Promise<PDFFont> {
     let font = this.embedded.get(face.name);
     if (!font) {
-      font = this.pdf.embedFont(face.bytes, { subset: true, features: NO_SHAPING });
+      font = this.pdf.embedFont(face.bytes, { subset: true, features: NO_SHAPING, customName: subsetName(face, this.subsetSeed) });
       this.embedded.set(face.name, font);
     }
     return font;
   }
 
-  async width(text: string, size: number, bold = false): Promise<number> {
+  async width(text: string, size: number, style: Style | boolean = 'regular'): Promise<number> {
     let total = 0;
-    for (const run of splitRuns(text, this.chain(bold))) total += (await this.runWidth(run.face, run.text)) * size;
+    for (const run of splitRuns(text, this.chain(styleOf(style)))) total += (await this.runWidth(run.face, run.text)) * size;
     return total;
   }
 
@@ -64,8 +70,8 @@ export class TextWriter {
   }
 
   /** Largest size ≤ `size` at which the text fits `maxWidth`. */
-  async fit(text: string, size: number, maxWidth: number, bold = false, minSize = 7): Promise<number> {
-    const width = await this.width(text, size, bold);
+  async fit(text: string, size: number, maxWidth: number, style: Style | boolean = 'regular', minSize = 6): Promise<number> {
+    const width = await this.width(text, size, style);
     return width <= maxWidth ? size : Math.max(minSize, Math.floor(((size * maxWidth) / width) * 10) / 10);
   }
 
@@ -77,6 +83,8 @@ export class TextWriter {
       y: number;
       size: number;
       bold?: boolean;
+      /** Monospace (the verification code). */
+      mono?: boolean;
       color: RGB;
       align?: 'left' | 'center' | 'right';
       opacity?: number;
@@ -86,10 +94,11 @@ export class TextWriter {
       spacing?: number;
     },
   ): Promise<void> {
-    const { size, bold = false, align = 'left', spacing = 0 } = options;
-    const runs = splitRuns(text, this.chain(bold));
+    const { size, align = 'left', spacing = 0 } = options;
+    const style: Style = options.mono ? 'mono' : options.bold ? 'bold' : 'regular';
+    const runs = splitRuns(text, this.chain(style));
     const chars = [...text].length;
-    const width = (await this.width(text, size, bold)) + spacing * Math.max(0, chars - 1);
+    const width = (await this.width(text, size, style)) + spacing * Math.max(0, chars - 1);
     const angle = ((options.rotateDegrees ?? 0) * Math.PI) / 180;
     const [dx, dy] = [Math.cos(angle), Math.sin(angle)];
     let advance = align === 'left' ? 0 : align === 'center' ? -width / 2 : -width;
@@ -110,4 +119,18 @@ export class TextWriter {
       advance += (await this.runWidth(run.face, run.text)) * size + spacing * [...run.text].length;
     }
   }
+}
+
+export type Style = 'regular' | 'bold' | 'mono';
+
+const styleOf = (style: Style | boolean): Style => (style === true ? 'bold' : style === false ? 'regular' : style);
+
+/**
+ * ISO 32000 §9.6.4: a subset font's name is a six-letter upper-case tag, '+', then the PostScript name. The tag is
+ * derived from the document and the face, so renders of the same document agree and two faces never share one.
+ */
+export function subsetName(face: Face, seed: string): string {
+  const digest = createHash('sha256').update(`${seed}\u0000${face.name}`).digest();
+  const tag = [...digest.subarray(0, 6)].map((byte) => String.fromCharCode(65 + (byte % 26))).join('');
+  return `${tag}+${face.font.postscriptName}`;
 }

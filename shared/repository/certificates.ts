@@ -16,6 +16,7 @@ import { keys, TABLE } from '../resources/table';
 import { batchGet, isConditionFailure, tableName } from './dynamo';
 import { assertPdf, deleteDocument, putElectronicFile, type StoredDocument } from './documents';
 import { optionalString, requiredString, type Item } from './item-codec';
+import { revokeCredentialStatuses } from './seal-state';
 
 /**
  * All DynamoDB access for certificates. One item per certificate (pk CERT#<certId>, sk CERT) that carries the
@@ -291,6 +292,8 @@ export async function revokeCertificate(
         },
       }),
     );
+    // The embedded credentials' status bits too (their Bitstring Status List is republished within minutes).
+    await revokeCredentialStatuses(certId);
     return { certId, revokedAt, reason: checked.reason, alreadyRevoked: false };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
@@ -298,6 +301,8 @@ export async function revokeCertificate(
   // Either missing or already revoked: a consistent read tells which.
   const existing = await getCertificate(certId, { consistent: true });
   if (!existing) throw new CertificateNotFoundError(certId);
+  // Idempotent: a revocation interrupted before its status bits were set sets them now.
+  await revokeCredentialStatuses(certId);
   return {
     certId,
     revokedAt: existing.revokedAt ?? existing.updatedAt,

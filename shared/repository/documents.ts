@@ -62,10 +62,14 @@ export async function putElectronicFile(certId: string, bytes: Uint8Array): Prom
   return putPdf(objectKeys.electronicFile(certId, sha256), bytes, sha256);
 }
 
-/** Stores a rendered annotated PDF under annotations/<certId>/<annotationId>.pdf (the lifecycle rule's prefix). */
+/**
+ * Stores a rendered annotated PDF under annotations/<certId>/<annotationId>.<sha256 prefix>.pdf (the lifecycle rule's
+ * prefix). The hash is in the name because two renders of one annotation differ (the signature's time-stamp): the
+ * render that loses the READY transition must not overwrite the object the winner recorded.
+ */
 export async function putAnnotationDocument(certId: string, annotationId: string, bytes: Uint8Array): Promise<StoredDocument> {
   const sha256 = sha256Hex(bytes);
-  return putPdf(objectKeys.annotation(certId, annotationId), bytes, sha256);
+  return putPdf(objectKeys.annotation(certId, `${annotationId}.${sha256.slice(0, 16)}`), bytes, sha256);
 }
 
 export async function deleteDocument(key: string): Promise<void> {

@@ -31,7 +31,9 @@ export type Access =
   | 'imports:read'
   | 'imports:write'
   /** PutObject into the audit archive (Object Lock); granted by the AuditArchive construct. */
-  | 'archive:write';
+  | 'archive:write'
+  /** kms:Sign with the seal's issuing-CA key only (container certificates, CRLs): docs/signing.md. */
+  | 'kms:sign';
 
 /** Access to buckets the operations constructs own: they grant it (and set the bucket's name) themselves. */
 export const OPERATIONS_ACCESS = ['imports:read', 'imports:write', 'archive:write'] as const satisfies readonly Access[];
@@ -200,6 +202,17 @@ export const FUNCTIONS = {
     timeoutSeconds: 300,
     access: ['imports:read', 'imports:write', 'table:audit'],
   }),
+  /** The seal's public trust material: issuer, JWKS, CA certificate, CRL, status lists (docs/signing.md). */
+  trustMaterial: api('TrustMaterial', 'functions/api/trust-material.ts', ['table:read', 'secret:signing-key']),
+  /** Keeps the CA's CRL and the Bitstring Status List credentials fresh (one kms:Sign per CRL, per cold start). */
+  pkiPublisher: job({
+    id: 'PkiPublisher',
+    entry: 'functions/jobs/pki-publisher.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    access: ['table:read', 'table:write', 'secret:signing-key', 'kms:sign'],
+    trigger: { type: 'schedule', everyMinutes: 5 },
+  }),
   render: {
     id: 'RenderConsumer',
     entry: 'functions/render/consumer.ts',
@@ -207,7 +220,7 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     timeoutSeconds: RENDER_CONSUMER_TIMEOUT_SECONDS,
     // Writes rendered PDFs only: certificate electronic files (files/) are written by operators through the CLI.
-    access: ['table:read', 'table:write', 'bucket:write:annotations', 'secret:signing-key'],
+    access: ['table:read', 'table:write', 'bucket:write:annotations', 'secret:signing-key', 'kms:sign'],
     trigger: { type: 'queue', queue: 'annotations', batchSize: QUEUES.annotations.batchSize, maxConcurrency: 20 },
     assets: FONT_ASSETS,
     reservedConcurrency: 20,

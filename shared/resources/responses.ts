@@ -17,6 +17,34 @@ const VERIFICATION_REASONS = Object.keys(VERIFICATION_REASON_TEXT) as [Verificat
 
 export const Health = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
 
+/** The issuer every embedded credential names (`issuer.id` dereferences here) and where its trust material is. */
+export const Issuer = z
+  .strictObject({
+    id: z.url(),
+    name: z.string(),
+    jwks_uri: z.url(),
+    caCertificate: z.url(),
+    crl: z.url(),
+    statusLists: z.string().meta({ description: 'URL template of the status lists ({listId})' }),
+    securing: z.string(),
+  })
+  .meta({ id: 'Issuer' });
+
+/** The issuing CA's public key (RFC 7517) with its certificate chain (x5c), the trust anchor of the credentials. */
+export const IssuerJwks = z
+  .strictObject({
+    keys: z.array(
+      z.looseObject({
+        kty: z.string(),
+        kid: z.string(),
+        use: z.literal('sig'),
+        x5c: z.array(z.string()).min(1),
+        'x5t#S256': z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'IssuerJwks' });
+
 export const OpenApiDocumentBody = z.looseObject({ openapi: z.string() }).meta({ description: 'OpenAPI 3.1 文档（即本文档）' });
 
 export const Registered = z.strictObject({ holderId: z.uuid() }).meta({ id: 'Registered' });

@@ -10,6 +10,8 @@ import {
   DocumentVerification,
   DownloadLink,
   Health,
+  Issuer,
+  IssuerJwks,
   Notice,
   OpenApiDocumentBody,
   Registered,
@@ -26,6 +28,7 @@ import {
   LoginBody,
   NoticeAcceptanceBody,
   RegisterBody,
+  StatusListParams,
   VerificationCodeParams,
   VerifyHolderBody,
 } from './schemas';
@@ -47,10 +50,12 @@ export interface HeaderDecl {
 
 export interface ResponseDecl {
   description: string;
-  /** The JSON body; none for a response without one (204). */
+  /** The JSON body; none for a response without one (204) or with a `raw` one. */
   body?: z.ZodType;
-  /** Defaults to application/json when there is a body. */
+  /** Defaults to application/json when there is a body; a `raw` response names its own. */
   contentType?: string;
+  /** The body is sent as the handler gives it, not as JSON: bytes (`binary`, a Buffer) or a string (`text`). */
+  raw?: 'binary' | 'text';
   /** Response headers the handler sets (lower-case names). */
   headers?: Readonly<Record<string, HeaderDecl>>;
 }
@@ -83,12 +88,15 @@ export interface RouteDecl {
   problems?: readonly ErrorCode[];
   /**
    * A browser (Accept prefers text/html) is redirected (302) to this same-origin page instead, before any validation:
-   * the page shows the answer to a person. API clients get the JSON; both vary on Accept.
+   * the page shows the answer to a person, in the language the browser ranks first (`lang`: Accept-Language, English
+   * or Chinese). API clients get the JSON (varying on Accept); the redirect varies on Accept and Accept-Language.
    */
-  browserRedirect?: (pathParameters: Readonly<Record<string, string | undefined>>) => string;
+  browserRedirect?: (request: { params: Readonly<Record<string, string | undefined>>; lang: 'en' | 'zh' }) => string;
 }
 
 const NO_CONTENT = { 204: { description: '成功，无响应内容' } } as const;
+/** Published trust material: shared caches may keep it a few minutes. */
+const CACHED = { 'cache-control': { description: 'public, max-age=…', required: true } } as const;
 
 export const ROUTE = {
   health: {
@@ -247,7 +255,8 @@ export const ROUTE = {
     responses: {
       200: { description: '查验结果', body: Verification, headers: { vary: { description: 'accept', required: true } } },
     },
-    browserRedirect: (params) => portalVerifyPath(params.verificationCode ?? ''),
+    // A verifier abroad lands on the English page, a Chinese browser on the Chinese one.
+    browserRedirect: ({ params, lang }) => `${portalVerifyPath(params.verificationCode ?? '')}${lang === 'en' ? '&lang=en' : ''}`,
   },
   verifyHolder: {
     method: 'POST',
@@ -268,6 +277,48 @@ export const ROUTE = {
     binaryBody: 'application/pdf',
     responses: { 200: { description: '查验结果与文件是否完好', body: DocumentVerification } },
     problems: ['NOT_AN_ECERT', 'VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE'],
+  },
+  issuer: {
+    method: 'GET',
+    path: '/v1/issuer',
+    fn: 'trustMaterial',
+    public: true,
+    summary: '电子印章签发者（凭证 issuer）',
+    responses: { 200: { description: '签发者', body: Issuer, headers: CACHED } },
+  },
+  issuerJwks: {
+    method: 'GET',
+    path: '/v1/issuer/jwks.json',
+    fn: 'trustMaterial',
+    public: true,
+    summary: '签发者公钥（JWKS，含证书链）',
+    responses: { 200: { description: '签发CA的公钥及证书链', body: IssuerJwks, headers: CACHED } },
+  },
+  caCertificate: {
+    method: 'GET',
+    path: '/v1/pki/ca.crt',
+    fn: 'trustMaterial',
+    public: true,
+    summary: '电子印章签发CA证书（DER）',
+    responses: { 200: { description: 'CA证书（DER）', raw: 'binary', contentType: 'application/pkix-cert', headers: CACHED } },
+  },
+  crl: {
+    method: 'GET',
+    path: '/v1/pki/crl',
+    fn: 'trustMaterial',
+    public: true,
+    summary: '电子印章签发CA证书撤销列表（DER）',
+    responses: { 200: { description: '证书撤销列表（DER）', raw: 'binary', contentType: 'application/pkix-crl', headers: CACHED } },
+    problems: ['NOT_FOUND'],
+  },
+  statusList: {
+    method: 'GET',
+    path: '/v1/credentials/status/{listId}',
+    fn: 'trustMaterial',
+    public: true,
+    summary: '可验证凭证状态列表（Bitstring Status List，vc+jwt）',
+    params: StatusListParams,
+    responses: { 200: { description: '状态列表凭证（VC-JOSE）', raw: 'text', contentType: 'application/vc+jwt', headers: CACHED } },
   },
 } as const satisfies Record<string, RouteDecl>;
 

@@ -149,3 +149,6 @@ export const VerificationCodeParam = z
 export const CertificateParams = z.strictObject({ certId: CertIdParam });
 export const AnnotationParams = z.strictObject({ certId: CertIdParam, annotationId: AnnotationIdParam });
 export const VerificationCodeParams = z.strictObject({ verificationCode: VerificationCodeParam });
+export const StatusListParams = z.strictObject({
+  listId: z.string().regex(/^(0|[1-9][0-9]{0,8})$/, '未找到该状态列表').meta({ description: '状态列表编号' }),
+});

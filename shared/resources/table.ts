@@ -80,4 +80,11 @@ export const keys = {
   /** Report counters of one day (Asia/Shanghai), one item per hour and qualification (docs/operations.md). */
   stats: (day: string, hour: string, qualificationCode: string) => ({ pk: `STATS#${day}`, sk: `${hour}#${qualificationCode}` }),
   statsPartition: (day: string) => `STATS#${day}`,
+  /** The seal's published PKI state (the CA's CRL), one item per issuing CA (docs/signing.md). */
+  pki: (name: string) => ({ pk: `PKI#${name}`, sk: 'PKI' }),
+  /** Which status list entry an annotation's embedded credential got (revocation flips it). */
+  credentialStatus: (certId: string, annotationId: string) => ({ pk: `CERT#${certId}`, sk: `CREDSTATUS#${annotationId}` }),
+  credentialStatusPrefix: 'CREDSTATUS#',
+  /** A Bitstring Status List: its revoked indexes and the signed status list credential. */
+  statusList: (listId: number) => ({ pk: `STATUSLIST#${listId}`, sk: 'LIST' }),
 } as const;

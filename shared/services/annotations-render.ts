@@ -17,7 +17,7 @@ import {
   recordRenderFailure,
 } from '../repository/annotations';
 import { putAnnotationDocument, sha256Hex } from '../repository/documents';
-import { signingKey } from '../signing/sign-pdf';
+import { signingKey } from '../signing/sealer';
 
 /**
  * Rendering one annotation (R5): PENDING → the signed PDF in S3 and its verification record (at once) → READY.

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { verificationCodeCandidates } from '../domain/annotation';
 import { isCertId, type Certificate } from '../domain/certificate';
 import { normalizeIdNumber } from '../domain/identity';
 import { verificationView, type VerificationView } from '../domain/verification-view';
@@ -36,12 +37,24 @@ export async function verifyRecord(record: VerificationRecord, now: Date): Promi
   return view;
 }
 
-/** `code` has the code's shape (the route's path schema); an unknown one is the same 404. */
+/** `code` has a code's shape (the route's path schema): any case, with or without separators; unknown is the same 404. */
 export async function verifyByCode(code: string, now: Date): Promise<VerificationView> {
-  const record = await getVerification(code);
+  // A code issued before the Crockford format is looked up as it is.
+  let record: VerificationRecord | undefined;
+  for (const candidate of verificationCodeCandidates(code)) {
+    record = await getVerification(candidate);
+    if (record) break;
+  }
   const view = record && (await verifyRecord(record, now));
   if (!view) throw verificationNotFound();
   return view;
+}
+
+/** 管理号 as typed: as stored, else upper-cased (the issued numbers are upper case; a typed "z2024…" is the same number). */
+async function certificateByNumber(certId: string): Promise<Certificate | undefined> {
+  const exact = await getCertificate(certId);
+  if (exact || certId === certId.toUpperCase()) return exact;
+  return getCertificate(certId.toUpperCase());
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -56,8 +69,8 @@ export async function verifyByHolder(
   input: { certId: string; holderName: string; idNumber: string },
   now: Date,
 ): Promise<VerificationView> {
-  const certificate: Certificate | undefined = isCertId(input.certId)
-    ? await getCertificate(input.certId.trim())
+  const certificate: Certificate | undefined = isCertId(input.certId.trim())
+    ? await certificateByNumber(input.certId.trim())
     : undefined;
   const nameMatches = timingSafeEqual(
     digest(input.holderName.normalize('NFC').trim()),

@@ -1,34 +1,51 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import forge from 'node-forge';
 import { secretsManager } from '../aws/clients';
-import { loadSigningKey, SigningKeyError, type LoadedSigningKey, type SigningKeyMaterial } from './key-material';
+import { IssuingCaError, loadIssuingCa, type IssuingCa, type IssuingCaBundle } from './issuing-ca';
+import { describeName } from './timestamp';
+import { certificatePublicKey, derOfPem, pemOf } from './x509';
 
 /**
- * Reading, checking and storing the signing-key bundle (`{privateKeyPem, certificatePem, chainPem?}`), shared by the
- * stack's SigningKeyInit custom resource and `ecert signing-key`. Nothing here logs or returns key material.
+ * Reading, checking and storing the issuing-CA bundle (shared/signing/issuing-ca.ts), shared by the stack's
+ * SigningKeyInit custom resource and `ecert signing-key`. Nothing here logs or returns key material.
  */
+export type CaBundleState = { kind: 'absent' } | { kind: 'invalid'; problem: string } | { kind: 'valid'; ca: IssuingCa };
 
-/** Subject of the self-signed certificate the stack (and `signing-key init`) creates. */
-export const SELF_SIGNED_COMMON_NAME = 'ecert 电子证书签章';
+const oneLine = (dn: string) => dn.split('\n').join(', ');
 
-/** The smallest RSA modulus accepted for a document-signing key. */
-export const MIN_RSA_BITS = 2048;
-/** The largest: sign-pdf.ts sizes the signature placeholder for signatures of up to 4096 bits. */
-export const MAX_RSA_BITS = 4096;
+/** Problems that make a certificate unusable as the seal's issuing CA, or none. */
+export function caCertificateProblems(pem: string, now: Date = new Date()): string[] {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    return ['the certificate is not a readable X.509 certificate'];
+  }
+  const problems: string[] = [];
+  if (!cert.ca) problems.push('the certificate is not a CA certificate (basicConstraints cA)');
+  if (now < new Date(cert.validFrom)) problems.push(`the certificate is not valid before ${new Date(cert.validFrom).toISOString()}`);
+  if (now > new Date(cert.validTo)) problems.push(`the certificate expired at ${new Date(cert.validTo).toISOString()}`);
+  const type = cert.publicKey.asymmetricKeyType;
+  if (type !== 'rsa' && type !== 'ec') problems.push(`the CA key must be RSA or EC, not ${type ?? 'unknown'}`);
+  return problems;
+}
 
-export type SigningKeyState =
-  | { kind: 'absent' }
-  | { kind: 'invalid'; problem: string }
-  | { kind: 'valid'; key: LoadedSigningKey };
-
-/** What a stored value is: nothing, something unusable (a placeholder, garbage), or a usable key bundle. */
-export function inspectSigningKey(json: string | undefined): SigningKeyState {
+/**
+ * What a stored value is: nothing, something unusable (a placeholder, a pre-CA leaf bundle, garbage), or a CA bundle
+ * this deployment can sign with. With `kmsPublicKey` the bundle must name a KMS key and its certificate that key.
+ */
+export function inspectCaBundle(json: string | undefined, options: { kmsPublicKey?: KeyObject; allowFileKey?: boolean } = {}): CaBundleState {
   if (json === undefined || json.trim() === '') return { kind: 'absent' };
   try {
-    return { kind: 'valid', key: loadSigningKey(json) };
+    const bundle = JSON.parse(json) as IssuingCaBundle;
+    const problems = typeof bundle.certificatePem === 'string' ? caCertificateProblems(bundle.certificatePem) : ['no CA certificate'];
+    if (problems.length > 0) return { kind: 'invalid', problem: problems.join('; ') };
+    const ca = loadIssuingCa(json, { allowFileKey: options.allowFileKey ?? !options.kmsPublicKey });
+    if (options.kmsPublicKey && (!bundle.kmsKeyId || !certificatePublicKey(ca.certificate).equals(options.kmsPublicKey))) {
+      return { kind: 'invalid', problem: 'the CA certificate is not for the stack’s KMS key' };
+    }
+    return { kind: 'valid', ca };
   } catch (error) {
-    // A Node decoder error names no key material; keep only its message.
     return { kind: 'invalid', problem: error instanceof Error ? error.message : String(error) };
   }
 }
@@ -50,35 +67,35 @@ export async function writeSecretString(secretId: string, value: string): Promis
   await secretsManager().send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
 }
 
-/** What `signing-key show` prints and the custom resource returns: public facts only. */
-export interface CertificateSummary {
+/** What `signing-key show` prints and the custom resource logs: public facts only. */
+export interface CaSummary {
   subject: string;
   issuer: string;
   serialNumber: string;
   validFrom: string;
   validTo: string;
-  /** SHA-256 of the DER certificate, lower-case hex (as the verification record stores it). */
+  /** SHA-256 of the DER CA certificate, lower-case hex. */
   fingerprint: string;
   keyType: string;
+  keyLocation: string;
   selfSigned: boolean;
   chainLength: number;
 }
 
-const oneLine = (dn: string) => dn.split('\n').join(', ');
-
-export function describeSigningKey(key: LoadedSigningKey): CertificateSummary {
-  const details = key.privateKey.asymmetricKeyDetails;
+export function describeCa(ca: IssuingCa): CaSummary {
+  const x509 = new X509Certificate(ca.certificate.der);
+  const details = x509.publicKey.asymmetricKeyDetails;
   return {
-    subject: oneLine(key.x509.subject),
-    issuer: oneLine(key.x509.issuer),
-    serialNumber: key.x509.serialNumber,
-    validFrom: new Date(key.x509.validFrom).toISOString(),
-    validTo: new Date(key.x509.validTo).toISOString(),
-    fingerprint: key.fingerprint,
-    keyType: `${key.privateKey.asymmetricKeyType?.toUpperCase() ?? 'unknown'}${details?.modulusLength ? ` ${details.modulusLength}` : ''}`,
-    // Not checkIssued(itself): OpenSSL also demands keyCertSign there, which a signing certificate does not have.
-    selfSigned: key.x509.subject === key.x509.issuer && key.x509.verify(key.x509.publicKey),
-    chainLength: key.chainDer.length,
+    subject: describeName(ca.certificate.subject),
+    issuer: describeName(ca.certificate.issuer),
+    serialNumber: x509.serialNumber,
+    validFrom: new Date(x509.validFrom).toISOString(),
+    validTo: new Date(x509.validTo).toISOString(),
+    fingerprint: ca.fingerprint,
+    keyType: `${x509.publicKey.asymmetricKeyType?.toUpperCase() ?? 'unknown'}${details?.modulusLength ? ` ${details.modulusLength}` : details?.namedCurve ? ` ${details.namedCurve}` : ''}`,
+    keyLocation: ca.keyLocation,
+    selfSigned: ca.certificate.issuer.equals(ca.certificate.subject),
+    chainLength: ca.chain.length,
   };
 }
 
@@ -88,86 +105,62 @@ export function splitPemCertificates(text: string): string[] {
 }
 
 export interface InstallFiles {
-  /** Contents of the private key file (PEM, unencrypted). */
-  privateKeyPem: string;
-  /** Contents of the certificate file: the signing certificate first; further certificates are taken as its chain. */
+  /** The CA certificate first; further certificates are taken as its chain. */
   certificatePem: string;
-  /** Contents of an optional chain file: one or more intermediate certificates, issuer of the previous one next. */
+  /** Optional intermediates (and root), issuer of the previous one next. */
   chainPem?: string;
+  /** Local only: the CA's private key (PEM, unencrypted). In the cloud the key is the stack's KMS key. */
+  privateKeyPem?: string;
+  /** Cloud: the KMS key the certificate must be for, and its public key (kms:GetPublicKey). */
+  kms?: { keyId: string; publicKey: KeyObject };
 }
 
 /**
- * Assembles and validates a bundle from an operator's files: RSA 2048–4096 key, a certificate for that key that is
- * valid now and usable for signatures, a chain in which each certificate issued the previous one. Throws
- * SigningKeyError with an operator-readable message; the messages never contain key material.
+ * Assembles and validates a CA bundle from an operator's files: a CA certificate valid now for the key (the KMS key,
+ * or a file key locally), and a chain in which each certificate issued the previous one. Throws IssuingCaError with
+ * an operator-readable message; messages never contain key material.
  */
-export function assembleSigningKey(files: InstallFiles, now: Date = new Date()): { json: string; key: LoadedSigningKey } {
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(files.privateKeyPem)) {
-    throw new SigningKeyError('the private key is encrypted: give the unencrypted PEM (see docs/signing.md)');
-  }
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(files.privateKeyPem);
-  } catch {
-    throw new SigningKeyError('the key file holds no readable private key (PEM, PKCS#8 or PKCS#1)');
-  }
-  if (privateKey.asymmetricKeyType !== 'rsa') {
-    throw new SigningKeyError(`the signing key must be an RSA key, not ${privateKey.asymmetricKeyType ?? 'unknown'}`);
-  }
-  const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-    throw new SigningKeyError(`the RSA key has ${bits} bits; ${MIN_RSA_BITS} to ${MAX_RSA_BITS} are supported`);
-  }
-
+export function assembleCaBundle(files: InstallFiles): { json: string; ca: IssuingCa } {
   const certificates = splitPemCertificates(files.certificatePem);
-  if (certificates.length === 0) throw new SigningKeyError('the certificate file holds no PEM certificate');
+  if (certificates.length === 0) throw new IssuingCaError('the certificate file holds no PEM certificate');
   const chainFromFile = files.chainPem === undefined ? [] : splitPemCertificates(files.chainPem);
-  if (files.chainPem !== undefined && chainFromFile.length === 0) {
-    throw new SigningKeyError('the chain file holds no PEM certificate');
-  }
-  const [leafPem, ...rest] = certificates as [string, ...string[]];
+  if (files.chainPem !== undefined && chainFromFile.length === 0) throw new IssuingCaError('the chain file holds no PEM certificate');
+  const [caPem, ...rest] = certificates as [string, ...string[]];
   const chain = [...rest, ...chainFromFile];
-
-  const parsed = [leafPem, ...chain].map((pem, index) => {
+  const problems = caCertificateProblems(caPem);
+  if (problems.length > 0) throw new IssuingCaError(problems.join('; '));
+  const parsed = [caPem, ...chain].map((pem, index) => {
     try {
       return new X509Certificate(pem);
     } catch {
-      throw new SigningKeyError(`certificate ${index + 1} is not a readable X.509 certificate`);
+      throw new IssuingCaError(`certificate ${index + 1} is not a readable X.509 certificate`);
     }
   });
-  const leaf = parsed[0]!;
-  if (!leaf.checkPrivateKey(privateKey)) throw new SigningKeyError('the certificate does not belong to the private key');
-  if (now < new Date(leaf.validFrom)) throw new SigningKeyError(`the certificate is not valid before ${new Date(leaf.validFrom).toISOString()}`);
-  if (now > new Date(leaf.validTo)) throw new SigningKeyError(`the certificate expired at ${new Date(leaf.validTo).toISOString()}`);
-  checkKeyUsage(leafPem);
   for (let i = 1; i < parsed.length; i++) {
     const child = parsed[i - 1]!;
     const issuer = parsed[i]!;
     if (!child.checkIssued(issuer) || !child.verify(issuer.publicKey)) {
-      throw new SigningKeyError(`chain certificate ${i} (${oneLine(issuer.subject)}) did not issue ${oneLine(child.subject)}`);
+      throw new IssuingCaError(`chain certificate ${i} (${oneLine(issuer.subject)}) did not issue ${oneLine(child.subject)}`);
     }
   }
-
-  const material: SigningKeyMaterial = {
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    certificatePem: leafPem,
-    ...(chain.length > 0 ? { chainPem: chain } : {}),
-  };
-  const json = JSON.stringify(material);
-  // The same check the render function makes when it loads the secret.
-  return { json, key: loadSigningKey(json) };
-}
-
-/** A keyUsage extension, when present, must allow signatures (digitalSignature or nonRepudiation). */
-function checkKeyUsage(certificatePem: string): void {
-  let usage: { digitalSignature?: boolean; nonRepudiation?: boolean } | undefined;
-  try {
-    usage = forge.pki.certificateFromPem(certificatePem).getExtension('keyUsage') as typeof usage;
-  } catch {
-    // forge cannot read some certificates (e.g. non-RSA issuers); Node already accepted it, and the key is RSA.
-    return;
+  const bundle: IssuingCaBundle = { certificatePem: pemOf(derOfPem(caPem)), ...(chain.length > 0 ? { chainPem: chain } : {}) };
+  if (files.kms) {
+    if (!parsed[0]!.publicKey.equals(files.kms.publicKey)) throw new IssuingCaError('the CA certificate is not for the stack’s KMS key');
+    bundle.kmsKeyId = files.kms.keyId;
+  } else {
+    if (!files.privateKeyPem) throw new IssuingCaError('a local CA needs its private key (--key)');
+    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(files.privateKeyPem)) {
+      throw new IssuingCaError('the private key is encrypted: give the unencrypted PEM (see docs/signing.md)');
+    }
+    let key: KeyObject;
+    try {
+      key = createPrivateKey(files.privateKeyPem);
+    } catch {
+      throw new IssuingCaError('the key file holds no readable private key (PEM, PKCS#8 or PKCS#1)');
+    }
+    if (!createPublicKey(key).equals(parsed[0]!.publicKey)) throw new IssuingCaError('the certificate does not belong to the private key');
+    bundle.privateKeyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
-  if (usage && !usage.digitalSignature && !usage.nonRepudiation) {
-    throw new SigningKeyError('the certificate’s keyUsage allows neither digitalSignature nor nonRepudiation');
-  }
+  const json = JSON.stringify(bundle);
+  return { json, ca: loadIssuingCa(json, { allowFileKey: !files.kms }) };
 }

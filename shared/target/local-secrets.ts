@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SECRETS } from '../config/secrets';
-import { generateSelfSignedMaterial } from '../signing/key-material';
+import { generateFileCaBundle, isCaBundle } from '../signing/issuing-ca';
 
 /** The folder of a data folder that holds the local secrets (the runtime's `secretsDir`). */
 export const localSecretsDir = (dataDir: string): string => join(dataDir, 'secrets');
@@ -28,8 +28,8 @@ export async function replaceLocalSecret(file: string, content: string): Promise
 
 /**
  * Local stand-ins for the stack's Secrets Manager entries: generated once into the data folder (mode 0600) and kept,
- * so hashes, sessions and signatures survive a restart. The signing key is a self-signed document-signing
- * certificate (docs/signing.md says how to use a CA-issued one).
+ * so hashes, sessions and signatures survive a restart. The signing-key bundle is the seal's issuing CA with a file
+ * key (in the cloud a KMS key): docs/signing.md.
  */
 export async function ensureLocalSecrets(secretsDir: string): Promise<void> {
   await mkdir(secretsDir, { recursive: true, mode: 0o700 });
@@ -42,11 +42,22 @@ export async function ensureLocalSecrets(secretsDir: string): Promise<void> {
     }
   }
   const signingFile = join(secretsDir, SECRETS.signingKey.localFile);
+  let current: string | undefined;
   try {
-    await readFile(signingFile);
+    current = await readFile(signingFile, 'utf8');
   } catch {
-    const material = generateSelfSignedMaterial({ commonName: 'ecert 电子证书签章（本地测试）', organization: 'ecert (local)' });
-    await writeOnce(signingFile, JSON.stringify(material));
+    current = undefined;
+  }
+  // The issuing CA's file key (KMS holds it in the cloud). A bundle from before the CA design (a self-signed
+  // document-signing leaf) is kept beside it and replaced: documents it signed still verify by their records.
+  if (current === undefined || !isCaBundle(current)) {
+    const bundle = await generateFileCaBundle({ organization: 'ecert (local)', bits: 2048 });
+    if (current !== undefined) {
+      await writeOnce(`${signingFile}.before-ca`, current);
+      await replaceLocalSecret(signingFile, JSON.stringify(bundle));
+    } else {
+      await writeOnce(signingFile, JSON.stringify(bundle));
+    }
   }
 }
 

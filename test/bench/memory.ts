@@ -3,12 +3,12 @@
  * flat. Run in its own process with --expose-gc so heap after GC is comparable between samples.
  */
 import { renderSignedCertificate } from '../../shared/pdf/signed-certificate';
-import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
+import { testSeal } from '../support/sealer';
 import { benchInput, NAMES } from './inputs';
 import { report, round } from './stats';
 
 const COUNT = Number(process.env.BENCH_MEMORY_PDFS ?? 1000);
-const key = loadSigningKey(JSON.stringify(generateSelfSignedMaterial({ commonName: 'ecert bench', organization: 'ecert' })));
+const { sealer: key } = await testSeal();
 const gc = (globalThis as { gc?: () => void }).gc;
 const mb = (n: number) => round(n / 1024 / 1024, 1);
 const samples: Array<{ pdfs: number; rssMb: number; heapUsedMb: number }> = [];

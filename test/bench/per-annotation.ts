@@ -37,7 +37,7 @@ import { REPO_ROOT } from '../../shared/repo-root';
 import { FUNCTIONS } from '../../shared/resources/functions';
 import type { EmulatorEndpoints } from '../../shared/target/local-target';
 import { launchChromium } from '../support/browser';
-import { generateSelfSignedMaterial, loadSigningKey } from '../../shared/signing/key-material';
+import { testSeal } from '../support/sealer';
 import { benchInput, NAMES } from './inputs';
 import { certificateRecord, PASSWORD, residentId } from '../support/factories';
 import { login, readyHolder, sessionFor } from '../support/holder-client';
@@ -388,7 +388,8 @@ process.stderr.write(`warm-up: ${WARMUP} rounds of the holder's API sequence\n`)
  */
 async function calibrate(): Promise<{ renderCpuMs: number; benchmarkMs: number; factor: number }> {
   const { renderSignedCertificate } = await import('../../shared/pdf/signed-certificate');
-  const signing = loadSigningKey(JSON.stringify(generateSelfSignedMaterial({ commonName: 'ecert calibration', organization: 'ecert' })));
+  // The render benchmark's seal: file CA, in-process TSA (test/bench/render.ts).
+  const { sealer: signing } = await testSeal();
   for (let i = 0; i < 20; i++) await renderSignedCertificate(benchInput(NAMES.extB, i), signing);
   const samples: number[] = [];
   for (let i = 0; i < CALIBRATION_PDFS; i++) {

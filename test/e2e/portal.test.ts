@@ -164,7 +164,7 @@ describe('the holder portal, desktop', () => {
     expect(await page.locator('#quota-left').textContent()).toBe('2');
     expect(await page.locator('#quota-next').textContent()).toMatch(/名额释放时间：\d{4}年/);
     code = (await ready.locator('code').textContent()) ?? '';
-    expect(code).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{20}$/);
     await screenshot(page, 'annotation-ready');
     await expectAccessible('certificate with a ready annotation');
   });
@@ -200,6 +200,19 @@ describe('the holder portal, desktop', () => {
     await verifier.getByLabel('加注电子证书文件（PDF）').setInputFiles({ name: 'ecert.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) });
     await verifier.getByRole('button', { name: '上传并查验' }).click();
     await verifier.getByText('与签发时一致，未被修改').waitFor();
+
+    // For verifiers abroad: the same page in English (the switch), the result with the seal's PAdES facts.
+    await verifier.getByRole('button', { name: 'English' }).click();
+    await verifier.getByRole('heading', { name: 'Certificate verification', exact: true }).waitFor();
+    await verifier.getByText('Verified: the certificate is genuine and valid').waitFor();
+    await verifier.getByLabel('Annotated e-certificate (PDF)').setInputFiles({ name: 'ecert.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) });
+    await verifier.getByRole('button', { name: 'Upload and verify' }).click();
+    await verifier.getByText('Identical to the file issued, not modified').waitFor();
+    expect(await verifier.locator('.verdict').textContent()).toContain('PAdES B-LT');
+    await screenshot(verifier, 'verify-valid-en');
+    await expectAccessible('verification result in English');
+    await verifier.getByRole('button', { name: '中文' }).click();
+    await verifier.getByRole('heading', { name: '证书查验', exact: true }).waitFor();
     await verifier.close();
     page = desktop;
   });

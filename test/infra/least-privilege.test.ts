@@ -102,6 +102,7 @@ function expectedGrants(s: Synthesized, fnKey: string, decl: FunctionDecl): Gran
     ],
     'imports:write': () => grants(['s3:PutObject'], [arnWithSuffix(logicalId(s.stack.bulkImport.bucket), '/imports/*')]),
     'archive:write': () => grants(['s3:PutObject'], [arnWithSuffix(logicalId(s.stack.auditArchive.bucket), '/audit/*')]),
+    'kms:sign': () => grants(['kms:Sign'], [getAtt(logicalId(s.stack.signingCa.key))]),
   };
   for (const access of new Set(decl.access)) expected.push(...byAccess[access]());
   if (decl.trigger?.type === 'queue') {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../infra/config';
 import { SECRET_SPECS } from '../../infra/constructs/secrets';
-import { SIGNING_KEY_INIT_ACTIONS, SIGNING_KEY_INIT_ENTRY } from '../../infra/constructs/signing-key';
+import { SIGNING_KEY_INIT_ACTIONS, SIGNING_KEY_INIT_ENTRY, SIGNING_KEY_INIT_KMS_ACTIONS } from '../../infra/constructs/signing-key';
+import { FUNCTIONS } from '../../shared/resources/functions';
 import { REPO_ROOT } from '../../shared/repo-root';
 import {
   acknowledgements,
@@ -48,6 +49,7 @@ describe('SigningKeyInit custom resource', () => {
     expect(resource!.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [frameworkId, 'Arn'] },
       SecretId: { Ref: secretId },
+      KeyId: { 'Fn::GetAtt': [logicalId(s.stack.signingCa.key), 'Arn'] },
       Organization: 'Ecert (dev)',
       SecretGeneration: createHash('sha256')
         .update(JSON.stringify(SECRET_SPECS['secret:signing-key'].generate))
@@ -71,12 +73,16 @@ describe('SigningKeyInit custom resource', () => {
     });
   });
 
-  it('lets the handler only read and write the signing-key secret, besides its own logs', () => {
+  it('lets the handler only read and write the signing-key secret and use the CA key, besides its own logs', () => {
     const statements = statementsOfRole(s.json, handlerRoleId);
     const secretStatements = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
     expect(secretStatements).toEqual([{ Action: [...SIGNING_KEY_INIT_ACTIONS], Effect: 'Allow', Resource: { Ref: secretId } }]);
+    const kmsStatements = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(kmsStatements).toEqual([
+      { Action: [...SIGNING_KEY_INIT_KMS_ACTIONS], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(s.stack.signingCa.key), 'Arn'] } },
+    ]);
     expect(new Set(actionsOfRole(s.json, handlerRoleId))).toEqual(
-      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']),
+      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'kms:GetPublicKey', 'kms:Sign']),
     );
     const logStatement = statements.find((st) => [st.Action].flat().includes('logs:PutLogEvents'));
     expect(logStatement!.Resource).toEqual({
@@ -118,5 +124,36 @@ describe('SigningKeyInit custom resource', () => {
     expect(staleAcknowledgements(s.app, nag)).toEqual([]);
     expect([...acknowledgements(s.app).keys()]).toContain(`AwsSolutions-IAM5[Resource::<${handlerId}.Arn>:*]`);
     expect(undocumentedAcknowledgements(s.app)).toEqual([]);
+  });
+});
+
+/** The seal's issuing CA key: in KMS, asymmetric, kept, and usable only by the functions that certify or publish. */
+describe('SigningCa KMS key', () => {
+  let s: Synthesized;
+  beforeAll(() => {
+    s = synth();
+  });
+
+  it('is an RSA-3072 SIGN_VERIFY key, retained with the stack’s documents, with an alias', () => {
+    const keyId = logicalId(s.stack.signingCa.key);
+    expect(s.json.Resources[keyId]!.Properties).toMatchObject({ KeySpec: 'RSA_3072', KeyUsage: 'SIGN_VERIFY' });
+    expect(s.json.Resources[keyId]!.DeletionPolicy).toBe('Retain');
+    s.template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Ecert-seal-ca' });
+  });
+
+  it('grants kms:Sign on that key alone, to exactly the functions that declare kms:sign (render, PkiPublisher), and the TSA URL with it', () => {
+    const keyArn = { 'Fn::GetAtt': [logicalId(s.stack.signingCa.key), 'Arn'] };
+    const declared = Object.entries(FUNCTIONS).filter(([, decl]) => (decl.access as readonly string[]).includes('kms:sign')).map(([key]) => key);
+    expect(declared.sort()).toEqual(['pkiPublisher', 'render']);
+    const signers = Object.keys(ofType(s.json, 'AWS::IAM::Role')).filter((role) => actionsOfRole(s.json, role).includes('kms:Sign'));
+    const expectedRoles = [...declared.map((key) => logicalId(s.stack.functions.get(key).role as never)), logicalId(s.stack.signingKeyInit.handlerRole)];
+    expect(signers.sort()).toEqual(expectedRoles.sort());
+    for (const role of signers) {
+      for (const st of statementsOfRole(s.json, role).filter((x) => [x.Action].flat().includes('kms:Sign'))) expect(st.Resource).toEqual(keyArn);
+    }
+    for (const key of declared) {
+      const fn = s.json.Resources[logicalId(s.stack.functions.get(key))]!;
+      expect((fn.Properties.Environment as { Variables: Record<string, string> }).Variables.ECERT_TSA_URL).toBe(ENVIRONMENTS.dev.tsaUrl);
+    }
   });
 });

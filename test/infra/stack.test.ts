@@ -10,7 +10,7 @@ import { DEFAULT_STACK_NAME, STACK_OUTPUTS } from '../../shared/resources/output
 import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from '../../shared/resources/queues';
 import { ROUTES } from '../../shared/resources/routes';
 import { TABLE } from '../../shared/resources/table';
-import { inspectSigningKey } from '../../shared/signing/key-store';
+import { inspectCaBundle } from '../../shared/signing/key-store';
 import { actionsOfRole, logicalId, ofType, synth, synthProd, type Synthesized } from '../support/synth';
 
 const dev = ENVIRONMENTS.dev;
@@ -207,7 +207,7 @@ describe('EcertStack (shared declarations, dev config)', () => {
       expect(secretProps('secret:signing-key').SecretString).toBeUndefined();
       // What Secrets Manager will store: the template plus the generated key. The custom resource must see it as unusable.
       const value = JSON.stringify({ ...JSON.parse(generate.SecretStringTemplate), [generate.GenerateStringKey]: 'x'.repeat(generate.PasswordLength) });
-      expect(inspectSigningKey(value).kind).toBe('invalid');
+      expect(inspectCaBundle(value).kind).toBe('invalid');
       expect(JSON.stringify(s.json)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
     });
 

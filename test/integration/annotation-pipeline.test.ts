@@ -43,6 +43,11 @@ beforeAll(async () => {
       };
     },
   });
+  // What a Lambda container's init does before its first message: fonts parsed, seal key certified, TSA path and CRL
+  // fetched. With a 1 s visibility timeout a cold first render under load would otherwise be delivered twice → DLQ.
+  const { warmUpRenderer } = await import('../../shared/pdf/annotated-certificate');
+  warmUpRenderer();
+  await (await (await import('../../shared/signing/sealer')).signingKey()).validationData();
 });
 
 afterAll(async () => {
@@ -134,7 +139,8 @@ describe('annotation pipeline', () => {
     const { record, holder } = await holderWithCertificate('张伟');
     const pending = await apply(holder, record.certId);
     const { body: ready } = await waitForStatus(holder, record.certId, pending.annotationId, ['READY']);
-    const key = `annotations/${record.certId}/${pending.annotationId}.pdf`;
+    const stored = await s3().send(new ListObjectsV2Command({ Bucket: stack.target.bucketName, Prefix: `annotations/${record.certId}/` }));
+    const key = stored.Contents![0]!.Key!;
     const before = await s3().send(new HeadObjectCommand({ Bucket: stack.target.bucketName, Key: key }));
 
     // Act: the same message arrives again, twice.

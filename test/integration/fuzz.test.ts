@@ -639,7 +639,14 @@ function violations(request: RawRequest, response: RawResponse, sent: readonly s
         for (const value of sent) if (text.includes(value)) problems.push('the problem echoes a sent ID number, password or token');
       }
     }
-  } else if (status >= 200 && status < 300 && status !== 204 && request.method !== 'HEAD') {
+  } else if (
+    status >= 200 &&
+    status < 300 &&
+    status !== 204 &&
+    request.method !== 'HEAD' &&
+    // The seal's trust material is DER certificates and CRLs, and status lists as vc+jwt (docs/signing.md).
+    !/^application\/(pkix-cert|pkix-crl|vc\+jwt)$/.test(String(response.headers['content-type'] ?? ''))
+  ) {
     try {
       JSON.parse(text);
     } catch {

@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../../shared/aws/clients';
-import { getSecret } from '../../shared/config/secrets';
 import { keys } from '../../shared/resources/table';
-import { revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
+import { revokeCertificate } from '../../shared/repository/certificates';
+import { issueAnnotatedPdf, type IssuedPdf } from '../support/issue-pdf';
 import { startTestStack, type TestStack } from '../support/local-stack';
-import { certificateRecord } from '../support/factories';
-import { readyHolder, type HolderSession } from '../support/holder-client';
 import { minimalPdf } from '../support/pdf';
 import { decodeQrOnFirstPage } from '../support/qr';
 import { checkPdfSignature } from '../support/pdf-signature';
+import { pdfsig } from '../support/pdf-checkers';
 
 // Verification (查验) end to end: annotated PDFs made by the real pipeline, checked by the public endpoints and by
 // an independent verifier (OpenSSL's cms -verify over the signed byte ranges).
@@ -26,15 +25,7 @@ interface VerificationBody {
   checkedAt: string;
 }
 
-interface Issued {
-  certId: string;
-  idNumber: string;
-  holderName: string;
-  annotationId: string;
-  code: string;
-  pdf: Uint8Array;
-  holder: HolderSession;
-}
+type Issued = IssuedPdf;
 
 beforeAll(async () => {
   stack = await startTestStack({ pollIdleDelayMs: 20 });
@@ -44,25 +35,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function issue(holderName = '林𠮷'): Promise<Issued> {
-  const record = certificateRecord({ holderName });
-  await upsertCertificate(record, await getSecret('idHashKey'));
-  const holder = await readyHolder(stack, { name: holderName, idNumber: record.idNumber });
-  const applied = (await (
-    await holder.post(`/v1/certificates/${record.certId}/annotations`, { scenario: 'SELF_USE', validDays: 30 })
-  ).json()) as { annotationId: string };
-  const path = `/v1/certificates/${record.certId}/annotations/${applied.annotationId}`;
-  for (let i = 0; ; i++) {
-    const body = (await (await holder.get(path)).json()) as { status: string; verificationCode?: string };
-    if (body.status === 'READY') {
-      const link = (await (await holder.get(`${path}/download`)).json()) as { url: string };
-      const pdf = new Uint8Array(await (await fetch(link.url)).arrayBuffer());
-      return { certId: record.certId, idNumber: record.idNumber, holderName, annotationId: applied.annotationId, code: body.verificationCode!, pdf, holder };
-    }
-    if (i > 600) throw new Error(`annotation stayed ${body.status}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const issue = (holderName?: string) => issueAnnotatedPdf(stack, holderName);
 
 const tamper = (pdf: Uint8Array, at = 2000): Uint8Array => {
   const copy = new Uint8Array(pdf);
@@ -79,14 +52,21 @@ describe('the signed PDF', () => {
     issued = await issue();
   });
 
-  it('passes an independent signature check over the whole file, and fails it after one byte changes', () => {
+  it('passes two independent signature checks over the whole file (OpenSSL, poppler), and fails both after one byte changes', () => {
     const fresh = checkPdfSignature(issued.pdf);
-    expect(fresh).toMatchObject({ valid: true, coversWholeFile: true, subFilter: 'adbe.pkcs7.detached' });
+    expect(fresh).toMatchObject({ valid: true, coversWholeFile: true, subFilter: 'ETSI.CAdES.detached' });
     expect(fresh.opensslOutput).toContain('CMS Verification successful');
+    const poppler = pdfsig(issued.pdf);
+    expect(poppler).toContain('Signature Validation: Signature is Valid.');
+    expect(poppler).toContain('Total document signed');
+    expect(poppler).toContain('Signature Type: ETSI.CAdES.detached');
     const changed = checkPdfSignature(tamper(issued.pdf));
     expect(changed.valid).toBe(false);
     // The signed bytes no longer hash to the signature's message digest.
     expect(changed.opensslOutput).toContain('content verify error');
+    const popplerChanged = pdfsig(tamper(issued.pdf));
+    expect(popplerChanged).not.toContain('Signature is Valid.');
+    expect(popplerChanged).toMatch(/Digest Mismatch|Signature is Invalid/);
   });
 
   it('carries a QR code that decodes to the public verification URL', () => {

@@ -48,9 +48,15 @@ export async function expectAllReadyOnceWithExactQuotas(bucket: string, certIds:
     if (expectedPerCert !== undefined) expect(annotations, certId).toHaveLength(expectedPerCert);
     expect(annotations.map((a) => a.status), certId).toEqual(annotations.map(() => 'READY'));
     const listed = await s3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `annotations/${encodeURIComponent(certId)}/` }));
-    const stored = (listed.Contents ?? []).map((o) => o.Key).sort();
-    expect(stored, certId).toEqual(annotations.map((a) => objectKeys.annotation(certId, a.annotationId)).sort());
-    for (const a of annotations) expect(a.objectKey).toBe(objectKeys.annotation(certId, a.annotationId));
+    const stored = (listed.Contents ?? []).map((o) => o.Key!);
+    // Objects are named by annotation and content hash (annotations/<certId>/<annotationId>.<sha256>.pdf): every
+    // annotation's recorded object exists, and every object belongs to an annotation (a render retried after its
+    // upload leaves its own hash-named object beside the recorded one, which the lifecycle rule removes).
+    for (const a of annotations) {
+      expect(a.objectKey!.startsWith(`${objectKeys.annotation(certId, a.annotationId)}.`), a.objectKey).toBe(true);
+      expect(stored, certId).toContain(a.objectKey);
+    }
+    for (const key of stored) expect(annotations.some((a) => key.startsWith(`${objectKeys.annotation(certId, a.annotationId)}.`)), key).toBe(true);
     const quota = await getQuota(certId);
     expect(Object.keys(liveSlots(quota.slots, new Date())).sort(), certId).toEqual(annotations.map((a) => a.annotationId).sort());
   }

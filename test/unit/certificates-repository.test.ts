@@ -125,6 +125,8 @@ describe('revokeCertificate', () => {
     ddbMock.on(GetCommand).resolves({
       Item: item(rec, { status: 'REVOKED', revokedAt: '2024-01-02T03:04:05.000Z', revocationReason: 'first' }),
     });
+    // The credentials' status entries of its annotations (none here): re-applied, idempotently.
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
 
     // Act
     const revocation = await revokeCertificate(rec.certId, 'second');

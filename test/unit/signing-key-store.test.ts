@@ -1,124 +1,76 @@
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateSelfSignedMaterial, loadSigningKey, SigningKeyError } from '../../shared/signing/key-material';
-import {
-  assembleSigningKey,
-  describeSigningKey,
-  inspectSigningKey,
-  splitPemCertificates,
-} from '../../shared/signing/key-store';
-import { issue, rsaKeyPem, testChain } from '../support/signing-certs';
+import { generateFileCaBundle, IssuingCaError, isCaBundle, loadIssuingCa } from '../../shared/signing/issuing-ca';
+import { assembleCaBundle, describeCa, inspectCaBundle, splitPemCertificates } from '../../shared/signing/key-store';
+import { fakeKms, KMS_KEY_ARN } from '../support/kms';
+import { issue, testChain } from '../support/signing-certs';
 
-describe('assembleSigningKey (what `signing-key install` accepts)', () => {
-  it('accepts a CA-issued leaf with its chain, leaf first, and keeps the chain in order', () => {
-    // Prepare
-    const { intermediate, leaf } = testChain();
+const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
+
+describe('assembleCaBundle (what `signing-key install` accepts)', () => {
+  it('accepts a CA certificate issued by an operator’s root, with its chain, for a local file key', () => {
+    // Prepare: the root issues the seal's issuing CA (the "intermediate").
+    const { root, intermediate } = testChain();
 
     // Act
-    const { json, key } = assembleSigningKey({
-      privateKeyPem: leaf.privateKeyPem,
-      certificatePem: leaf.certificatePem,
-      chainPem: intermediate.certificatePem,
+    const { json, ca } = assembleCaBundle({
+      privateKeyPem: intermediate.privateKeyPem,
+      certificatePem: intermediate.certificatePem,
+      chainPem: root.certificatePem,
     });
 
     // Assess
-    expect(loadSigningKey(json).fingerprint).toBe(key.fingerprint);
-    expect(key.fingerprint).toBe(new X509Certificate(leaf.certificatePem).fingerprint256.replace(/:/g, '').toLowerCase());
-    const stored = JSON.parse(json) as { chainPem: string[] };
-    expect(stored.chainPem.map((pem) => new X509Certificate(pem).fingerprint256)).toEqual([
-      new X509Certificate(intermediate.certificatePem).fingerprint256,
-    ]);
-    expect(describeSigningKey(key)).toMatchObject({ selfSigned: false, chainLength: 1, keyType: 'RSA 2048' });
+    expect(loadIssuingCa(json, { allowFileKey: true }).fingerprint).toBe(ca.fingerprint);
+    expect(ca.fingerprint).toBe(fingerprint(intermediate.certificatePem));
+    expect(ca.chain.map((c) => c.der.equals(new X509Certificate(root.certificatePem).raw))).toEqual([true]);
+    expect(describeCa(ca)).toMatchObject({ selfSigned: false, chainLength: 1, keyType: 'RSA 2048', keyLocation: 'file' });
   });
 
-  it('takes further certificates in the --cert file (a "full chain" file) as the chain', () => {
-    const { root, intermediate, leaf } = testChain();
-    const { key } = assembleSigningKey({
-      privateKeyPem: leaf.privateKeyPem,
-      certificatePem: leaf.certificatePem + intermediate.certificatePem,
-      chainPem: root.certificatePem,
-    });
-    expect(key.chainDer).toHaveLength(2);
-  });
-
-  it('accepts the self-signed bundle the stack generates, and marks it self-signed', () => {
-    const material = generateSelfSignedMaterial({ commonName: 'x', organization: 'y' });
-    const { key } = assembleSigningKey({ privateKeyPem: material.privateKeyPem, certificatePem: material.certificatePem });
-    expect(describeSigningKey(key).selfSigned).toBe(true);
-  });
-
-  it.each([
-    ['a certificate of another key', () => ({ privateKeyPem: rsaKeyPem(), certificatePem: issue({ commonName: 'a' }).certificatePem }), /does not belong/],
-    [
-      'an EC key',
-      () => ({
-        privateKeyPem: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        certificatePem: issue({ commonName: 'a' }).certificatePem,
-      }),
-      /must be an RSA key/,
-    ],
-    [
-      'a 1024-bit key',
-      () => {
-        const keyPem = rsaKeyPem(1024);
-        return { privateKeyPem: keyPem, certificatePem: issue({ commonName: 'a', keyPem }).certificatePem };
-      },
-      /2048 to 4096 are supported/,
-    ],
-    [
-      'a key over 4096 bits (its signature would not fit the placeholder)',
-      () => ({ privateKeyPem: rsaKeyPem(4160), certificatePem: issue({ commonName: 'a' }).certificatePem }),
-      /2048 to 4096 are supported/,
-    ],
-    [
-      'an expired certificate',
-      () =>
-        issue({ commonName: 'a', notBefore: new Date(Date.now() - 3 * 86400_000), notAfter: new Date(Date.now() - 86400_000) }),
-      /expired/,
-    ],
-    ['a certificate only for encipherment', () => issue({ commonName: 'a', keyUsage: { keyEncipherment: true } }), /keyUsage/],
-    [
-      'a chain that did not issue the leaf',
-      () => {
-        const { leaf } = testChain();
-        return { ...leaf, chainPem: issue({ commonName: 'Other CA', ca: true }).certificatePem };
-      },
-      /did not issue/,
-    ],
-    ['a key file without a key', () => ({ privateKeyPem: 'hello', certificatePem: issue({ commonName: 'a' }).certificatePem }), /no readable private key/],
-    ['a certificate file without a certificate', () => ({ privateKeyPem: rsaKeyPem(), certificatePem: 'hello' }), /no PEM certificate/],
-  ])('refuses %s', (_name, files, message) => {
-    const given = files();
-    expect(() => assembleSigningKey(given)).toThrow(SigningKeyError);
-    expect(() => assembleSigningKey(given)).toThrow(message);
-  });
-
-  it('refuses an encrypted key with a hint, without echoing it', () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const encrypted = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }).toString();
-    expect(() => assembleSigningKey({ privateKeyPem: encrypted, certificatePem: issue({ commonName: 'a' }).certificatePem })).toThrow(
-      /encrypted/,
+  it('for the cloud: takes no private key, only a certificate for the KMS key', () => {
+    const kms = fakeKms();
+    const { root } = testChain();
+    const caForKms = issue({ commonName: 'Seal CA', ca: true, issuer: root, keyPem: undefined });
+    // A certificate for another key is refused…
+    expect(() => assembleCaBundle({ certificatePem: caForKms.certificatePem, kms: { keyId: KMS_KEY_ARN, publicKey: kms.publicKey } })).toThrow(
+      /not for the stack’s KMS key/,
     );
+    kms.mock.restore();
+  });
+
+  it('refuses a leaf (not a CA), a certificate without its key, an encrypted key, a chain that did not issue it', () => {
+    const { root, intermediate, leaf } = testChain();
+    const stranger = issue({ commonName: 'Stranger CA', ca: true });
+    expect(() => assembleCaBundle({ privateKeyPem: leaf.privateKeyPem, certificatePem: leaf.certificatePem })).toThrow(/not a CA certificate/);
+    expect(() => assembleCaBundle({ privateKeyPem: root.privateKeyPem, certificatePem: intermediate.certificatePem })).toThrow(
+      /does not belong to the private key/,
+    );
+    expect(() =>
+      assembleCaBundle({ privateKeyPem: '-----BEGIN ENCRYPTED PRIVATE KEY-----\nx\n-----END ENCRYPTED PRIVATE KEY-----', certificatePem: intermediate.certificatePem }),
+    ).toThrow(IssuingCaError);
+    expect(() =>
+      assembleCaBundle({ privateKeyPem: intermediate.privateKeyPem, certificatePem: intermediate.certificatePem, chainPem: stranger.certificatePem }),
+    ).toThrow(/did not issue/);
   });
 });
 
-describe('inspectSigningKey', () => {
-  it('tells absent, unusable and valid values apart', () => {
-    expect(inspectSigningKey(undefined).kind).toBe('absent');
-    expect(inspectSigningKey('  ').kind).toBe('absent');
-    expect(inspectSigningKey('{"status":"placeholder"}').kind).toBe('invalid');
-    expect(inspectSigningKey('Zx8'.repeat(20)).kind).toBe('invalid');
-    expect(inspectSigningKey(JSON.stringify(generateSelfSignedMaterial({ commonName: 'x', organization: 'y' }))).kind).toBe('valid');
+describe('inspectCaBundle and the bundle formats', () => {
+  it('sees a placeholder, a pre-CA leaf bundle and garbage as unusable, and a file CA as usable locally only', async () => {
+    const { leaf } = testChain();
+    expect(inspectCaBundle(undefined).kind).toBe('absent');
+    expect(inspectCaBundle('{"status":"placeholder"}').kind).toBe('invalid');
+    expect(inspectCaBundle(JSON.stringify({ privateKeyPem: leaf.privateKeyPem, certificatePem: leaf.certificatePem })).kind).toBe('invalid');
+    const bundle = JSON.stringify(await generateFileCaBundle({ organization: 'ecert (test)', bits: 2048 }));
+    expect(isCaBundle(bundle)).toBe(true);
+    expect(inspectCaBundle(bundle, { allowFileKey: true }).kind).toBe('valid');
+    // In the cloud a private key in the bundle is exactly what the KMS design removes.
+    expect(inspectCaBundle(bundle, { allowFileKey: false })).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/KMS key/) });
   });
-});
 
-describe('splitPemCertificates', () => {
-  it('finds every certificate block, ignoring text around them', () => {
+  it('splits a PEM file into its certificates, in order', () => {
     const { root, intermediate } = testChain();
-    const text = `Bag Attributes\n${intermediate.certificatePem}\nsubject=...\n${root.certificatePem}`;
-    expect(splitPemCertificates(text).map((pem) => new X509Certificate(pem).subject)).toEqual([
-      new X509Certificate(intermediate.certificatePem).subject,
-      new X509Certificate(root.certificatePem).subject,
+    expect(splitPemCertificates(intermediate.certificatePem + root.certificatePem).map(fingerprint)).toEqual([
+      fingerprint(intermediate.certificatePem),
+      fingerprint(root.certificatePem),
     ]);
   });
 });

@@ -1,0 +1,39 @@
+/**
+ * The sRGB ICC profile of the PDF/A output intent: assets/icc/sRGB.icc (Zlib licence, assets/icc/LICENSE.txt), kept
+ * here already deflated (FlateDecode) and base64-encoded so the render bundle carries it without an asset file and
+ * no PDF pays for compressing it. test/unit/pdfa.test.ts checks it against the file.
+ */
+export const SRGB_PROFILE_NAME = 'sRGB IEC61966-2.1';
+export const SRGB_PROFILE_SIZE = 6922;
+export const SRGB_PROFILE_DEFLATED_BASE64 = [
+  'eNrtmVdQVGkahr9zOjfdhO4mpyYniRIaEMkZJEdRge4mg9DkYEIGR2AEEZGkCCIKOODoEGQUFVEMiIIC5gEZBJRxcBRRUZkCL2ardmuvdvdm+7',
+  '0456n3/6u+/1T9F0/VAZAmx7Hjk1E9gPiEFJ63ow0zMCiYSbgPRKACBWiAD2MnJ7r7OPgCAKzshX/K+1FAVt73tP/1+r8NhROfwAFAGAAQw+Em',
+  'swGQnQAQxYnnrPQzK5yekpgCgHoCAIMXGBQMgHJWOPwbZ6xw5DcuWt3j620LgB4FIFIiV5l8aoXDV5nWtcLsKF48gFQfACizE3kpAFIrsxS+nW',
+  'E1wivfw4zkJnB5YSlcDhP+0/mHWbhkb0cb+C/lfzVn5e58o7cWq3cCEav4u9taBsB6DYAp+btTPgwgtBugo+fvLvw4QGcJgMQzdiov7VuHXT07',
+  'kEEIGCAJcqAE6qANBmAC5mAF9uACHuALQbAZ2BAF8cCDdMiBXZAPhVACB6EKaqEBmqAVzkAnnIfLcA1uwV0YgccwDlPwCubhPSwhCEJAqAgdkU',
+  'TkERVECzFAWMh6xB5xQ7yRICQUiUQSkFQkB9mNFCKlSBVShzQhPyHnkMvIDWQIeYhMILPIn8gnFINSUAYqi6qiuigLtUZdUV90ExqJJqFZaB66',
+  'D61A69FTaAd6Gb2FjqDj6Ct0AQMYAYwYRgGjjWFhbDEemGBMBIaH2Y4pwJRj6jGtmG5MP+YeZhwzh/mIxWPpWCZWG2uOdcL6YdnYJOx2bBG2Cn',
+  'sS24Htw97DTmDnsV9xVJwMTgtnhnPGBeIicem4fFw5rhHXjruKG8FN4d7j8XgxvBreBO+ED8LH4LPxRfjD+Db8JfwQfhK/QCAQJAlaBAuCByGM',
+  'kELIJ1QSThEuEoYJU4QPRAGiPNGA6EAMJiYQc4nlxGZiD3GYOE1cIgmTVEhmJA8Sh5RJKiY1kLpJd0hTpCWyCFmNbEH2JceQd5EryK3kq+Qn5L',
+  'cCAgKKAqYCXgLRAjsFKgROC1wXmBD4SKFRNCm2lBBKKmUf5QTlEuUh5S2VSlWlWlGDqSnUfdQm6hXqM+oHQbqgjqCzIEdwh2C1YIfgsOBrIZKQ',
+  'ipC10GahLKFyobNCd4TmhEnCqsK2wmHC24Wrhc8JjwkviNBF9EU8ROJFikSaRW6IzNAINFWaPY1Dy6Mdo12hTdIxdCW6LZ1N301voF+lTzHwDD',
+  'WGMyOGUcj4kTHImBeliRqK+otmiFaLXhAdF8OIqYo5i8WJFYudERsV+yQuK24tzhXfK94qPiy+KCEtYSXBlSiQaJMYkfgkyZS0l4yV3C/ZKflU',
+  'CiulKeUllS51ROqq1Jw0Q9pcmi1dIH1G+pEMKqMp4y2TLXNMZkBmQVZO1lE2UbZS9orsnJyYnJVcjFyZXI/crDxdfr18tHyZ/EX5l0xRpjUzjl',
+  'nB7GPOK8goOCmkKtQpDCosKaop+inmKrYpPlUiK7GUIpTKlHqV5pXlld2Vc5RblB+pkFRYKlEqh1T6VRZV1VQDVPeodqrOqEmoOatlqbWoPVGn',
+  'qluqJ6nXq9/XwGuwNGI1Dmvc1UQ1jTSjNKs172ihWsZa0VqHtYbW4NaYrklYU79mTJuiba2dpt2iPaEjpuOmk6vTqfNaV1k3WHe/br/uVz0jvT',
+  'i9Br3H+jR9F/1c/W79Pw00DdgG1Qb311LXOqzdsbZr7RtDLUOu4RHDB0Z0I3ejPUa9Rl+MTYx5xq3GsybKJqEmNSZjLAbLk1XEum6KM7Ux3WF6',
+  '3vSjmbFZitkZsz/Mtc1jzZvNZ9apreOua1g3aaFoEWZRZzG+nrk+dP3R9eOWCpZhlvWWz62UrDhWjVbT1hrWMdanrF/b6NnwbNptFm3NbLfZXr',
+  'LD2DnaFdgN2tPs/eyr7J85KDpEOrQ4zDsaOWY7XnLCObk67Xcac5Z1Zjs3Oc+7mLhsc+lzpbj6uFa5PnfTdOO5dbuj7i7uB9yfbFDZkLCh0wM8',
+  'nD0OeDz1VPNM8vzFC+/l6VXt9cJb3zvHu9+H7rPFp9nnva+Nb7HvYz91v1S/Xn8h/xD/Jv/FALuA0oDxQN3AbYG3gqSCooO6ggnB/sGNwQsb7T',
+  'ce3DgVYhSSHzK6SW1TxqYbm6U2x22+sEVoS9iWs6G40IDQ5tDPYR5h9WEL4c7hNeHzbFv2IfYrjhWnjDPLteCWcqcjLCJKI2YiLSIPRM5GWUaV',
+  'R81F20ZXRb+JcYqpjVmM9Yg9EbscFxDXFk+MD40/l0BLiE3o2yq3NWPrUKJWYn7ieJJZ0sGkeZ4rrzEZSd6U3JXCSElMGUhVT/0udSJtfVp12o',
+  'd0//SzGSIZCRkDmZqZezOnsxyyjmdjs9nZvTkKObtyJrZZb6vbjmwP3967Q2lH3o6pnY47T+4i74rddTtXL7c0993ugN3debJ5O/Mmv3P8riVf',
+  'MJ+XP7bHfE/t99jvo78f3Lt2b+XerwWcgpuFeoXlhZ+L2EU3f9D/oeKH5X0R+waLjYuPlOBLEkpG91vuP1kqUppVOnnA/UBHGbOsoOzdwS0Hb5',
+  'QbltceIh9KPTRe4VbRValcWVL5uSqqaqTaprqtRqZmb83iYc7h4SNWR1prZWsLaz8djT76oM6xrqNetb78GP5Y2rEXDf4N/cdZx5sapRoLG7+c',
+  'SDgxftL7ZF+TSVNTs0xzcQvaktoyeyrk1N0f7X7satVurWsTays8DadTT7/8KfSn0TOuZ3rPss62/qzyc007vb2gA+nI7JjvjOoc7wrqGjrncq',
+  '6327y7/RedX06cVzhffUH0QnEPuSevZ/li1sWFS4mX5i5HXp7s3dL7+Erglft9Xn2DV12vXr/mcO1Kv3X/xesW18/fMLtx7ibrZuct41sdA0YD',
+  '7beNbrcPGg923DG503XX9G730LqhnmHL4cv37O5du+98/9bIhpGhUb/RB2MhY+MPOA9mHsY9fPMo7dHS451PcE8Kngo/LX8m86z+V41f28aNxy',
+  '9M2E0MPPd5/niSPfnqt+TfPk/lvaC+KJ+Wn26aMZg5P+swe/flxpdTrxJfLc3l/y7ye81r9dc//2H1x8B84PzUG96b5T+L3kq+PfHO8F3vgufC',
+  's/fx75cWCz5Ifjj5kfWx/1PAp+ml9M+EzxVfNL50f3X9+mQ5fnmZ7wJ8F+C7AN8F+C7AdwG+C/BdgO8CfBfguwDfBfguwHcBvgv8H7vA6n8cAM',
+  'CsPI6NAfhmA7jdBqisAlCNABAKSeFmpKysJmxlsrcmZvKiI6NS1jBTk7nMCB6XG5cJ5L8ADn8KHQ==',
+].join('');
