@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { PORTAL_ASSET_PREFIX, PORTAL_DIST } from '../../shared/resources/portal';
-import { FONT_FILES } from '../../shared/pdf/font-files';
+import { FONT_FILES } from '../../shared/resources/font-files';
 import { buildFontSlices, fontFaceCss, FONT_FAMILY } from './font-slices';
 import { EXT_B_ASSIGNED, rareCharacterTable } from './rare-chars';
 import { plainReading } from '../src/pinyin';

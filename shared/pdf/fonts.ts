@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as fontkit from 'fontkit';
 import type { FontkitFont } from 'fontkit';
-import { FONT_FILES, type FaceName } from './font-files';
+import { FONT_FILES, type FaceName } from '../resources/font-files';
 import type { PDFDocument } from '@cantoo/pdf-lib';
 
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
@@ -12,7 +12,7 @@ type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
  * per-character fallback for CJK Extension B+ name characters. Both are TrueType because fontkit cannot subset TTC or
  * CFF-flavoured OpenType, and @cantoo/pdf-lib + fontkit 2 keep every subset glyph (DESIGN.md).
  */
-export { FONT_ASSETS, FONT_FILES, type FaceName } from './font-files';
+export { FONT_ASSETS, FONT_FILES, type FaceName } from '../resources/font-files';
 
 export interface Face {
   name: FaceName;

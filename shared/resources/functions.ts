@@ -1,4 +1,4 @@
-import { FONT_ASSETS } from '../pdf/font-files';
+import { FONT_ASSETS } from './font-files';
 import type { BUCKET } from './bucket';
 import { QUEUES, RENDER_CONSUMER_TIMEOUT_SECONDS } from './queues';
 import type { StreamFilter } from './stream-filters';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import QRCode from 'qrcode';
 import { chromium } from 'playwright-core';
-import { FONT_FILES } from '../../shared/pdf/font-files';
+import { FONT_FILES } from '../../shared/resources/font-files';
 import { ID_TYPE_LABELS } from '../../shared/domain/identity';
 import { shanghaiDateTime } from '../../shared/domain/annotation';
 import type { AnnotatedCertificateInput } from '../../shared/pdf/annotated-certificate';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FONT_ASSETS } from '../../shared/pdf/font-files';
+import { FONT_ASSETS } from '../../shared/resources/font-files';
 import { FUNCTIONS } from '../../shared/resources/functions';
 import { REPO_ROOT } from '../../shared/repo-root';
 import { spawnTs } from '../support/processes';

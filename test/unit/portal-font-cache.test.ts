@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as fontkit from 'fontkit';
 import { buildFontSlices, fontSliceCacheDir } from '../../portal/build/font-slices';
 import { rareCharacterTable } from '../../portal/build/rare-chars';
-import { FONT_FILES } from '../../shared/pdf/font-files';
+import { FONT_FILES } from '../../shared/resources/font-files';
 import { REPO_ROOT } from '../support/processes';
 
 // The Extension B slices are cut once per font version into the user's cache and found there by every later build.
