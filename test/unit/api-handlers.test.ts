@@ -497,8 +497,19 @@ describe('GET /v1/verify/{verificationCode}', () => {
       verifyCode,
       httpEvent(ROUTE.verifyCode, { pathParameters: { verificationCode: 'not-a-code' }, headers: { accept: 'text/html,*/*;q=0.8' } }),
     );
-    expect(answer).toMatchObject({ status: 302, headers: { location: '/verify?code=not-a-code', vary: 'accept' } });
+    expect(answer).toMatchObject({ status: 302, headers: { location: '/verify?code=not-a-code', vary: 'accept, accept-language' } });
     expect(ddbMock.calls()).toHaveLength(0);
+  });
+
+  it('sends a browser that ranks English first to the English page', async () => {
+    const answer = await invoke(
+      verifyCode,
+      httpEvent(ROUTE.verifyCode, {
+        pathParameters: { verificationCode: '7K3QF9X2MA0RT5VBC4DE' },
+        headers: { accept: 'text/html', 'accept-language': 'en-GB,en;q=0.9,zh-CN;q=0.5' },
+      }),
+    );
+    expect(answer).toMatchObject({ status: 302, headers: { location: '/verify?code=7K3QF9X2MA0RT5VBC4DE&lang=en' } });
   });
 
   it('answers a malformed code 404 without a lookup', async () => {

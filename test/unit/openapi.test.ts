@@ -4,7 +4,7 @@ import { OPENAPI_FILE, openApiText, REFERENCE_FILE, referenceText } from '../../
 import { openApiDocument } from '../../shared/http/openapi';
 import { routeProblemCodes } from '../../shared/http/route-handler';
 import { ERRORS } from '../../shared/resources/problems';
-import { ROUTE, ROUTES } from '../../shared/resources/routes';
+import { ROUTE, ROUTES, type SuccessStatus } from '../../shared/resources/routes';
 import { ContractChecker } from '../support/contract';
 
 /**
@@ -56,8 +56,10 @@ describe('openApiDocument', () => {
       const success = Object.keys(responses).filter((status) => /^2/.test(status));
       expect(success.length, `${route.method} ${route.path}`).toBeGreaterThanOrEqual(1);
       for (const status of success) {
+        const declared = route.responses![Number(status) as SuccessStatus]!;
         if (status === '204') expect(responses[status].content).toBeUndefined();
-        else expect(Object.keys(responses[status].content)).toEqual(['application/json']);
+        // Published trust material is DER or a vc+jwt, sent as it is; everything else is JSON.
+        else expect(Object.keys(responses[status].content)).toEqual([declared.raw ? declared.contentType : 'application/json']);
       }
     }
   });

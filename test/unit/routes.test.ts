@@ -164,6 +164,12 @@ describe('ROUTES', () => {
         'GET /v1/verify/{verificationCode}',
         'POST /v1/verify',
         'POST /v1/verify/document',
+        // The seal's published trust material (issue 12): what the PDFs and credentials point verifiers at.
+        'GET /v1/issuer',
+        'GET /v1/issuer/jwks.json',
+        'GET /v1/pki/ca.crt',
+        'GET /v1/pki/crl',
+        'GET /v1/credentials/status/{listId}',
       ].sort(),
     );
   });
