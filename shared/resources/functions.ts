@@ -60,19 +60,28 @@ const api = (id: string, entry: string, access: readonly Access[], memoryMb = 25
 
 const job = (decl: FunctionDecl): FunctionDecl => decl;
 
+/** Memory of every function that computes a password hash (scrypt N=2^17 takes 128 MiB by itself). */
+export const PASSWORD_HASHING_MB = 1024;
+
 export const FUNCTIONS = {
   health: api('Health', 'functions/api/health.ts', []),
   openapi: api('OpenApi', 'functions/api/openapi.ts', []),
   notFound: api('NotFound', 'functions/api/not-found.ts', []),
-  // scrypt (N=2^14, r=8) wants ~16 MiB and CPU: more memory buys proportionally more CPU on Lambda.
-  accountsCreate: api('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key'], 512),
+  // scrypt at N=2^17, r=8 (shared/auth/password.ts) needs 128 MiB per hash beside Node's own ~80 MB, and one core for
+  // ~0.6 s: Lambda's CPU share grows with memory (1,769 MB = one vCPU), so 1,024 MB keeps a login near one second.
+  accountsCreate: api('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key'], PASSWORD_HASHING_MB),
   sessionsCreate: api(
     'SessionsCreate',
     'functions/api/sessions-create.ts',
     ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key'],
-    512,
+    PASSWORD_HASHING_MB,
   ),
-  passwordChange: api('PasswordChange', 'functions/api/password-change.ts', ['table:read', 'table:write', 'secret:jwt-key'], 512),
+  passwordChange: api(
+    'PasswordChange',
+    'functions/api/password-change.ts',
+    ['table:read', 'table:write', 'secret:jwt-key'],
+    PASSWORD_HASHING_MB,
+  ),
   noticeGet: api('NoticeGet', 'functions/api/notice-get.ts', []),
   noticeAccept: api('NoticeAccept', 'functions/api/notice-accept.ts', ['table:read', 'table:write', 'secret:jwt-key']),
   certificatesList: api('CertificatesList', 'functions/api/certificates-list.ts', ['table:read', 'secret:jwt-key']),
