@@ -63,3 +63,20 @@ export const underAttack = (identityFailures: number): boolean => identityFailur
 export function challengeCost(sourceFailures: number): number {
   return Math.min(50_000, 5_000 * Math.max(1, sourceFailures - LOCKOUT.freeFailures));
 }
+
+/**
+ * The unit a "source" is counted in: an IPv4 address, or the /64 prefix of an IPv6 address (one subscriber usually
+ * holds a whole /64, so counting single IPv6 addresses would hand an attacker 2^64 fresh sources).
+ */
+export function sourceUnit(sourceIp: string): string {
+  const ip = sourceIp.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (g || '0').replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

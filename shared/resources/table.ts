@@ -44,4 +44,16 @@ export const keys = {
   /** Failed-login counter per identity, whether or not an account exists, so lockout reveals nothing. */
   loginAttempts: (idType: string, idHash: string) => ({ pk: `LOGIN#${idType}#${idHash}`, sk: 'LOGIN' }),
   pendingPartition: 'PENDING',
+  // ── Accounts (issue 11; docs/accounts.md) ──
+  /** One N-per-window counter (code sends, verification misses, login failures per identity…). */
+  windowCounter: (name: string, subject: string) => ({ pk: `LIMIT#${name}#${subject}`, sk: 'LIMIT' }),
+  /** The live one-time code of an identity for one purpose (a new code replaces it); RECOVERY for helpdesk codes. */
+  oneTimeCode: (purpose: string, idType: string, idHash: string) => ({ pk: `CODE#${purpose}#${idType}#${idHash}`, sk: 'CODE' }),
+  /** Password failures of one source against one identity (the source is a keyed hash, never the address). */
+  loginSource: (idType: string, idHash: string, sourceHash: string) => ({ pk: `LOGIN#${idType}#${idHash}`, sk: `SOURCE#${sourceHash}` }),
+  /** A proof-of-work challenge already used (single use). */
+  usedChallenge: (id: string) => ({ pk: `CHALLENGE#${id}`, sk: 'USED' }),
+  /** Expiry reminders in day partitions, sharded (shared/domain/reminders.ts). */
+  reminderPartition: (day: string, shard: number) => `REMIND#${day}#${shard}`,
+  reminderSort: (dueAt: string, annotationId: string, daysBefore: number) => `${dueAt}#${annotationId}#${daysBefore}`,
 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { challengeCost, decideAttempt, delayAfterFailures, LOCKOUT } from '../../shared/domain/lockout';
+import { challengeCost, decideAttempt, delayAfterFailures, LOCKOUT, sourceUnit } from '../../shared/domain/lockout';
 
 const NOW = Date.parse('2026-12-01T08:00:00Z');
 
@@ -75,5 +75,23 @@ describe('challengeCost', () => {
     expect(challengeCost(1)).toBe(5_000);
     expect(challengeCost(6)).toBeGreaterThan(challengeCost(5));
     expect(challengeCost(1_000)).toBe(50_000);
+  });
+});
+
+describe('sourceUnit', () => {
+  it.each([
+    ['127.0.0.2', '127.0.0.2'],
+    ['::ffff:10.1.2.3', '10.1.2.3'],
+    ['2001:db8:85a3:0042:1000:8a2e:0370:7334', '2001:db8:85a3:42::/64'],
+    ['2001:db8:85a3:42::1', '2001:db8:85a3:42::/64'],
+    ['2001:DB8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+  ])('counts %s as %s', (ip, unit) => {
+    expect(sourceUnit(ip)).toBe(unit);
+  });
+
+  it('counts two addresses of one IPv6 /64 as one source', () => {
+    expect(sourceUnit('2001:db8:1:2:aaaa::1')).toBe(sourceUnit('2001:db8:1:2:ffff:ffff:ffff:ffff'));
+    expect(sourceUnit('2001:db8:1:2::1')).not.toBe(sourceUnit('2001:db8:1:3::1'));
   });
 });
