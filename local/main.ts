@@ -29,7 +29,7 @@ function port(name: string, fallback: number): number {
 
 const host = process.env.ECERT_HOST ?? '127.0.0.1';
 const started = performance.now();
-console.log('ecert: starting the local stack (DynamoDB Local, s3rver, local-aws-sqs)…');
+console.log('ecert: starting the local stack (DynamoDB Local, s3rver, local-aws-sqs, aws-ses-v2-local, SMS answerer)…');
 
 // The holder portal (portal/dist): rebuilt when its sources changed, the font slices cached after the first build.
 let portalDir: string | undefined = PORTAL_DIST_DIR;
@@ -50,6 +50,8 @@ try {
       dynamodb: port('ECERT_DYNAMODB_PORT', 8000),
       s3: port('ECERT_S3_PORT', 4569),
       sqs: port('ECERT_SQS_PORT', 9324),
+      ses: port('ECERT_SES_PORT', 8005),
+      sms: port('ECERT_SMS_PORT', 8006),
     },
     seed: seedDemoData,
     portalDir,
@@ -74,6 +76,7 @@ ecert is up in ${((performance.now() - started) / 1000).toFixed(1)} s — data i
   Verify     ${api}/verify
   API        ${api}/v1
   OpenAPI    ${api}/openapi.json
+  Outbox     ${api}/dev/outbox.html (codes and reminders sent by SMS and e-mail; local only)
 
 Try it:
   curl ${api}/v1/health
