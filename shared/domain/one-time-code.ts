@@ -1,5 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { sameContact, type Contact } from './contact';
+import { sameContact, type Contact } from './contact-point';
 import type { IdType } from './identity';
 import type { WindowedLimit } from './windowed-limit';
 

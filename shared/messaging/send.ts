@@ -2,7 +2,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { sesv2, smsVoice } from '../aws/clients';
 import { ENV, optionalEnv, requireEnv } from '../config/env';
-import type { Contact, ContactChannel } from '../domain/contact';
+import type { Contact, ContactChannel } from '../domain/contact-point';
 import type { OutgoingText } from '../domain/messages';
 
 /**

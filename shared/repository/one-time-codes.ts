@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
-import type { Contact, ContactChannel } from '../domain/contact';
+import type { Contact, ContactChannel } from '../domain/contact-point';
 import type { IdType } from '../domain/identity';
 import { CODE_MAX_TRIES, type CodeDestination, type CodeKind, type CodePurpose, type CodeRecord } from '../domain/one-time-code';
 import { keys } from '../resources/table';

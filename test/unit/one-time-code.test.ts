@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Contact } from '../../shared/domain/contact';
+import type { Contact } from '../../shared/domain/contact-point';
 import {
   CODE_MAX_TRIES,
   codeAttemptAllowed,

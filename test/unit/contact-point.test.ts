@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contactKey, maskContact, parseContact, sameContact } from '../../shared/domain/contact';
+import { contactKey, maskContact, parseContact, sameContact } from '../../shared/domain/contact-point';
 
 describe('parseContact', () => {
   it.each([
