@@ -100,10 +100,16 @@ export function codeAttemptAllowed(record: Pick<CodeRecord, 'expiresAt' | 'tries
 }
 
 export interface ContactsOfIdentity {
-  /** The mobile/email imported with the identity's newest certificate record. */
-  onRecord?: Contact;
+  /** The mobile and/or e-mail imported with the identity's newest certificate records (mobile first). */
+  onRecord?: readonly Contact[];
   /** The contact the identity's account proved control of. */
   account?: Contact;
+}
+
+export interface CodeDelivery {
+  destination: CodeDestination;
+  /** Every contact the one code is sent to (the contact on record may be a mobile and an e-mail address). */
+  contacts: Contact[];
 }
 
 /**
@@ -112,20 +118,15 @@ export interface ContactsOfIdentity {
  * to the account's verified contact (else the contact on record); a contact change goes to the new contact. Undefined:
  * nowhere to send — the caller answers exactly as if it had sent.
  */
-export function codeRecipient(
-  purpose: CodePurpose,
-  known: ContactsOfIdentity,
-  given: Contact | undefined,
-): { destination: CodeDestination; contact: Contact } | undefined {
+export function codeRecipient(purpose: CodePurpose, known: ContactsOfIdentity, given: Contact | undefined): CodeDelivery | undefined {
+  const onRecord = known.onRecord?.length ? { destination: 'RECORD' as const, contacts: [...known.onRecord] } : undefined;
   switch (purpose) {
     case 'REGISTER':
-      if (known.onRecord) return { destination: 'RECORD', contact: known.onRecord };
-      return given ? { destination: 'GIVEN', contact: given } : undefined;
+      return onRecord ?? (given ? { destination: 'GIVEN', contacts: [given] } : undefined);
     case 'RESET_PASSWORD':
-      if (known.account) return { destination: 'ACCOUNT', contact: known.account };
-      return known.onRecord ? { destination: 'RECORD', contact: known.onRecord } : undefined;
+      return known.account ? { destination: 'ACCOUNT', contacts: [known.account] } : onRecord;
     case 'CHANGE_CONTACT':
-      return given ? { destination: 'GIVEN', contact: given } : undefined;
+      return given ? { destination: 'GIVEN', contacts: [given] } : undefined;
   }
 }
 

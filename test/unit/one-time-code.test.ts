@@ -15,6 +15,7 @@ import {
 } from '../../shared/domain/one-time-code';
 
 const RECORD: Contact = { channel: 'SMS', address: '+8613800000001' };
+const RECORD_EMAIL: Contact = { channel: 'EMAIL', address: 'record@example.com' };
 const ACCOUNT: Contact = { channel: 'EMAIL', address: 'holder@example.com' };
 const TYPED: Contact = { channel: 'SMS', address: '+8613900000002' };
 const SCOPE = { purpose: 'REGISTER', idType: 'RESIDENT_ID', idHash: 'abc' } as const;
@@ -65,19 +66,22 @@ describe('codes', () => {
 
 describe('codeRecipient', () => {
   it('sends REGISTER codes only to the contact on record when there is one, whatever was typed', () => {
-    expect(codeRecipient('REGISTER', { onRecord: RECORD, account: ACCOUNT }, TYPED)).toEqual({ destination: 'RECORD', contact: RECORD });
-    expect(codeRecipient('REGISTER', { account: ACCOUNT }, TYPED)).toEqual({ destination: 'GIVEN', contact: TYPED });
+    expect(codeRecipient('REGISTER', { onRecord: [RECORD, RECORD_EMAIL], account: ACCOUNT }, TYPED)).toEqual({
+      destination: 'RECORD',
+      contacts: [RECORD, RECORD_EMAIL],
+    });
+    expect(codeRecipient('REGISTER', { onRecord: [], account: ACCOUNT }, TYPED)).toEqual({ destination: 'GIVEN', contacts: [TYPED] });
     expect(codeRecipient('REGISTER', {}, undefined)).toBeUndefined();
   });
 
   it('sends RESET_PASSWORD codes to the account\'s verified contact, else the contact on record, never to a typed one', () => {
-    expect(codeRecipient('RESET_PASSWORD', { onRecord: RECORD, account: ACCOUNT }, TYPED)).toEqual({ destination: 'ACCOUNT', contact: ACCOUNT });
-    expect(codeRecipient('RESET_PASSWORD', { onRecord: RECORD }, TYPED)).toEqual({ destination: 'RECORD', contact: RECORD });
+    expect(codeRecipient('RESET_PASSWORD', { onRecord: [RECORD], account: ACCOUNT }, TYPED)).toEqual({ destination: 'ACCOUNT', contacts: [ACCOUNT] });
+    expect(codeRecipient('RESET_PASSWORD', { onRecord: [RECORD] }, TYPED)).toEqual({ destination: 'RECORD', contacts: [RECORD] });
     expect(codeRecipient('RESET_PASSWORD', {}, TYPED)).toBeUndefined();
   });
 
   it('sends CHANGE_CONTACT codes to the new contact', () => {
-    expect(codeRecipient('CHANGE_CONTACT', { onRecord: RECORD, account: ACCOUNT }, TYPED)).toEqual({ destination: 'GIVEN', contact: TYPED });
+    expect(codeRecipient('CHANGE_CONTACT', { onRecord: [RECORD], account: ACCOUNT }, TYPED)).toEqual({ destination: 'GIVEN', contacts: [TYPED] });
     expect(codeRecipient('CHANGE_CONTACT', { account: ACCOUNT }, undefined)).toBeUndefined();
   });
 });
