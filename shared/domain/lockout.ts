@@ -56,12 +56,13 @@ export function decideAttempt(input: {
 export const underAttack = (identityFailures: number): boolean => identityFailures >= LOCKOUT.attack.limit;
 
 /**
- * Proof-of-work cost for a failing source: PBKDF2 iterations of each guess the browser must make. It grows with the
- * source's failures, so a real holder who mistyped a few times solves in about a second, a guessing source pays more
- * for each further guess.
+ * Proof-of-work for a failing source (ALTCHA, PBKDF2-SHA-256): the browser derives keys of `cost` iterations until it
+ * hits the server's secret counter, drawn from [max/2, max). The range grows with the source's failures, so a holder
+ * who mistyped a few times solves in about a second while each further guess of an attacking source costs more.
  */
-export function challengeCost(sourceFailures: number): number {
-  return Math.min(50_000, 5_000 * Math.max(1, sourceFailures - LOCKOUT.freeFailures));
+export const CHALLENGE_COST = 1_000;
+export function challengeCounterMax(sourceFailures: number): number {
+  return 1_000 * Math.min(16, Math.max(1, sourceFailures - LOCKOUT.freeFailures));
 }
 
 /**

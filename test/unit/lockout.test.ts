@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { challengeCost, decideAttempt, delayAfterFailures, LOCKOUT, sourceUnit } from '../../shared/domain/lockout';
+import { challengeCounterMax, decideAttempt, delayAfterFailures, LOCKOUT, sourceUnit } from '../../shared/domain/lockout';
 
 const NOW = Date.parse('2026-12-01T08:00:00Z');
 
@@ -70,11 +70,11 @@ describe('decideAttempt', () => {
   });
 });
 
-describe('challengeCost', () => {
+describe('challengeCounterMax', () => {
   it('grows with the failures of the source, within bounds', () => {
-    expect(challengeCost(1)).toBe(5_000);
-    expect(challengeCost(6)).toBeGreaterThan(challengeCost(5));
-    expect(challengeCost(1_000)).toBe(50_000);
+    expect(challengeCounterMax(1)).toBe(1_000);
+    expect(challengeCounterMax(6)).toBeGreaterThan(challengeCounterMax(5));
+    expect(challengeCounterMax(1_000)).toBe(16_000);
   });
 });
 
