@@ -36,7 +36,32 @@ export interface EnvironmentConfig {
    */
   readonly portalDomainName?: string;
   readonly portalCertificateArn?: string;
+  /** Who the service's messages come from (issue 11: one-time codes, expiry reminders). */
+  readonly messaging: MessagingConfig;
 }
+
+/**
+ * Sender settings of the messages the service sends. E-mail goes through SES v2 from `emailFrom`, an address of the
+ * verified SES identity `emailIdentity` (a domain or an address); SMS through End User Messaging SMS from
+ * `smsOriginationIdentity` — `phone-number/<id>`, `pool/<id>` or `sender-id/<id>/<country>` in this account and
+ * region, or the full ARN. The functions that send may use exactly these and nothing else.
+ */
+export interface MessagingConfig {
+  readonly emailFrom: string;
+  readonly emailIdentity: string;
+  readonly smsOriginationIdentity: string;
+  readonly emailConfigurationSet?: string;
+  readonly smsConfigurationSet?: string;
+  /** Days before an annotation's validUntil that reminders go out (default 7 and 1). */
+  readonly reminderDays: readonly number[];
+}
+
+const DEFAULT_MESSAGING: MessagingConfig = {
+  emailFrom: '电子证书 <no-reply@ecert.example.com>',
+  emailIdentity: 'ecert.example.com',
+  smsOriginationIdentity: 'pool/ecert',
+  reminderDays: [7, 1],
+};
 
 export const ENVIRONMENTS = {
   dev: {
@@ -46,6 +71,7 @@ export const ENVIRONMENTS = {
     logRetention: RetentionDays.ONE_MONTH,
     accessLogExpirationDays: 90,
     tableDeletionProtection: false,
+    messaging: DEFAULT_MESSAGING,
   },
   prod: {
     name: 'prod',
@@ -54,6 +80,7 @@ export const ENVIRONMENTS = {
     logRetention: RetentionDays.SIX_MONTHS,
     accessLogExpirationDays: 365,
     tableDeletionProtection: true,
+    messaging: DEFAULT_MESSAGING,
   },
 } as const satisfies Record<string, EnvironmentConfig>;
 
@@ -100,12 +127,34 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
     portalWebAclArn: optionalString(readContext('portalWebAclArn'), 'portalWebAclArn') ?? base.portalWebAclArn,
     portalDomainName: optionalString(readContext('portalDomainName'), 'portalDomainName') ?? base.portalDomainName,
     portalCertificateArn: optionalString(readContext('portalCertificateArn'), 'portalCertificateArn') ?? base.portalCertificateArn,
+    messaging: {
+      ...base.messaging,
+      emailFrom: optionalString(readContext('emailFrom'), 'emailFrom') ?? base.messaging.emailFrom,
+      emailIdentity: optionalString(readContext('emailIdentity'), 'emailIdentity') ?? base.messaging.emailIdentity,
+      smsOriginationIdentity:
+        optionalString(readContext('smsOriginationIdentity'), 'smsOriginationIdentity') ?? base.messaging.smsOriginationIdentity,
+    },
   };
   validateConfig(config);
   return config;
 }
 
+const SMS_ORIGINATION = /^(arn:aws[\w-]*:sms-voice:[a-z0-9-]+:\d{12}:)?(phone-number|pool|sender-id)\/[\w\-/]+$/;
+
 export function validateConfig(config: EnvironmentConfig): void {
+  const { messaging } = config;
+  const fromAddress = /<([^>]+)>\s*$/.exec(messaging.emailFrom)?.[1] ?? messaging.emailFrom;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(fromAddress)) throw new InvalidConfigError(`${config.name}: messaging.emailFrom is not an e-mail address`);
+  const fromDomain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1).toLowerCase();
+  if (messaging.emailIdentity.toLowerCase() !== fromDomain && messaging.emailIdentity.toLowerCase() !== fromAddress.toLowerCase()) {
+    throw new InvalidConfigError(`${config.name}: messaging.emailFrom must be an address of messaging.emailIdentity`);
+  }
+  if (!SMS_ORIGINATION.test(messaging.smsOriginationIdentity)) {
+    throw new InvalidConfigError(`${config.name}: messaging.smsOriginationIdentity must be phone-number/<id>, pool/<id>, sender-id/<id>/<country> or its ARN`);
+  }
+  if (messaging.reminderDays.length === 0 || messaging.reminderDays.some((d) => !Number.isInteger(d) || d < 1 || d > 90)) {
+    throw new InvalidConfigError(`${config.name}: messaging.reminderDays must be whole days from 1 to 90`);
+  }
   const { rateLimit, burstLimit } = config.throttling;
   if (!(Number.isFinite(rateLimit) && rateLimit > 0)) {
     throw new InvalidConfigError(`${config.name}: throttling.rateLimit must be a positive number`);

@@ -67,6 +67,7 @@ export class EcertStack extends Stack {
       secrets: this.secrets,
       logRetention: config.logRetention,
       publicBaseUrl: config.publicBaseUrl,
+      messaging: config.messaging,
       functions: props.functions,
     });
     this.httpApi = new EcertHttpApi(this, 'Http', {

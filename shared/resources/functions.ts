@@ -19,7 +19,11 @@ export type Access =
   | 'queue:send'
   | 'secret:id-hash-key'
   | 'secret:jwt-key'
-  | 'secret:signing-key';
+  | 'secret:signing-key'
+  /** SendEmail from the stack's configured SES identity only (issue 11: codes and reminders). */
+  | 'email:send'
+  /** SendTextMessage from the stack's configured End User Messaging SMS origination identity only. */
+  | 'sms:send';
 
 export function isBucketAccess(access: Access): access is BucketAccess {
   return access.startsWith('bucket:');
@@ -122,6 +126,15 @@ export const FUNCTIONS = {
     timeoutSeconds: DEAD_LETTER_CONSUMER_TIMEOUT_SECONDS,
     access: ['table:write'],
     trigger: { type: 'queue', queue: 'deadLetter', batchSize: 10 },
+  }),
+  /** Expiry reminders due (sharded day partitions; docs/accounts.md), sent by SMS or e-mail. */
+  reminders: job({
+    id: 'Reminders',
+    entry: 'functions/jobs/reminders.ts',
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    access: ['table:read', 'table:write', 'email:send', 'sms:send'],
+    trigger: { type: 'schedule', everyMinutes: 60 },
   }),
   verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read']),
   verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read']),

@@ -49,6 +49,9 @@ const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribut
 const arnWithSuffix = (id: string, suffix: string) => ({ 'Fn::Join': ['', [getAtt(id), suffix]] });
 const grants = (actions: readonly string[], resources: Array<Ref | string>): Grant[] =>
   actions.flatMap((action) => resources.map((resource) => ({ action, resource })));
+const regionalArn = (service: string, resource: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+});
 const key = (grant: Grant) => `${grant.action} on ${JSON.stringify(grant.resource)}`;
 
 /** The grants a declaration implies, as CloudFormation references into the synthesized stack. */
@@ -70,6 +73,9 @@ function expectedGrants(s: Synthesized, fnKey: string, decl: FunctionDecl): Gran
     'secret:id-hash-key': () => secretGrants(s, 'secret:id-hash-key'),
     'secret:jwt-key': () => secretGrants(s, 'secret:jwt-key'),
     'secret:signing-key': () => secretGrants(s, 'secret:signing-key'),
+    // The dev configuration's senders (infra/config.ts): one SES identity, one SMS origination pool.
+    'email:send': () => grants(['ses:SendEmail'], [regionalArn('ses', 'identity/ecert.example.com')]),
+    'sms:send': () => grants(['sms-voice:SendTextMessage'], [regionalArn('sms-voice', 'pool/ecert')]),
   };
   for (const access of new Set(decl.access)) expected.push(...byAccess[access]());
   if (decl.trigger?.type === 'queue') {
