@@ -14,6 +14,7 @@ export const ERRORS = {
   NOTICE_NOT_ACCEPTED: { status: 403, title: '请先阅读并同意服务须知' },
   NOTICE_VERSION_OUTDATED: { status: 409, title: '服务须知已更新，请重新阅读' },
   ALREADY_REGISTERED: { status: 409, title: '该证件已注册' },
+  CODE_INVALID: { status: 422, title: '验证码无效' },
   NOT_FOUND: { status: 404, title: '未找到' },
   METHOD_NOT_ALLOWED: { status: 405, title: '不支持该请求方法' },
   CERTIFICATE_REVOKED: { status: 409, title: '证书已撤销' },
