@@ -66,6 +66,16 @@ const job = (decl: FunctionDecl): FunctionDecl => decl;
 
 /** Memory of every function that computes a password hash (scrypt N=2^17 takes 128 MiB by itself). */
 export const PASSWORD_HASHING_MB = 1024;
+/**
+ * Their timeout: a hash takes about a second on Lambda at 1,024 MB, but the local runtime shares two cores among all
+ * functions (several hashes queue for libuv's threads), and API Gateway waits up to 30 s for an integration.
+ */
+export const PASSWORD_HASHING_TIMEOUT_SECONDS = 20;
+
+const passwordApi = (id: string, entry: string, access: readonly Access[]): FunctionDecl => ({
+  ...api(id, entry, access, PASSWORD_HASHING_MB),
+  timeoutSeconds: PASSWORD_HASHING_TIMEOUT_SECONDS,
+});
 
 export const FUNCTIONS = {
   health: api('Health', 'functions/api/health.ts', []),
@@ -73,19 +83,14 @@ export const FUNCTIONS = {
   notFound: api('NotFound', 'functions/api/not-found.ts', []),
   // scrypt at N=2^17, r=8 (shared/auth/password.ts) needs 128 MiB per hash beside Node's own ~80 MB, and one core for
   // ~0.6 s: Lambda's CPU share grows with memory (1,769 MB = one vCPU), so 1,024 MB keeps a login near one second.
-  accountsCreate: api('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key'], PASSWORD_HASHING_MB),
-  sessionsCreate: api(
-    'SessionsCreate',
-    'functions/api/sessions-create.ts',
-    ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key'],
-    PASSWORD_HASHING_MB,
-  ),
-  passwordChange: api(
-    'PasswordChange',
-    'functions/api/password-change.ts',
-    ['table:read', 'table:write', 'secret:jwt-key'],
-    PASSWORD_HASHING_MB,
-  ),
+  accountsCreate: passwordApi('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key']),
+  sessionsCreate: passwordApi('SessionsCreate', 'functions/api/sessions-create.ts', [
+    'table:read',
+    'table:write',
+    'secret:id-hash-key',
+    'secret:jwt-key',
+  ]),
+  passwordChange: passwordApi('PasswordChange', 'functions/api/password-change.ts', ['table:read', 'table:write', 'secret:jwt-key']),
   noticeGet: api('NoticeGet', 'functions/api/notice-get.ts', []),
   noticeAccept: api('NoticeAccept', 'functions/api/notice-accept.ts', ['table:read', 'table:write', 'secret:jwt-key']),
   certificatesList: api('CertificatesList', 'functions/api/certificates-list.ts', ['table:read', 'secret:jwt-key']),
