@@ -8,6 +8,7 @@ import { SigningKeyError } from '../shared/signing/key-material';
 import { ATTACH_FILE_HELP, attachFileCommand } from './attach-file-command';
 import { EXIT, processIo, TARGET_HELP, UsageError, type Io } from './common';
 import { describeError, isTargetError } from '../shared/import/importer';
+import { HOLDER_HELP, holderCommand } from './holder-command';
 import { IMPORT_HELP, importCommand } from './import-command';
 import { REVOKE_HELP, revokeCommand } from './revoke-command';
 import { SIGNING_KEY_HELP, signingKeyCommand } from './signing-key-command';
@@ -29,6 +30,11 @@ const COMMANDS = {
     run: attachFileCommand,
     help: ATTACH_FILE_HELP,
     summary: 'attach a certificate electronic file (PDF) to a pre-2021-12-17 certificate',
+  },
+  holder: {
+    run: holderCommand,
+    help: HOLDER_HELP,
+    summary: 'helpdesk: recovery-code, unlock or show a holder identity (audited)',
   },
   'signing-key': {
     run: signingKeyCommand,

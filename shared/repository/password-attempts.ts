@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import type { IdType } from '../domain/identity';
 import { delayAfterFailures, LOCKOUT, type SourceState } from '../domain/lockout';
@@ -84,4 +84,29 @@ export async function forgetSourceFailures(scope: AttemptScope, claimedFailures:
     .catch((error) => {
       if (!isConditionFailure(error)) throw error;
     });
+}
+
+/** Helpdesk `holder unlock`: every source's failures against the identity are forgotten. Returns how many. */
+export async function forgetAllSourceFailures(idType: IdType, idHash: string): Promise<number> {
+  const pk = keys.loginSource(idType, idHash, '').pk;
+  let removed = 0;
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :source)',
+        ExpressionAttributeValues: { ':pk': pk, ':source': 'SOURCE#' },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      await ddb().send(new DeleteCommand({ TableName: tableName(), Key: { pk: item.pk, sk: item.sk } }));
+      removed++;
+    }
+    cursor = out.LastEvaluatedKey;
+  } while (cursor);
+  return removed;
 }

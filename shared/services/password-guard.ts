@@ -24,7 +24,8 @@ export interface PasswordAttempt {
   now: Date;
 }
 
-const identityCounter = (idType: IdType, idHash: string) => ({ name: 'password-failures', subject: `${idType}#${idHash}` });
+/** The per-identity failure window (attack detection), for every identity alike. */
+export const identityFailureCounter = (idType: IdType, idHash: string) => ({ name: 'password-failures', subject: `${idType}#${idHash}` });
 
 const waitProblem = (retryAfterSeconds: number) =>
   problem(
@@ -41,7 +42,7 @@ const waitProblem = (retryAfterSeconds: number) =>
 export async function guardedPasswordCheck(attempt: PasswordAttempt, check: () => Promise<boolean>): Promise<boolean> {
   const { idType, idHash, now } = attempt;
   const scope = { idType, idHash, sourceHash: await hashSource(sourceUnit(attempt.sourceIp)) };
-  const [record, identityWindow] = await Promise.all([getSourceRecord(scope), peekWindow(identityCounter(idType, idHash))]);
+  const [record, identityWindow] = await Promise.all([getSourceRecord(scope), peekWindow(identityFailureCounter(idType, idHash))]);
   const nowMs = now.getTime();
   const failures = effectiveFailures(record, nowMs);
   const identityFailures = windowOpen(identityWindow, LOCKOUT.attack, nowMs) ? identityWindow.count : 0;
@@ -70,7 +71,7 @@ export async function guardedPasswordCheck(attempt: PasswordAttempt, check: () =
     await forgetSourceFailures(scope, claim.failures);
     return true;
   }
-  await countInWindow(identityCounter(idType, idHash), LOCKOUT.attack, now);
+  await countInWindow(identityFailureCounter(idType, idHash), LOCKOUT.attack, now);
   logger.info('password attempt failed', { sourceFailures: claim.failures });
   return false;
 }
