@@ -32,16 +32,23 @@ export const ACCOUNT_AUDIT_ACTIONS = {
   show: 'holder.show',
 } as const;
 
-export async function recordAccountEvent(event: AccountAuditEvent): Promise<{ eventId: string; at: string }> {
+/** The event as a Put, for the transaction of the change it records: no change without its event. */
+export function accountEventPut(event: AccountAuditEvent) {
   const at = event.at ?? new Date();
   const eventId = `${at.getTime().toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
   const { at: _at, identity, ...rest } = event;
-  await ddb().send(
-    new PutCommand({
+  return {
+    Put: {
       TableName: tableName(),
       Item: { pk: `AUDIT#ID#${identity}`, sk: `${at.toISOString()}#${eventId}`, ...rest, subject: { identity }, eventId, at: at.toISOString() },
       ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-  return { eventId, at: at.toISOString() };
+    },
+  };
+}
+
+/** Appends an event that goes with no other write (a helpdesk look-up). */
+export async function recordAccountEvent(event: AccountAuditEvent): Promise<{ eventId: string; at: string }> {
+  const put = accountEventPut(event).Put;
+  await ddb().send(new PutCommand(put));
+  return { eventId: String(put.Item.eventId), at: String(put.Item.at) };
 }
