@@ -18,14 +18,12 @@ export const RECOVERY_CODE_TTL_SECONDS = 24 * 3600;
 
 /**
  * Sending limits. Per identity (whoever asks), per source address, per destination contact (no one can flood a phone
- * through many identities), and one code per identity and purpose a minute. All counted whether or not the identity
- * exists, so hitting a limit tells nothing about it.
+ * through many identities). All counted whether or not the identity exists, so hitting a limit tells nothing about it.
  */
 export const CODE_SEND_LIMITS = {
   perIdentity: { limit: 5, windowSeconds: 3600 },
   perSource: { limit: 20, windowSeconds: 3600 },
   perContact: { limit: 5, windowSeconds: 3600 },
-  resend: { limit: 1, windowSeconds: 60 },
 } as const satisfies Record<string, WindowedLimit>;
 
 /** Crockford base32 without I, L, O, U: nothing to misread when a helpdesk reads a code out. */

@@ -83,14 +83,33 @@ export const FUNCTIONS = {
   notFound: api('NotFound', 'functions/api/not-found.ts', []),
   // scrypt at N=2^17, r=8 (shared/auth/password.ts) needs 128 MiB per hash beside Node's own ~80 MB, and one core for
   // ~0.6 s: Lambda's CPU share grows with memory (1,769 MB = one vCPU), so 1,024 MB keeps a login near one second.
-  accountsCreate: passwordApi('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key']),
+  // Registration reads the identity's account and its contact, uses the code (a write) and hashes the password.
+  accountsCreate: passwordApi('AccountsCreate', 'functions/api/accounts-create.ts', ['table:read', 'table:write', 'secret:id-hash-key']),
+  // The password guard keys sources with the ID-hash key and signs proof-of-work challenges with keys from the JWT key.
   sessionsCreate: passwordApi('SessionsCreate', 'functions/api/sessions-create.ts', [
     'table:read',
     'table:write',
     'secret:id-hash-key',
     'secret:jwt-key',
   ]),
-  passwordChange: passwordApi('PasswordChange', 'functions/api/password-change.ts', ['table:read', 'table:write', 'secret:jwt-key']),
+  passwordChange: passwordApi('PasswordChange', 'functions/api/password-change.ts', [
+    'table:read',
+    'table:write',
+    'secret:id-hash-key',
+    'secret:jwt-key',
+  ]),
+  passwordReset: passwordApi('PasswordReset', 'functions/api/password-reset.ts', ['table:read', 'table:write', 'secret:id-hash-key']),
+  accountName: passwordApi('AccountName', 'functions/api/account-name.ts', ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key']),
+  accountGet: api('AccountGet', 'functions/api/account-get.ts', ['table:read', 'secret:jwt-key']),
+  accountContact: api('AccountContact', 'functions/api/account-contact.ts', ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key']),
+  /** One-time codes by SMS or e-mail (issue 11): the only API function that sends messages. */
+  verificationCodesCreate: api('VerificationCodesCreate', 'functions/api/verification-codes-create.ts', [
+    'table:read',
+    'table:write',
+    'secret:id-hash-key',
+    'email:send',
+    'sms:send',
+  ]),
   noticeGet: api('NoticeGet', 'functions/api/notice-get.ts', []),
   noticeAccept: api('NoticeAccept', 'functions/api/notice-accept.ts', ['table:read', 'table:write', 'secret:jwt-key']),
   certificatesList: api('CertificatesList', 'functions/api/certificates-list.ts', ['table:read', 'secret:jwt-key']),
@@ -142,7 +161,8 @@ export const FUNCTIONS = {
     trigger: { type: 'schedule', everyMinutes: 60 },
   }),
   verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read']),
-  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read']),
+  // Writes the per-certificate miss counter (issue 11 §8).
+  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read', 'table:write']),
   verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read'], 512),
   render: {
     id: 'RenderConsumer',

@@ -2,7 +2,11 @@ import type { z } from 'zod';
 import { FUNCTIONS, type FunctionKey } from './functions';
 import {
   AnnotationRequestBody,
+  ChangeContactBody,
+  ChangeNameBody,
   ChangePasswordBody,
+  PasswordResetBody,
+  VerificationCodeBody,
   DispositionQuery,
   IdempotencyKeyHeaders,
   LoginBody,
@@ -36,7 +40,40 @@ export interface RouteDecl {
 export const ROUTES: readonly RouteDecl[] = [
   { method: 'GET', path: '/v1/health', fn: 'health', public: true, summary: '健康检查' },
   { method: 'GET', path: '/openapi.json', fn: 'openapi', public: true, summary: 'OpenAPI 3.1 文档' },
-  { method: 'POST', path: '/v1/accounts', fn: 'accountsCreate', public: true, summary: '注册持证人账号', body: RegisterBody },
+  {
+    method: 'POST',
+    path: '/v1/verification-codes',
+    fn: 'verificationCodesCreate',
+    public: true,
+    summary: '获取验证码（注册、重置密码、更换联系方式）',
+    body: VerificationCodeBody,
+  },
+  {
+    method: 'POST',
+    path: '/v1/accounts',
+    fn: 'accountsCreate',
+    public: true,
+    summary: '注册持证人账号（凭验证码；可重新注册以更正姓名或取回被他人注册的证件）',
+    body: RegisterBody,
+  },
+  {
+    method: 'POST',
+    path: '/v1/accounts/password-reset',
+    fn: 'passwordReset',
+    public: true,
+    summary: '忘记密码：凭验证码重置（结束所有已登录会话）',
+    body: PasswordResetBody,
+  },
+  { method: 'GET', path: '/v1/accounts/me', fn: 'accountGet', public: false, summary: '我的账号' },
+  { method: 'PUT', path: '/v1/accounts/me/name', fn: 'accountName', public: false, summary: '更正姓名（须当前密码）', body: ChangeNameBody },
+  {
+    method: 'PUT',
+    path: '/v1/accounts/me/contact',
+    fn: 'accountContact',
+    public: false,
+    summary: '更换联系方式（凭发往新联系方式的验证码）',
+    body: ChangeContactBody,
+  },
   { method: 'POST', path: '/v1/sessions', fn: 'sessionsCreate', public: true, summary: '登录', body: LoginBody },
   {
     method: 'PUT',

@@ -1,8 +1,8 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { hashSource } from '../auth/identity-hash';
+import { hashIdentity, hashSource } from '../auth/identity-hash';
 import { getSecret } from '../config/secrets';
 import { contactKey, type Contact } from '../domain/contact-point';
-import type { IdType } from '../domain/identity';
+import { checkIdNumber, type IdType } from '../domain/identity';
 import { codeMessage } from '../domain/messages';
 import {
   CODE_SEND_LIMITS,
@@ -22,6 +22,8 @@ import type { WindowedLimit } from '../domain/windowed-limit';
 import { problem } from '../http/problem';
 import { sendMessage } from '../messaging/send';
 import { logger } from '../observability';
+import { getVerifiedContact } from '../repository/holder-contacts';
+import { findHolderByIdentity } from '../repository/holders';
 import { putCode, reserveCodeTry, type CodeScope, type StoredCode } from '../repository/one-time-codes';
 import { countInWindow } from '../repository/windowed-counters';
 
@@ -59,7 +61,6 @@ async function contactDigest(contact: Contact): Promise<string> {
 async function countSend(request: CodeRequest, recipients: readonly Contact[]): Promise<void> {
   const identity = `${request.idType}#${request.idHash}`;
   const counters: Array<[string, string, WindowedLimit]> = [
-    ['code-resend', `${request.purpose}#${identity}`, CODE_SEND_LIMITS.resend],
     ['code-identity', identity, CODE_SEND_LIMITS.perIdentity],
     ['code-source', await hashSource(sourceUnit(request.sourceIp)), CODE_SEND_LIMITS.perSource],
   ];
@@ -127,4 +128,32 @@ export async function checkCode(purpose: CodePurpose, idType: IdType, idHash: st
   const expected = codeDigest(await digestKey(), scope, parsed.code);
   if (!stored || !digestsEqual(stored.digest, expected)) throw codeInvalid();
   return stored;
+}
+
+/**
+ * The contacts on record of an identity (the mobile/e-mail imported with its certificate records, issue 11 §1).
+ * Their storage comes with the operator import of issue 13 (shared/repository/contacts.ts on the ops branch); until
+ * it is on main no identity has a contact on record, and REGISTER codes go to the contact typed.
+ */
+export async function contactsOnRecord(_idType: IdType, _idHash: string): Promise<Contact[]> {
+  return [];
+}
+
+/** POST /v1/verification-codes, from the request as typed: the identity's contacts are looked up here. */
+export async function requestCodeForIdentity(
+  body: { purpose: CodePurpose; idType: IdType; idNumber: string; contact?: Contact },
+  source: { sourceIp: string; now: Date },
+): Promise<{ expiresAt: string }> {
+  const id = checkIdNumber(body.idType, body.idNumber, source.now);
+  // A malformed number is an identity that has no account and no record: the same path, the same answer.
+  const idHash = await hashIdentity(body.idType, id.ok ? id.idNumber : body.idNumber.trim().toUpperCase());
+  const holder = id.ok ? await findHolderByIdentity(body.idType, idHash) : undefined;
+  const [onRecord, account] = await Promise.all([
+    contactsOnRecord(body.idType, idHash),
+    holder ? getVerifiedContact(holder.holderId) : Promise.resolve(undefined),
+  ]);
+  return requestCode(
+    { purpose: body.purpose, idType: body.idType, idHash, ...(body.contact ? { contact: body.contact } : {}), ...source },
+    { onRecord, ...(account ? { account } : {}) },
+  );
 }
