@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../../shared/aws/clients';
 import { getSecret } from '../../shared/config/secrets';
-import { keys } from '../../shared/resources/table';
-import { idHash } from '../../shared/domain/id-hash';
 import { attachElectronicFile, revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { certificateRecord, PASSWORD, residentId } from '../support/factories';
