@@ -19,6 +19,7 @@ import {
   QuotaExceededError,
 } from '../../shared/repository/annotations';
 import { logger } from '../../shared/observability';
+import { planAnnotationReminders } from '../../shared/services/reminders';
 
 const revoked = () => problem('CERTIFICATE_REVOKED', '证书已撤销，不能申请加注');
 
@@ -77,6 +78,7 @@ export const handler = httpHandler(async (event) => {
         errorName: (error as Error).name,
       });
     }
+    if (body.remind) await planAnnotationReminders(annotation);
   }
   logger.info(outcome.kind === 'created' ? 'annotation applied' : 'annotation application replayed', {
     annotationId: annotation.annotationId,

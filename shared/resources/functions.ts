@@ -119,7 +119,8 @@ export const FUNCTIONS = {
     'bucket:read:electronicFiles',
     'secret:jwt-key',
   ]),
-  // The apply transaction reads the quota and writes annotation, quota and idempotency record; then SendMessage.
+  // The apply transaction reads the quota and writes annotation, quota and idempotency record; then SendMessage (and,
+  // with remind: true, the expiry reminders).
   annotationsCreate: api('AnnotationsCreate', 'functions/api/annotations-create.ts', [
     'table:read',
     'table:write',

@@ -1,12 +1,13 @@
 import { qualificationOf } from '../domain/certificate';
 import { reminderMessage } from '../domain/messages';
-import { reminderVerdict } from '../domain/reminders';
+import { parseReminderDays, planReminders, reminderVerdict } from '../domain/reminders';
+import { ENV } from '../config/env';
 import { sendMessage } from '../messaging/send';
 import { logger } from '../observability';
 import { getAnnotation } from '../repository/annotations';
 import { getCertificate } from '../repository/certificates';
 import { getVerifiedContact } from '../repository/holder-contacts';
-import { claimReminder, dueReminders, removeReminder, type Reminder } from '../repository/reminders';
+import { claimReminder, dueReminders, putReminders, reminderItems, removeReminder, type Reminder } from '../repository/reminders';
 
 /**
  * The reminder run (scheduled hourly; locally by the runtime's scheduler): every reminder due by now in the day
@@ -71,4 +72,20 @@ async function handle(reminder: Reminder, now: Date, summary: ReminderRunSummary
     logger.info('reminder dropped', { annotationId: reminder.annotationId, why: verdict.send ? 'NO_CONTACT' : verdict.why });
   }
   await removeReminder(reminder);
+}
+
+/**
+ * `remind: true` on apply: the annotation's reminders are planned (ECERT_REMINDER_DAYS, default 7 and 1) and stored.
+ * A write after the apply transaction: a crash between the two loses the reminders, never the annotation.
+ */
+export async function planAnnotationReminders(annotation: {
+  certId: string;
+  annotationId: string;
+  holderId: string;
+  validFrom: string;
+  validUntil: string;
+}): Promise<number> {
+  const plan = planReminders(new Date(annotation.validFrom), new Date(annotation.validUntil), parseReminderDays(process.env[ENV.reminderDays]));
+  await putReminders(reminderItems(annotation, plan));
+  return plan.length;
 }

@@ -7,7 +7,8 @@ import { getSecret } from '../../shared/config/secrets';
 import { applyForAnnotation, markAnnotationReady } from '../../shared/repository/annotations';
 import { revokeCertificate, upsertCertificate } from '../../shared/repository/certificates';
 import { contactAttributes } from '../../shared/repository/holder-contacts';
-import { putReminders, reminderItems } from '../../shared/repository/reminders';
+import { dueReminders, putReminders, reminderItems } from '../../shared/repository/reminders';
+import { readyHolder } from '../support/holder-client';
 import { FUNCTIONS, type FunctionDecl } from '../../shared/resources/functions';
 import { keys } from '../../shared/resources/table';
 import { certificateRecord } from '../support/factories';
@@ -78,6 +79,22 @@ const sentTo = async (mobile: string) =>
   ((await (await stack.api('/dev/outbox')).json()) as OutboxMessage[]).filter((m) => m.to === mobile);
 
 describe('expiry reminders', () => {
+  it('are planned 7 and 1 days before validUntil when the holder applies with remind: true', async () => {
+    // Prepare
+    const record = certificateRecord({ issuedAt: '2024-03-01' });
+    await upsertCertificate(record, await getSecret('idHashKey'));
+    const holder = await readyHolder(stack, { name: record.holderName, idNumber: record.idNumber });
+
+    // Act
+    const applied = await holder.post(`/v1/certificates/${record.certId}/annotations`, { scenario: 'SELF_USE', validDays: 30, remind: true });
+    const annotation = (await applied.json()) as { annotationId: string; validUntil: string };
+    const due = await dueReminders(new Date(Date.parse(annotation.validUntil) - 60_000));
+
+    // Assess
+    expect(applied.status).toBe(202);
+    expect(due.filter((r) => r.annotationId === annotation.annotationId).map((r) => r.daysBefore).sort()).toEqual([1, 7]);
+  });
+
   it('reach the verified contact of a READY annotation when due, once', async () => {
     // Prepare
     const mobile = `+86137${randomInt(10_000_000, 99_999_999)}`;
