@@ -1,5 +1,6 @@
 import type { CodePurpose } from './one-time-code';
 import { CODE_TTL_SECONDS } from './one-time-code';
+import { shanghaiDateTime } from './annotation';
 
 /**
  * The texts the service sends (SMS and e-mail alike). Short enough for one or two SMS segments; no ID number, no name
@@ -26,24 +27,9 @@ export function codeMessage(purpose: CodePurpose, code: string): OutgoingText {
   };
 }
 
-/** `validUntil` shown as a person in China reads it (Asia/Shanghai, minutes). */
-export function shanghaiTime(at: Date): string {
-  const parts = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
-}
-
 export function reminderMessage(input: { certId: string; qualificationName: string; validUntil: Date; daysBefore: number }): OutgoingText {
   return {
     subject: `加注件将于${input.daysBefore}天后到期`,
-    text: `${SENDER_SIGNATURE}您的${input.qualificationName}证书（管理号 ${input.certId}）加注件将于 ${shanghaiTime(input.validUntil)}（北京时间）到期，到期后不能再查看或下载。如仍需使用，请登录后重新申请加注。`,
+    text: `${SENDER_SIGNATURE}您的${input.qualificationName}证书（管理号 ${input.certId}）加注件将于 ${shanghaiDateTime(input.validUntil.toISOString())}（北京时间）到期，到期后不能再查看或下载。如仍需使用，请登录后重新申请加注。`,
   };
 }

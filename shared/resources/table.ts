@@ -41,8 +41,6 @@ export const keys = {
   quota: (certId: string) => ({ pk: `CERT#${certId}`, sk: 'QUOTA' }),
   verification: (code: string) => ({ pk: `VERIFY#${code}`, sk: 'VERIFY' }),
   idempotency: (holderId: string, key: string) => ({ pk: `IDEMPOTENCY#${holderId}#${key}`, sk: 'IDEMPOTENCY' }),
-  /** Failed-login counter per identity, whether or not an account exists, so lockout reveals nothing. */
-  loginAttempts: (idType: string, idHash: string) => ({ pk: `LOGIN#${idType}#${idHash}`, sk: 'LOGIN' }),
   pendingPartition: 'PENDING',
   // ── Accounts (issue 11; docs/accounts.md) ──
   /** One N-per-window counter (code sends, verification misses, login failures per identity…). */

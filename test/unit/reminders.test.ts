@@ -101,7 +101,7 @@ describe('reminderMessage', () => {
 
     // Assess
     expect(message.text).toContain('ZC2026000001');
-    expect(message.text).toContain('2027-01-01 00:30');
+    expect(message.text).toContain('2027年01月01日 00:30');
     expect(message.subject).toBe('加注件将于7天后到期');
   });
 });
