@@ -88,11 +88,12 @@ describe('expiry reminders', () => {
     // Act
     const applied = await holder.post(`/v1/certificates/${record.certId}/annotations`, { scenario: 'SELF_USE', validDays: 30, remind: true });
     const annotation = (await applied.json()) as { annotationId: string; validUntil: string };
-    const due = await dueReminders(new Date(Date.parse(annotation.validUntil) - 60_000));
+    const dueAround = (daysBefore: number) => dueReminders(new Date(Date.parse(annotation.validUntil) - daysBefore * DAY + 60_000));
+    const due = [...(await dueAround(7)), ...(await dueAround(1))];
 
     // Assess
     expect(applied.status).toBe(202);
-    expect(due.filter((r) => r.annotationId === annotation.annotationId).map((r) => r.daysBefore).sort()).toEqual([1, 7]);
+    expect([...new Set(due.filter((r) => r.annotationId === annotation.annotationId).map((r) => r.daysBefore))].sort()).toEqual([1, 7]);
   });
 
   it('reach the verified contact of a READY annotation when due, once', async () => {
