@@ -222,8 +222,8 @@ export class Functions extends Construct {
         if (this.props.messaging.smsConfigurationSet) environment[ENV.smsConfigurationSet] = this.props.messaging.smsConfigurationSet;
       }
     }
-    // Planned at apply (remind: true), used when sending: every function reads the same days.
-    if (decl.access.includes('table:write')) environment[ENV.reminderDays] = this.props.messaging.reminderDays.join(',');
+    // Reminders are planned where annotations are applied for (the HTTP function that enqueues renders) with remind: true.
+    if (decl.access.includes('queue:send') && !decl.trigger) environment[ENV.reminderDays] = this.props.messaging.reminderDays.join(',');
     // A queue consumer may change its messages' visibility: it gets the URL of the queue it consumes.
     if (decl.trigger?.type === 'queue') {
       environment[decl.trigger.queue === 'annotations' ? ENV.queueUrl : ENV.deadLetterQueueUrl] =

@@ -29,8 +29,11 @@ describe('messaging in the stack', () => {
     for (const fn of withEmail) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables[ENV.emailFrom]).toBe(ENVIRONMENTS.dev.messaging.emailFrom);
-      expect(variables[ENV.reminderDays]).toBe('7,1');
     }
+  });
+
+  it('gives the reminder days to the function that applies for annotations', () => {
+    expect(functionsWithEnv(ENV.reminderDays).map((fn) => String(fn.Properties.Description))).toEqual([expect.stringContaining('annotations-create')]);
   });
 
   it('schedules the reminder job hourly', () => {
