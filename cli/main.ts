@@ -11,6 +11,7 @@ import { REPORT_HELP, reportCommand } from './report-command';
 import { EXIT, processIo, TARGET_HELP, UsageError, type Io } from './common';
 import { DLQ_HELP, dlqCommand } from './dlq-command';
 import { describeError, isTargetError } from '../shared/import/importer';
+import { HOLDER_HELP, holderCommand } from './holder-command';
 import { IMPORT_HELP, importCommand } from './import-command';
 import { REVOKE_HELP, revokeCommand } from './revoke-command';
 import { SIGNING_KEY_HELP, signingKeyCommand } from './signing-key-command';
@@ -36,6 +37,11 @@ const COMMANDS = {
   },
   audit: { run: auditCommand, help: AUDIT_HELP, summary: 'show the audit trail of a certificate, holder, run or system part' },
   report: { run: reportCommand, help: REPORT_HELP, summary: 'annotations, apply → READY latency and verifications over a period' },
+  holder: {
+    run: holderCommand,
+    help: HOLDER_HELP,
+    summary: 'helpdesk: recovery-code, unlock or show a holder identity (audited)',
+  },
   'signing-key': {
     run: signingKeyCommand,
     help: SIGNING_KEY_HELP,

@@ -105,6 +105,8 @@ export interface EnvironmentConfig {
    * the stack; a production deployment sets a qualified (trusted-list) TSA with `-c tsaUrl=…`.
    */
   readonly tsaUrl: string;
+  /** Who the service's messages come from (issue 11: one-time codes, expiry reminders). */
+  readonly messaging: MessagingConfig;
 }
 
 /**
@@ -128,6 +130,30 @@ export const RESULTS_DAY: PeakProfile = {
 /** A public RFC 3161 TSA (DigiCert's): fine for a test deployment, not a qualified TSA. */
 export const DEFAULT_TSA_URL = 'http://timestamp.digicert.com';
 
+
+/**
+ * Sender settings of the messages the service sends. E-mail goes through SES v2 from `emailFrom`, an address of the
+ * verified SES identity `emailIdentity` (a domain or an address); SMS through End User Messaging SMS from
+ * `smsOriginationIdentity` — `phone-number/<id>`, `pool/<id>` or `sender-id/<id>/<country>` in this account and
+ * region, or the full ARN. The functions that send may use exactly these and nothing else.
+ */
+export interface MessagingConfig {
+  readonly emailFrom: string;
+  readonly emailIdentity: string;
+  readonly smsOriginationIdentity: string;
+  readonly emailConfigurationSet?: string;
+  readonly smsConfigurationSet?: string;
+  /** Days before an annotation's validUntil that reminders go out (default 7 and 1). */
+  readonly reminderDays: readonly number[];
+}
+
+const DEFAULT_MESSAGING: MessagingConfig = {
+  emailFrom: '电子证书 <no-reply@ecert.example.com>',
+  emailIdentity: 'ecert.example.com',
+  smsOriginationIdentity: 'pool/ecert',
+  reminderDays: [7, 1],
+};
+
 export const ENVIRONMENTS = {
   dev: {
     name: 'dev',
@@ -149,6 +175,7 @@ export const ENVIRONMENTS = {
     tableDeletionProtection: false,
     auditRetentionDays: 1,
     tsaUrl: DEFAULT_TSA_URL,
+    messaging: DEFAULT_MESSAGING,
   },
   prod: {
     name: 'prod',
@@ -163,6 +190,7 @@ export const ENVIRONMENTS = {
     // Ten years.
     auditRetentionDays: 3653,
     tsaUrl: DEFAULT_TSA_URL,
+    messaging: DEFAULT_MESSAGING,
   },
 } as const satisfies Record<string, EnvironmentConfig>;
 
@@ -237,6 +265,13 @@ export function loadConfig(readContext: ContextReader = () => undefined): Enviro
     createWebAcl: optionalChoice(readContext('webAcl'), 'webAcl', { create: true, none: false }) ?? base.createWebAcl,
     auditRetentionDays: Number(optionalString(readContext('auditRetentionDays'), 'auditRetentionDays') ?? base.auditRetentionDays),
     tsaUrl: optionalString(readContext('tsaUrl'), 'tsaUrl') ?? base.tsaUrl,
+    messaging: {
+      ...base.messaging,
+      emailFrom: optionalString(readContext('emailFrom'), 'emailFrom') ?? base.messaging.emailFrom,
+      emailIdentity: optionalString(readContext('emailIdentity'), 'emailIdentity') ?? base.messaging.emailIdentity,
+      smsOriginationIdentity:
+        optionalString(readContext('smsOriginationIdentity'), 'smsOriginationIdentity') ?? base.messaging.smsOriginationIdentity,
+    },
   };
   const apiOrigin = apiOriginFrom(readContext, base.apiOrigin);
   const withOrigin: EnvironmentConfig = apiOrigin ? { ...config, apiOrigin } : config;
@@ -276,6 +311,8 @@ function validateThrottle(name: string, throttle: Throttle, key: string): void {
   }
 }
 
+const SMS_ORIGINATION = /^(arn:aws[\w-]*:sms-voice:[a-z0-9-]+:\d{12}:)?(phone-number|pool|sender-id)\/[\w\-/]+$/;
+
 export function validateConfig(config: EnvironmentConfig): void {
   validatePeak(config.name, config.peak);
   if (!config.executeApiEndpoint && !config.apiOrigin) {
@@ -284,6 +321,19 @@ export function validateConfig(config: EnvironmentConfig): void {
         'set -c apiOriginDomainName=… -c apiOriginCertificateArn=… (ACM, in the stack\'s region), or keep the default ' +
         'endpoint with -c executeApiEndpoint=enabled (then it bypasses the distribution and its WAF)',
     );
+  }
+  const { messaging } = config;
+  const fromAddress = /<([^>]+)>\s*$/.exec(messaging.emailFrom)?.[1] ?? messaging.emailFrom;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(fromAddress)) throw new InvalidConfigError(`${config.name}: messaging.emailFrom is not an e-mail address`);
+  const fromDomain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1).toLowerCase();
+  if (messaging.emailIdentity.toLowerCase() !== fromDomain && messaging.emailIdentity.toLowerCase() !== fromAddress.toLowerCase()) {
+    throw new InvalidConfigError(`${config.name}: messaging.emailFrom must be an address of messaging.emailIdentity`);
+  }
+  if (!SMS_ORIGINATION.test(messaging.smsOriginationIdentity)) {
+    throw new InvalidConfigError(`${config.name}: messaging.smsOriginationIdentity must be phone-number/<id>, pool/<id>, sender-id/<id>/<country> or its ARN`);
+  }
+  if (messaging.reminderDays.length === 0 || messaging.reminderDays.some((d) => !Number.isInteger(d) || d < 1 || d > 90)) {
+    throw new InvalidConfigError(`${config.name}: messaging.reminderDays must be whole days from 1 to 90`);
   }
   if (config.apiOrigin) {
     if (!DNS_NAME.test(config.apiOrigin.domainName)) {

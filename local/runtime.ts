@@ -11,7 +11,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmulators, type EmulatorPorts } from './emulators';
 import { provisionBucket, provisionQueues, provisionTable, resourceNames, type QueueOverrides } from './provision';
 import { createLocalHttpApi } from './http-server';
-import { portalStaticFiles } from './portal-server';
+import { portalStaticFiles, type StaticFiles } from './portal-server';
+import { devRoutes } from './outbox';
 import { moduleHandlerLoader, type HandlerLoader } from './handlers';
 import { bundleHandlerLoader } from './bundles/loader';
 import type { ContainerInfo } from './bundles/container-pool';
@@ -22,7 +23,7 @@ import { sweepExpired } from './ttl-sweeper';
 import { restoreQueues, saveQueues } from './queue-snapshot';
 import { ensureLocalSecrets } from '../shared/target/local-secrets';
 import { startLocalSeal } from './seal-services';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, writeLocalTarget, type EmulatorEndpoints, type LocalTarget } from '../shared/target/local-target';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SENDERS, writeLocalTarget, type EmulatorEndpoints, type LocalTarget } from '../shared/target/local-target';
 import { assertPortFree } from './ports';
 import { lambdaContext, invokeWithTimeout } from './lambda-context';
 import type { RateLimit } from './rate-limit';
@@ -135,6 +136,10 @@ function configureEnvironment(endpoints: EmulatorEndpoints, target: Omit<LocalTa
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: endpoints.sms,
+    [ENV.emailFrom]: process.env[ENV.emailFrom] ?? LOCAL_SENDERS.email,
+    [ENV.smsOrigination]: process.env[ENV.smsOrigination] ?? LOCAL_SENDERS.sms,
     [ENV.tableName]: target.tableName,
     [ENV.bucketName]: target.bucketName,
     [ENV.queueUrl]: target.queueUrl,
@@ -151,6 +156,13 @@ function configureEnvironment(endpoints: EmulatorEndpoints, target: Omit<LocalTa
   delete process.env.AWS_PROFILE;
   resetClients();
   clearSecretCache();
+}
+
+/** What the local HTTP server answers besides the API: the /dev outbox (local only), then the portal's files. */
+function localPaths(endpoints: EmulatorEndpoints, portalDir: string | undefined): StaticFiles {
+  const dev = devRoutes(endpoints);
+  const portal = portalDir ? portalStaticFiles(portalDir) : undefined;
+  return async (request, response) => (await dev(request, response)) || (portal ? portal(request, response) : false);
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -319,7 +331,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       defaultFunction: notFound,
       loadHandler,
       publicRateLimit: options.publicRateLimit ?? DEFAULT_PUBLIC_RATE_LIMIT,
-      ...(options.portalDir ? { staticFiles: portalStaticFiles(options.portalDir) } : {}),
+      staticFiles: localPaths(endpoints, options.portalDir),
       log,
     });
     await new Promise<void>((resolveListen, reject) => {

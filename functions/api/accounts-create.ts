@@ -1,9 +1,10 @@
+import { requestSource } from '../../shared/http/source';
 import { routeHandler } from '../../shared/http/route-handler';
 import { ROUTE } from '../../shared/resources/routes';
-import { registerHolder } from '../../shared/services/accounts';
+import { registerWithCode } from '../../shared/services/holder-accounts';
 
-/** POST /v1/accounts */
-export const handler = routeHandler(ROUTE.accountsCreate, async ({ body, now }) => ({
-  status: 201,
-  body: await registerHolder(body, now),
-}));
+/** POST /v1/accounts (Accounts v2): a new account, or the identity's account replaced, when the code proves it. */
+export const handler = routeHandler(ROUTE.accountsCreate, async ({ body, event }) => {
+  const { holderId } = await registerWithCode(body, requestSource(event));
+  return { status: 201, body: { holderId }, headers: { location: `/v1/accounts/${holderId}` } };
+});

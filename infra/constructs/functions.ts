@@ -46,6 +46,7 @@ import { acknowledge } from '../nag';
 import { REPO_ROOT } from '../../shared/repo-root';
 import type { AnnotationPipeline, QueueName, QueueSettings } from './pipeline';
 import { AppSecrets } from './secrets';
+import type { MessagingConfig } from '../config';
 
 /** The newest Node.js runtime this aws-cdk-lib offers (cdk-nag AwsSolutions-L1 checks it stays that way). */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
@@ -81,6 +82,8 @@ export interface FunctionsProps {
   /** The seal's issuing-CA key (access `kms:sign`) and the TSA the renders use (docs/signing.md). */
   readonly signingCaKey?: IKey;
   readonly tsaUrl?: string;
+  /** Senders of the functions with `email:send` / `sms:send` access. */
+  readonly messaging: MessagingConfig;
   /** Declarations to build; defaults to shared/resources/functions.ts (tests pass their own). */
   readonly functions?: Readonly<Record<string, FunctionDecl>>;
   /**
@@ -279,7 +282,16 @@ export class Functions extends Construct {
       else if (isBucketAccess(access)) environment[ENV.bucketName] = documents.bucketName;
       else if (access === 'queue:send' || access === 'queue:depth') environment[ENV.queueUrl] = pipeline.queue.queueUrl;
       else if (AppSecrets.isSecretAccess(access)) environment[secrets.envName(access)] = secrets.secret(access).secretArn;
+      else if (access === 'email:send') {
+        environment[ENV.emailFrom] = this.props.messaging.emailFrom;
+        if (this.props.messaging.emailConfigurationSet) environment[ENV.emailConfigurationSet] = this.props.messaging.emailConfigurationSet;
+      } else if (access === 'sms:send') {
+        environment[ENV.smsOrigination] = this.smsOriginationArn();
+        if (this.props.messaging.smsConfigurationSet) environment[ENV.smsConfigurationSet] = this.props.messaging.smsConfigurationSet;
+      }
     }
+    // Reminders are planned where annotations are applied for (the HTTP function that enqueues renders) with remind: true.
+    if (decl.access.includes('queue:send') && !decl.trigger) environment[ENV.reminderDays] = this.props.messaging.reminderDays.join(',');
     // A queue consumer may change its messages' visibility: it gets the URL of the queue it consumes.
     if (decl.trigger?.type === 'queue') {
       environment[decl.trigger.queue === 'annotations' ? ENV.queueUrl : ENV.deadLetterQueueUrl] =
@@ -340,11 +352,37 @@ export class Functions extends Construct {
         role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [this.props.signingCaKey.keyArn] }));
         return;
       }
+      case 'email:send': {
+        // SendEmail from the configured identity (and through its configuration set, which SES also authorises).
+        const { emailIdentity, emailConfigurationSet } = this.props.messaging;
+        const stack = Stack.of(this);
+        const resources = [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: emailIdentity })];
+        if (emailConfigurationSet) resources.push(stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: emailConfigurationSet }));
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources }));
+        return;
+      }
+      case 'sms:send': {
+        const resources = [this.smsOriginationArn()];
+        const { smsConfigurationSet } = this.props.messaging;
+        if (smsConfigurationSet) {
+          resources.push(Stack.of(this).formatArn({ service: 'sms-voice', resource: 'configuration-set', resourceName: smsConfigurationSet }));
+        }
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources }));
+        return;
+      }
       default: {
         const unknown: never = access;
         throw new Error(`unsupported access ${String(unknown)}`);
       }
     }
+  }
+
+  /** The SMS origination identity as an ARN (SendTextMessage takes the ARN as OriginationIdentity too). */
+  private smsOriginationArn(): string {
+    const identity = this.props.messaging.smsOriginationIdentity;
+    if (identity.startsWith('arn:')) return identity;
+    const [resource, ...rest] = identity.split('/');
+    return Stack.of(this).formatArn({ service: 'sms-voice', resource: resource!, resourceName: rest.join('/') });
   }
 
   /** One action on the objects under one key prefix of the document bucket: a function reaches no other prefix. */

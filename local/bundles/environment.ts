@@ -68,6 +68,8 @@ export function containerEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: target.endpoints.s3,
     AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
+    AWS_ENDPOINT_URL_SESV2: target.endpoints.ses,
+    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: target.endpoints.sms,
     [ENV.localSecretsDir]: target.secretsDir,
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...passed,

@@ -50,15 +50,15 @@ export function field(options: {
   const hint = options.hint ? h('p', { class: 'field-hint', id: hintId }, options.hint) : null;
   control.setAttribute('aria-describedby', [hint ? hintId : '', errorId].filter(Boolean).join(' '));
   const wrapper = h('div', { class: 'field' }, h('label', { for: control.id }, options.label), control, hint, options.extra, error);
-  return {
-    wrapper,
-    setError(message) {
-      error.textContent = message ?? '';
-      error.hidden = !message;
-      if (message) control.setAttribute('aria-invalid', 'true');
-      else control.removeAttribute('aria-invalid');
-    },
+  const setError = (message?: string) => {
+    error.textContent = message ?? '';
+    error.hidden = !message;
+    if (message) control.setAttribute('aria-invalid', 'true');
+    else control.removeAttribute('aria-invalid');
   };
+  // An error describes the value that was submitted: once the person changes it, the error no longer applies.
+  for (const type of ['input', 'change']) control.addEventListener(type, () => setError());
+  return { wrapper, setError };
 }
 
 /** A status badge: text plus a colour class (never colour alone). */

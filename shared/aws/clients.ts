@@ -7,11 +7,14 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { tracer } from '../observability';
 
 /**
  * The one place AWS clients are built. Clients are created on first use (not at import) so the local runtime can set
- * the endpoint environment first; the SDK itself honours AWS_ENDPOINT_URL_DYNAMODB / _S3 / _SQS, which is the only
+ * the endpoint environment first; the SDK itself honours AWS_ENDPOINT_URL_DYNAMODB / _S3 / _SQS (and _SESV2 /
+ * _PINPOINT_SMS_VOICE_V2 for the messaging services), which is the only
  * difference between local and cloud. Each client is captured by the tracer, so every AWS call is a subsegment of the
  * invocation's trace in the cloud (outside Lambda the tracer is off and returns the client untouched).
  */
@@ -23,6 +26,8 @@ let cloudFormationClient: CloudFormationClient | undefined;
 let sfnClient: SFNClient | undefined;
 let stsClient: STSClient | undefined;
 let kmsClient: KMSClient | undefined;
+let emailClient: SESv2Client | undefined;
+let smsClient: PinpointSMSVoiceV2Client | undefined;
 
 export function ddb(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
@@ -78,6 +83,18 @@ export function sts(): STSClient {
   return stsClient;
 }
 
+/** E-mail (verification codes, expiry reminders) through Amazon SES v2. Locally: aws-ses-v2-local. */
+export function sesv2(): SESv2Client {
+  emailClient ??= tracer.captureAWSv3Client(new SESv2Client({}));
+  return emailClient;
+}
+
+/** SMS through AWS End User Messaging SMS (pinpoint-sms-voice-v2). Locally: the runtime's loopback answerer. */
+export function smsVoice(): PinpointSMSVoiceV2Client {
+  smsClient ??= tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({}));
+  return smsClient;
+}
+
 /** Tests and the local runtime call this after changing endpoints so the next call builds fresh clients. */
 export function resetClients(): void {
   documentClient?.destroy();
@@ -90,6 +107,10 @@ export function resetClients(): void {
   sfnClient = undefined;
   stsClient = undefined;
   kmsClient?.destroy();
+  emailClient?.destroy();
+  smsClient?.destroy();
+  emailClient = undefined;
+  smsClient = undefined;
   documentClient = undefined;
   s3Client = undefined;
   sqsClient = undefined;

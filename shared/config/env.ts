@@ -17,6 +17,15 @@ export const ENV = {
   auditBucketName: 'ECERT_AUDIT_BUCKET_NAME',
   /** RFC 3161 time-stamping authority of the seal (a qualified TSA in production; the local responder locally). */
   tsaUrl: 'ECERT_TSA_URL',
+  /** Sender of e-mail (an SES-verified identity), e.g. `电子证书 <no-reply@ecert.example>`. */
+  emailFrom: 'ECERT_EMAIL_FROM',
+  /** Origination identity of SMS (phone number, pool or sender ID, as End User Messaging SMS names it). */
+  smsOrigination: 'ECERT_SMS_ORIGINATION',
+  /** Optional configuration sets (delivery events, suppression) of SES and of End User Messaging SMS. */
+  emailConfigurationSet: 'ECERT_EMAIL_CONFIGURATION_SET',
+  smsConfigurationSet: 'ECERT_SMS_CONFIGURATION_SET',
+  /** Days before an annotation's validUntil that expiry reminders go out (`7,1`). */
+  reminderDays: 'ECERT_REMINDER_DAYS',
   /** Local only: secrets are files in this folder instead of Secrets Manager entries. */
   localSecretsDir: 'ECERT_LOCAL_SECRETS_DIR',
 } as const;

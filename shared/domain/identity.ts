@@ -83,6 +83,17 @@ export function maskIdNumber(idNumber: string): string {
   return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(-tail).join('');
 }
 
+/**
+ * What a public view (查验) may show of an ID number: the first and the last character and nothing else. The holder's
+ * own view keeps more (`maskIdNumber`); a verifier who already holds the number needs no more than this to recognise
+ * it, and the last four characters the old view showed (sequence + check digit) narrowed a guess to a few hundred.
+ */
+export function maskIdNumberPublic(idNumber: string): string {
+  const chars = [...idNumber];
+  if (chars.length <= 2) return '*'.repeat(chars.length);
+  return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
+}
+
 export const NAME_MAX_CODE_POINTS = 50;
 export const NAME_SEPARATOR = '\u00B7';
 // Dots people use for 间隔号 in practice; all mean U+00B7 in an official name.

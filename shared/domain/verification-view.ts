@@ -1,12 +1,12 @@
 import { ANNOTATION_STATUS_LABELS, deriveStatus, type AnnotationStatus } from './annotation';
 import type { Certificate } from './certificate';
-import { maskHolderName } from './identity';
+import { maskHolderName, maskIdNumberPublic } from './identity';
 import { findScenario } from './scenarios';
 import { commonCertificateFields, type CommonCertificateFields } from './certificate-view';
 
 /**
  * The public answer of 查验 (docs/api.md `Verification`). Never the full name or ID number: the name keeps its surname, the
- * ID number its ends. `valid` is true only for a VALID certificate and, where an annotation is concerned, a READY
+ * ID number its first and last character only (maskIdNumberPublic). `valid` is true only for a VALID certificate and, where an annotation is concerned, a READY
  * one inside its window; otherwise `reason` says why.
  */
 export type VerificationReason = 'CERTIFICATE_REVOKED' | 'ANNOTATION_EXPIRED' | 'ANNOTATION_NOT_READY' | 'DOCUMENT_MODIFIED';
@@ -47,6 +47,7 @@ export interface VerificationView {
 export function verificationView(cert: Certificate, annotation: AnnotationFacts | undefined, now: Date): VerificationView {
   const certificate: VerificationView['certificate'] = {
     ...commonCertificateFields(cert),
+    idNumberMasked: maskIdNumberPublic(cert.idNumber),
     holderNameMasked: maskHolderName(cert.holderName),
   };
   let view: VerificationView['annotation'];

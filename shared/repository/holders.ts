@@ -1,9 +1,8 @@
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
 import type { IdType } from '../domain/identity';
-import { FAILURE_WINDOW_SECONDS, LOCK_SECONDS, MAX_FAILED_LOGINS } from '../domain/login-throttle';
 import { keys } from '../resources/table';
-import { cancellationCodes, epochSeconds, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
+import { cancellationCodes, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
 import { optionalNumber, optionalString, requiredString, type Item } from './item-codec';
 
 /**
@@ -122,90 +121,4 @@ export async function changePassword(holderId: string, passwordHash: string, exp
     if (isConditionFailure(error)) return false;
     throw error;
   }
-}
-
-// ── Login throttling (the rule: shared/domain/login-throttle.ts) ────────────────────────────────────────────────
-
-export async function loginLockedUntil(idType: IdType, idHash: string, now: Date): Promise<Date | undefined> {
-  const out = await ddb().send(
-    new GetCommand({ TableName: tableName(), Key: keys.loginAttempts(idType, idHash), ConsistentRead: true }),
-  );
-  const lockedUntil = out.Item?.lockedUntil;
-  return typeof lockedUntil === 'number' && lockedUntil > now.getTime() ? new Date(lockedUntil) : undefined;
-}
-
-/**
- * Counts one failed login atomically and locks the identity when the count reaches the limit. Every step is a
- * conditional write: concurrent failures each count once and exactly one of them sets the lock.
- */
-export async function recordFailedLogin(idType: IdType, idHash: string, now: Date): Promise<{ lockedUntil?: Date }> {
-  const Key = keys.loginAttempts(idType, idHash);
-  const nowMs = now.getTime();
-  const ttl = epochSeconds(now) + FAILURE_WINDOW_SECONDS + LOCK_SECONDS + 3600;
-  let failures: number;
-  try {
-    // A fresh window: no record yet, or the last window is over and no lock is in force.
-    await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key,
-        UpdateExpression: 'SET failures = :one, windowStart = :now, validUntil = :ttl REMOVE lockedUntil',
-        ConditionExpression:
-          'attribute_not_exists(pk) OR (windowStart < :cutoff AND (attribute_not_exists(lockedUntil) OR lockedUntil < :now))',
-        ExpressionAttributeValues: { ':one': 1, ':now': nowMs, ':ttl': ttl, ':cutoff': nowMs - FAILURE_WINDOW_SECONDS * 1000 },
-      }),
-    );
-    failures = 1;
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    try {
-      const out = await ddb().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key,
-          UpdateExpression: 'ADD failures :one SET validUntil = :ttl',
-          ConditionExpression: 'attribute_not_exists(lockedUntil) OR lockedUntil < :now',
-          ExpressionAttributeValues: { ':one': 1, ':now': nowMs, ':ttl': ttl },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      failures = Number(out.Attributes?.failures ?? 1);
-    } catch (inner) {
-      if (!isConditionFailure(inner)) throw inner;
-      const lockedUntil = (inner as { Item?: Item }).Item?.lockedUntil;
-      return { lockedUntil: new Date(typeof lockedUntil === 'number' ? lockedUntil : nowMs + LOCK_SECONDS * 1000) };
-    }
-  }
-  if (failures < MAX_FAILED_LOGINS) return {};
-  const lockedUntil = nowMs + LOCK_SECONDS * 1000;
-  try {
-    await ddb().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key,
-        UpdateExpression: 'SET lockedUntil = :until, failures = :zero, windowStart = :now',
-        ConditionExpression: 'failures >= :max',
-        ExpressionAttributeValues: { ':until': lockedUntil, ':zero': 0, ':now': nowMs, ':max': MAX_FAILED_LOGINS },
-      }),
-    );
-  } catch (error) {
-    // A concurrent failure set the lock first; the identity is locked either way.
-    if (!isConditionFailure(error)) throw error;
-  }
-  return { lockedUntil: new Date(lockedUntil) };
-}
-
-export async function clearFailedLogins(idType: IdType, idHash: string): Promise<void> {
-  await ddb().send(
-    new DeleteCommand({
-      TableName: tableName(),
-      Key: keys.loginAttempts(idType, idHash),
-      // Never lift a lock that a concurrent failure just set.
-      ConditionExpression: 'attribute_not_exists(lockedUntil) OR lockedUntil < :now',
-      ExpressionAttributeValues: { ':now': Date.now() },
-    }),
-  ).catch((error) => {
-    if (!isConditionFailure(error)) throw error;
-  });
 }

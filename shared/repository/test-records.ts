@@ -2,6 +2,7 @@ import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { hashIdentity } from '../auth/identity-hash';
 import { backoff } from '../aws/backoff';
 import { ddb } from '../aws/clients';
+import { CODE_PURPOSES } from '../domain/one-time-code';
 import { notATestRecord } from '../domain/test-records';
 import { keys, TABLE } from '../resources/table';
 import { getCertificate } from './certificates';
@@ -116,7 +117,19 @@ export async function removeTestCertificate(
   const identityKey = keys.identity(cert.idType, idHash);
   const identity = await ddb().send(new GetCommand({ TableName: tableName(), Key: identityKey, ConsistentRead: true }));
   const holderId = identity.Item?.holderId;
-  const holderKeys: Key[] = [keys.loginAttempts(cert.idType, idHash)];
+  // The identity's password-failure records (one per source) and its one-time codes.
+  const loginPartition = keys.loginSource(cert.idType, idHash, '').pk;
+  const loginItems = await queryAll({
+    TableName: tableName(),
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeValues: { ':pk': loginPartition },
+    ProjectionExpression: '#pk, #sk',
+  });
+  const holderKeys: Key[] = [
+    ...loginItems.map(keyOf),
+    ...[...CODE_PURPOSES, 'RECOVERY'].map((purpose) => keys.oneTimeCode(purpose, cert.idType, idHash)),
+  ];
   if (typeof holderId === 'string') {
     for (const key of options.idempotencyKeys ?? []) holderKeys.push(keys.idempotency(holderId, key));
     holderKeys.push(keys.holder(holderId), identityKey);

@@ -33,7 +33,11 @@ export type Access =
   /** PutObject into the audit archive (Object Lock); granted by the AuditArchive construct. */
   | 'archive:write'
   /** kms:Sign with the seal's issuing-CA key only (container certificates, CRLs): docs/signing.md. */
-  | 'kms:sign';
+  | 'kms:sign'
+  /** SendEmail from the stack's configured SES identity only (issue 11: codes and reminders). */
+  | 'email:send'
+  /** SendTextMessage from the stack's configured End User Messaging SMS origination identity only. */
+  | 'sms:send';
 
 /** Access to buckets the operations constructs own: they grant it (and set the bucket's name) themselves. */
 export const OPERATIONS_ACCESS = ['imports:read', 'imports:write', 'archive:write'] as const satisfies readonly Access[];
@@ -87,8 +91,6 @@ export interface FunctionDecl {
  * as long for the same GB-seconds, so only the wait on AWS calls costs more.
  */
 export const API_MEMORY_MB = 512;
-/** scrypt (N=2^14, r=8) is CPU-bound: a full vCPU's share finishes it in the same GB-seconds, four times sooner than 256 MB. */
-export const SCRYPT_MEMORY_MB = 1024;
 
 const api = (id: string, entry: string, access: readonly Access[], memoryMb = API_MEMORY_MB): FunctionDecl => ({
   id,
@@ -100,23 +102,52 @@ const api = (id: string, entry: string, access: readonly Access[], memoryMb = AP
 
 const job = (decl: FunctionDecl): FunctionDecl => decl;
 
+/** Memory of every function that computes a password hash (scrypt N=2^17 takes 128 MiB by itself). */
+export const PASSWORD_HASHING_MB = 1024;
+/**
+ * Their timeout: a hash takes about a second on Lambda at 1,024 MB, but the local runtime shares two cores among all
+ * functions (several hashes queue for libuv's threads), and API Gateway waits up to 30 s for an integration.
+ */
+export const PASSWORD_HASHING_TIMEOUT_SECONDS = 20;
+
+const passwordApi = (id: string, entry: string, access: readonly Access[]): FunctionDecl => ({
+  ...api(id, entry, access, PASSWORD_HASHING_MB),
+  timeoutSeconds: PASSWORD_HASHING_TIMEOUT_SECONDS,
+});
+
 export const FUNCTIONS = {
   health: api('Health', 'functions/api/health.ts', []),
   openapi: api('OpenApi', 'functions/api/openapi.ts', []),
   notFound: api('NotFound', 'functions/api/not-found.ts', []),
-  accountsCreate: api('AccountsCreate', 'functions/api/accounts-create.ts', ['table:write', 'secret:id-hash-key'], SCRYPT_MEMORY_MB),
-  sessionsCreate: api(
-    'SessionsCreate',
-    'functions/api/sessions-create.ts',
-    ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key'],
-    SCRYPT_MEMORY_MB,
-  ),
-  passwordChange: api(
-    'PasswordChange',
-    'functions/api/password-change.ts',
-    ['table:read', 'table:write', 'secret:jwt-key'],
-    SCRYPT_MEMORY_MB,
-  ),
+  // scrypt at N=2^17, r=8 (shared/auth/password.ts) needs 128 MiB per hash beside Node's own ~80 MB, and one core for
+  // ~0.6 s: Lambda's CPU share grows with memory (1,769 MB = one vCPU), so 1,024 MB keeps a login near one second.
+  // Registration reads the identity's account and its contact, uses the code (a write) and hashes the password.
+  accountsCreate: passwordApi('AccountsCreate', 'functions/api/accounts-create.ts', ['table:read', 'table:write', 'secret:id-hash-key']),
+  // The password guard keys sources with the ID-hash key and signs proof-of-work challenges with keys from the JWT key.
+  sessionsCreate: passwordApi('SessionsCreate', 'functions/api/sessions-create.ts', [
+    'table:read',
+    'table:write',
+    'secret:id-hash-key',
+    'secret:jwt-key',
+  ]),
+  passwordChange: passwordApi('PasswordChange', 'functions/api/password-change.ts', [
+    'table:read',
+    'table:write',
+    'secret:id-hash-key',
+    'secret:jwt-key',
+  ]),
+  passwordReset: passwordApi('PasswordReset', 'functions/api/password-reset.ts', ['table:read', 'table:write', 'secret:id-hash-key']),
+  accountName: passwordApi('AccountName', 'functions/api/account-name.ts', ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key']),
+  accountGet: api('AccountGet', 'functions/api/account-get.ts', ['table:read', 'secret:jwt-key']),
+  accountContact: api('AccountContact', 'functions/api/account-contact.ts', ['table:read', 'table:write', 'secret:id-hash-key', 'secret:jwt-key']),
+  /** One-time codes by SMS or e-mail (issue 11): the only API function that sends messages. */
+  verificationCodesCreate: api('VerificationCodesCreate', 'functions/api/verification-codes-create.ts', [
+    'table:read',
+    'table:write',
+    'secret:id-hash-key',
+    'email:send',
+    'sms:send',
+  ]),
   noticeGet: api('NoticeGet', 'functions/api/notice-get.ts', []),
   noticeAccept: api('NoticeAccept', 'functions/api/notice-accept.ts', ['table:read', 'table:write', 'secret:jwt-key']),
   certificatesList: api('CertificatesList', 'functions/api/certificates-list.ts', ['table:read', 'secret:jwt-key']),
@@ -126,7 +157,8 @@ export const FUNCTIONS = {
     'bucket:read:electronicFiles',
     'secret:jwt-key',
   ]),
-  // The apply transaction reads the quota and writes annotation, quota and idempotency record; then SendMessage.
+  // The apply transaction reads the quota and writes annotation, quota and idempotency record; then SendMessage (and,
+  // with remind: true, the expiry reminders).
   annotationsCreate: api('AnnotationsCreate', 'functions/api/annotations-create.ts', [
     'table:read',
     'table:write',
@@ -155,7 +187,8 @@ export const FUNCTIONS = {
   }),
   // table:stats: each answer is counted for the operator report (issue 13 §6).
   verifyCode: api('VerifyCode', 'functions/api/verify-code.ts', ['table:read', 'table:stats']),
-  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read', 'table:stats']),
+  // table:write: the per-certificate miss counter (issue 11 §8).
+  verifyHolder: api('VerifyHolder', 'functions/api/verify-holder.ts', ['table:read', 'table:write', 'table:stats']),
   verifyDocument: api('VerifyDocument', 'functions/api/verify-document.ts', ['table:read', 'table:stats']),
   /**
    * Issue 13 §3: certificate and account changes (with their change stamps) become audit events; every audit event
@@ -212,6 +245,15 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     access: ['table:read', 'table:write', 'secret:signing-key', 'kms:sign'],
     trigger: { type: 'schedule', everyMinutes: 5 },
+  }),
+  /** Expiry reminders due (sharded day partitions; docs/accounts.md), sent by SMS or e-mail. */
+  reminders: job({
+    id: 'Reminders',
+    entry: 'functions/jobs/reminders.ts',
+    memoryMb: 256,
+    timeoutSeconds: 120,
+    access: ['table:read', 'table:write', 'email:send', 'sms:send'],
+    trigger: { type: 'schedule', everyMinutes: 60 },
   }),
   render: {
     id: 'RenderConsumer',

@@ -18,6 +18,7 @@ export const ERRORS = {
   NOTICE_NOT_ACCEPTED: { status: 403, title: '请先阅读并同意服务须知' },
   NOTICE_VERSION_OUTDATED: { status: 409, title: '服务须知已更新，请重新阅读' },
   ALREADY_REGISTERED: { status: 409, title: '该证件已注册' },
+  CODE_INVALID: { status: 422, title: '验证码无效' },
   NOT_FOUND: { status: 404, title: '未找到' },
   METHOD_NOT_ALLOWED: { status: 405, title: '不支持该请求方法' },
   CERTIFICATE_REVOKED: { status: 409, title: '证书已撤销' },
@@ -48,7 +49,18 @@ export const PROBLEM_EXTENSIONS: Partial<Record<ErrorCode, Record<string, z.ZodT
       .array(z.strictObject({ path: z.string(), message: z.string() }))
       .meta({ description: '逐项的校验错误（不含提交的值）' }),
   },
-  TOO_MANY_ATTEMPTS: { lockedUntil: isoTime.meta({ description: '锁定结束时间' }) },
+  TOO_MANY_ATTEMPTS: {
+    retryAfterSeconds: z.number().int().min(0).optional().meta({ description: '多少秒后可再试（同 Retry-After）' }),
+    challengeRequired: z.literal(true).optional().meta({ description: '须先完成人机验证（ALTCHA 工作量证明）' }),
+    challenge: z
+      .looseObject({
+        parameters: z.looseObject({ algorithm: z.string(), nonce: z.string(), salt: z.string(), cost: z.number(), keyLength: z.number() }),
+        signature: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: 'ALTCHA 挑战：解出后随下一次请求提交' }),
+  },
+  ALREADY_REGISTERED: { passwordResetPath: z.string().optional().meta({ description: '忘记密码页面（同源路径）' }) },
   NOTICE_NOT_ACCEPTED: { noticeVersion: z.string().meta({ description: '须同意的服务须知版本' }) },
   NOTICE_VERSION_OUTDATED: { currentVersion: z.string().meta({ description: '当前服务须知版本' }) },
   QUOTA_EXCEEDED: {

@@ -49,6 +49,21 @@ export const OpenApiDocumentBody = z.looseObject({ openapi: z.string() }).meta({
 
 export const Registered = z.strictObject({ holderId: z.uuid() }).meta({ id: 'Registered' });
 
+export const CodeRequested = z.strictObject({ expiresAt: isoTime('验证码到期时间') }).meta({ id: 'CodeRequested' });
+
+/** The holder's own account: the ID number and the contact masked. */
+export const Account = z
+  .strictObject({
+    holderId: z.uuid(),
+    name: z.string(),
+    idType: z.enum(ID_TYPES),
+    idNumberMasked: z.string(),
+    contactMasked: z.string().optional().meta({ description: '已验证的联系方式（遮盖）' }),
+    contactChannel: z.enum(['SMS', 'EMAIL']).optional(),
+    noticeVersion: z.string().optional().meta({ description: '已同意的服务须知版本' }),
+  })
+  .meta({ id: 'Account' });
+
 export const Session = z
   .strictObject({
     token: z.string().meta({ description: 'Bearer JWT' }),

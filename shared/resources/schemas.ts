@@ -5,6 +5,8 @@ import { ANNOTATION_ID_PATTERN, MAX_VALID_DAYS, MIN_VALID_DAYS, VERIFICATION_COD
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency';
 import { SCENARIO_CODES } from '../domain/scenarios';
 import { CERT_ID_PATTERN } from '../domain/certificate';
+import { CODE_PURPOSES } from '../domain/one-time-code';
+import { parseContact, type Contact } from '../domain/contact-point';
 
 /**
  * Request schemas: they validate requests and are the OpenAPI document's schemas (shared/http/openapi.ts). Messages
@@ -46,6 +48,11 @@ const newPassword = (required: string) =>
 /** Logging in judges no policy (an older policy may have set the password); only the bounds of any password. */
 const anyPassword = codePoints(1, PASSWORD_MAX_LENGTH * 2, { required: '请输入密码', tooLong: '密码过长' });
 
+const code = z.string({ error: '请输入验证码' }).min(1, '请输入验证码').max(32);
+/** A solved proof-of-work challenge (ALTCHA payload), when the answer before asked for one. */
+const altcha = z.string().max(8192).optional();
+
+/** Accounts v2 (API.md): registration carries the one-time code (or a helpdesk recovery code). */
 export const RegisterBody = z
   .strictObject({
     name: z.string({ error: '请输入姓名' }).meta({
@@ -58,6 +65,7 @@ export const RegisterBody = z
     idType,
     idNumber: z.string({ error: '请输入证件号码' }).meta({ minLength: 1, maxLength: ID_NUMBER_MAX, description: ID_NUMBER_RULES }),
     password: newPassword('请输入密码'),
+    code,
   })
   // Every field is judged here, together, so that one answer names every field that is wrong.
   .transform((body, ctx) => {
@@ -72,19 +80,81 @@ export const RegisterBody = z
     const password = checkPasswordPolicy(body.password);
     if (!password.ok) ctx.addIssue({ code: 'custom', path: ['password'], message: password.reason });
     if (!name.ok || !id.ok || !password.ok) return z.NEVER;
-    return { name: name.name, idType: body.idType as IdType, idNumber: id.idNumber, password: body.password };
+    return { name: name.name, idType: body.idType as IdType, idNumber: id.idNumber, password: body.password, code: body.code };
   });
+
+/** A mobile number or an e-mail address, parsed to its canonical form (the reason never repeats it). */
+const contact = z
+  .string({ error: '请输入手机号码或电子邮箱' })
+  .max(300)
+  .transform((raw, ctx): Contact => {
+    const parsed = parseContact(raw);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.reason });
+      return z.NEVER;
+    }
+    return parsed.contact;
+  });
+
+/**
+ * POST /v1/verification-codes. The ID number is only checked for shape when it is used (an unknown or malformed one
+ * gets the same answer as any other), so it is not validated into an error here.
+ */
+export const VerificationCodeBody = z
+  .strictObject({
+    purpose: z.enum(CODE_PURPOSES, { error: `purpose 只能为：${CODE_PURPOSES.join('、')}` }),
+    idType,
+    idNumber: z.string({ error: '请输入证件号码' }).min(1, '请输入证件号码').max(64),
+    contact: contact.optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.purpose === 'CHANGE_CONTACT' && !body.contact) ctx.addIssue({ code: 'custom', path: ['contact'], message: '请输入新的手机号码或电子邮箱' });
+  });
+
+export const PasswordResetBody = z
+  .strictObject({
+    idType,
+    idNumber: z.string({ error: '请输入证件号码' }).min(1, '请输入证件号码').max(64),
+    code,
+    newPassword: newPassword('请输入新密码'),
+  })
+  .superRefine((body, ctx) => {
+    const check = checkPasswordPolicy(body.newPassword);
+    if (!check.ok) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: check.reason });
+  });
+
+export const ChangeNameBody = z
+  .strictObject({
+    name: z.string({ error: '请输入姓名' }).max(400).meta({ minLength: 1, maxLength: NAME_MAX_CODE_POINTS, description: '更正后的姓名（规则同注册）' }),
+    password: anyPassword,
+    altcha,
+  })
+  .transform((body, ctx) => {
+    const name = checkHolderName(body.name);
+    if (!name.ok) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: name.reason });
+      return z.NEVER;
+    }
+    return { ...body, name: name.name };
+  });
+
+export const ChangeContactBody = z.strictObject({
+  contact: z.string({ error: '请输入手机号码或电子邮箱' }).min(1, '请输入手机号码或电子邮箱').max(300),
+  code,
+});
 
 export const LoginBody = z.strictObject({
   idType,
   idNumber: idNumber.meta({ description: '证件号码（同注册时的规范化）' }),
   password: anyPassword,
+  altcha,
 });
 
 export const ChangePasswordBody = z
   .strictObject({
     currentPassword: anyPassword,
     newPassword: newPassword('请输入新密码'),
+    altcha,
   })
   .superRefine((body, ctx) => {
     const check = checkPasswordPolicy(body.newPassword);
@@ -108,6 +178,8 @@ export const AnnotationRequestBody = z.strictObject({
     .int(`加注有效期应为${MIN_VALID_DAYS}至${MAX_VALID_DAYS}之间的整数天数`)
     .min(MIN_VALID_DAYS, `加注有效期至少为${MIN_VALID_DAYS}天`)
     .max(MAX_VALID_DAYS, `加注有效期最长为${MAX_VALID_DAYS}天`),
+  /** Expiry reminders to the verified contact (issue 11 §10). */
+  remind: z.boolean({ error: 'remind 应为 true 或 false' }).optional(),
 });
 
 /** Optional request header of the apply route: a client-chosen key that makes a retried POST safe. */

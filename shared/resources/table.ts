@@ -68,8 +68,6 @@ export const keys = {
   annotationPrefix: 'ANN#',
   verification: (code: string) => ({ pk: `VERIFY#${code}`, sk: 'VERIFY' }),
   idempotency: (holderId: string, key: string) => ({ pk: `IDEMPOTENCY#${holderId}#${key}`, sk: 'IDEMPOTENCY' }),
-  /** Failed-login counter per identity, whether or not an account exists, so lockout reveals nothing. */
-  loginAttempts: (idType: string, idHash: string) => ({ pk: `LOGIN#${idType}#${idHash}`, sk: 'LOGIN' }),
   /** gsi2pk of a PENDING annotation: PENDING#00 … PENDING#15. */
   pendingPartition: (annotationId: string) => pendingShardKey(pendingShardOf(annotationId)),
   pendingShard: pendingShardKey,
@@ -87,4 +85,16 @@ export const keys = {
   credentialStatusPrefix: 'CREDSTATUS#',
   /** A Bitstring Status List: its revoked indexes and the signed status list credential. */
   statusList: (listId: number) => ({ pk: `STATUSLIST#${listId}`, sk: 'LIST' }),
+  // ── Accounts (issue 11; docs/accounts.md) ──
+  /** One N-per-window counter (code sends, verification misses, login failures per identity…). */
+  windowCounter: (name: string, subject: string) => ({ pk: `LIMIT#${name}#${subject}`, sk: 'LIMIT' }),
+  /** The live one-time code of an identity for one purpose (a new code replaces it); RECOVERY for helpdesk codes. */
+  oneTimeCode: (purpose: string, idType: string, idHash: string) => ({ pk: `CODE#${purpose}#${idType}#${idHash}`, sk: 'CODE' }),
+  /** Password failures of one source against one identity (the source is a keyed hash, never the address). */
+  loginSource: (idType: string, idHash: string, sourceHash: string) => ({ pk: `LOGIN#${idType}#${idHash}`, sk: `SOURCE#${sourceHash}` }),
+  /** A proof-of-work challenge already used (single use). */
+  usedChallenge: (id: string) => ({ pk: `CHALLENGE#${id}`, sk: 'USED' }),
+  /** Expiry reminders in day partitions, sharded (shared/domain/reminders.ts). */
+  reminderPartition: (day: string, shard: number) => `REMIND#${day}#${shard}`,
+  reminderSort: (dueAt: string, annotationId: string, daysBefore: number) => `${dueAt}#${annotationId}#${daysBefore}`,
 } as const;

@@ -1,11 +1,13 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-/** Where the local stack's emulators listen (DynamoDB Local, s3rver, local-aws-sqs). */
+/** Where the local stack's emulators listen (DynamoDB Local, s3rver, local-aws-sqs, aws-ses-v2-local, SMS answerer). */
 export interface EmulatorEndpoints {
   dynamodb: string;
   s3: string;
   sqs: string;
+  ses: string;
+  sms: string;
 }
 
 /** Local credentials: s3rver accepts exactly these; DynamoDB Local (sharedDb) and local-aws-sqs accept anything. */
@@ -46,3 +48,6 @@ export async function readLocalTarget(dataDir: string = DEFAULT_DATA_DIR): Promi
     throw new Error(`no local stack found in ${dataDir}: start it with 'npm start' (or pass --stack <name> for a deployed one)`);
   }
 }
+
+/** The senders the local stack uses; the cloud stack takes them from its configuration. */
+export const LOCAL_SENDERS = { email: '电子证书（本地） <no-reply@ecert.localhost>', sms: '+10000000000' } as const;

@@ -55,6 +55,8 @@ export async function useLocalTarget(dataDir: string): Promise<string> {
     AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: target.endpoints.s3,
     AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
+    AWS_ENDPOINT_URL_SESV2: target.endpoints.ses,
+    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: target.endpoints.sms,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

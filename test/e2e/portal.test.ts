@@ -10,6 +10,7 @@ import { attachElectronicFile, revokeCertificate, upsertCertificate } from '../.
 import { PORTAL_DIST_DIR } from '../../portal/build/build';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { certificateRecord, PASSWORD, residentId } from '../support/factories';
+import { codeSentTo, testMobile } from '../support/holder-client';
 import { minimalPdf } from '../support/pdf';
 import { decodeQrOnFirstPage } from '../support/qr';
 import { axeViolations, launchChromium, screenshot, type Browser } from '../support/browser';
@@ -81,6 +82,15 @@ afterAll(async () => {
 
 const url = (path: string) => `${stack.apiUrl}${path}`;
 
+/** Registration proves a contact (Accounts v2): a test mobile, 获取验证码, and the code read from the local outbox. */
+async function fillCode(on: Page, _idNumber: string): Promise<void> {
+  const mobile = testMobile();
+  await on.getByLabel('手机号码或电子邮箱').fill(mobile);
+  await on.getByRole('button', { name: '获取验证码' }).click();
+  await on.getByText('验证码已发送').waitFor();
+  await on.getByLabel('验证码', { exact: true }).fill(await codeSentTo(stack, mobile));
+}
+
 async function expectAccessible(name: string) {
   expect(await axeViolations(page), name).toEqual([]);
 }
@@ -117,6 +127,7 @@ describe('the holder portal, desktop', () => {
     await page.getByLabel('证件号码').fill(HOLDER.idNumber);
     await page.getByLabel('设置密码').fill(PASSWORD);
     await page.getByLabel('确认密码').fill(PASSWORD);
+    await fillCode(page, HOLDER.idNumber);
     await screenshot(page, 'register-rare-character');
     await expectAccessible('register');
 
@@ -327,6 +338,7 @@ describe('the holder portal on a 375×667 phone screen', () => {
     await phone.getByLabel('证件号码').fill(stranger.idNumber);
     await phone.getByLabel('设置密码').fill(PASSWORD);
     await phone.getByLabel('确认密码').fill(PASSWORD);
+    await fillCode(phone, stranger.idNumber);
     await phone.getByRole('button', { name: '注册', exact: true }).click();
     await phone.waitForURL(/\/notice$/);
     await phone.getByLabel('我已阅读并同意以上服务须知').check();

@@ -71,6 +71,9 @@ const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribut
 const arnWithSuffix = (id: string, suffix: string) => ({ 'Fn::Join': ['', [getAtt(id), suffix]] });
 const grants = (actions: readonly string[], resources: Array<Ref | string>): Grant[] =>
   actions.flatMap((action) => resources.map((resource) => ({ action, resource })));
+const regionalArn = (service: string, resource: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+});
 const key = (grant: Grant) => `${grant.action} on ${JSON.stringify(grant.resource)}`;
 
 /** The grants a declaration implies, as CloudFormation references into the synthesized stack. */
@@ -103,6 +106,9 @@ function expectedGrants(s: Synthesized, fnKey: string, decl: FunctionDecl): Gran
     'imports:write': () => grants(['s3:PutObject'], [arnWithSuffix(logicalId(s.stack.bulkImport.bucket), '/imports/*')]),
     'archive:write': () => grants(['s3:PutObject'], [arnWithSuffix(logicalId(s.stack.auditArchive.bucket), '/audit/*')]),
     'kms:sign': () => grants(['kms:Sign'], [getAtt(logicalId(s.stack.signingCa.key))]),
+    // The dev configuration's senders (infra/config.ts): one SES identity, one SMS origination pool.
+    'email:send': () => grants(['ses:SendEmail'], [regionalArn('ses', 'identity/ecert.example.com')]),
+    'sms:send': () => grants(['sms-voice:SendTextMessage'], [regionalArn('sms-voice', 'pool/ecert')]),
   };
   for (const access of new Set(decl.access)) expected.push(...byAccess[access]());
   if (decl.trigger?.type === 'queue') {

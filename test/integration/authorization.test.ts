@@ -175,6 +175,27 @@ const MATRIX: Record<string, MatrixEntry> = {
     noticeNotAccepted: { status: 401, code: 'INVALID_CREDENTIALS' },
     anotherHolder: { status: 401, code: 'INVALID_CREDENTIALS' },
   },
+  'GET /v1/accounts/me': {
+    // The caller's own account: another holder sees theirs (checked below to hold none of the owner's data).
+    request: () => ({ method: 'GET', path: '/v1/accounts/me' }),
+    owner: { status: 200 },
+    noticeNotAccepted: { status: 200 },
+    anotherHolder: { status: 200 },
+  },
+  'PUT /v1/accounts/me/name': {
+    // The owner's own name and password: a no-op change for the owner; anyone else fails the password check.
+    request: (t) => ({ method: 'PUT', path: '/v1/accounts/me/name', body: { name: t.name, password: t.password } }),
+    owner: { status: 204 },
+    noticeNotAccepted: { status: 401, code: 'INVALID_CREDENTIALS' },
+    anotherHolder: { status: 401, code: 'INVALID_CREDENTIALS' },
+  },
+  'PUT /v1/accounts/me/contact': {
+    // No code was sent to this contact for anyone: every caller gets the same refusal.
+    request: () => ({ method: 'PUT', path: '/v1/accounts/me/contact', body: { contact: '+8613800000000', code: '000000' } }),
+    owner: { status: 422, code: 'CODE_INVALID' },
+    noticeNotAccepted: { status: 422, code: 'CODE_INVALID' },
+    anotherHolder: { status: 422, code: 'CODE_INVALID' },
+  },
   'POST /v1/notice/acceptance': {
     request: () => ({ method: 'POST', path: '/v1/notice/acceptance', body: { version: CURRENT_NOTICE.version } }),
     owner: { status: 204 },

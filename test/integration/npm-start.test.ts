@@ -26,6 +26,8 @@ beforeAll(async () => {
     ECERT_DYNAMODB_PORT: String(await freePort()),
     ECERT_S3_PORT: String(await freePort()),
     ECERT_SQS_PORT: String(await freePort()),
+    ECERT_SES_PORT: String(await freePort()),
+    ECERT_SMS_PORT: String(await freePort()),
     // The DLQ handler would take the dead letter this test leaves to see it survive a restart.
     ECERT_QUEUE_CONSUMERS: 'off',
   };
@@ -78,6 +80,9 @@ describe('npm start', () => {
     const portal = await fetch(`${target.apiUrl}/`);
     expect(portal.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await portal.text()).toContain('<html lang="zh-CN">');
+    // The local outbox (SMS and e-mail sent) has a page, named in the banner.
+    expect(first.output()).toContain(`Outbox     ${target.apiUrl}/dev/outbox.html`);
+    expect((await fetch(`${target.apiUrl}/dev/outbox`)).status).toBe(200);
     const c1 = clients(target);
     // Demo data: seeded once through the import path, with a legacy electronic file, a revocation and an Ext-B name.
     const cert = (certId: string) =>

@@ -103,7 +103,8 @@ describe('verification answers', () => {
     const body = JSON.parse(raw) as VerificationBody;
     expect(body.valid).toBe(true);
     expect(body.certificate.holderNameMasked).toBe('林*');
-    expect(body.certificate.idNumberMasked).toBe(`${issued.idNumber.slice(0, 3)}${'*'.repeat(11)}${issued.idNumber.slice(-4)}`);
+    // Public views show the first and the last character only (issue 11: the last four narrowed a guess to hundreds).
+    expect(body.certificate.idNumberMasked).toBe(`${issued.idNumber[0]}${'*'.repeat(16)}${issued.idNumber.slice(-1)}`);
     expect(body.annotation).toMatchObject({ scenario: 'SELF_USE', scenarioLabel: '本人调用', status: 'READY', statusLabel: '有效' });
     expect(Date.parse(body.checkedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(raw).not.toContain(issued.idNumber);

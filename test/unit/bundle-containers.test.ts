@@ -165,7 +165,7 @@ describe('the template’s environment, resolved to local resources', () => {
         { outputs },
         {
           target: {
-            endpoints: { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:2', sqs: 'http://127.0.0.1:3' },
+            endpoints: { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:2', sqs: 'http://127.0.0.1:3', ses: 'http://127.0.0.1:4', sms: 'http://127.0.0.1:5' },
             tableName: 'local-table',
             bucketName: 'local-bucket',
             queueUrl: 'http://q',

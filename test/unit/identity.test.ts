@@ -7,6 +7,7 @@ import {
   isIdType,
   maskHolderName,
   maskIdNumber,
+  maskIdNumberPublic,
   NAME_SEPARATOR,
   normalizeIdNumber,
   type IdType,
@@ -306,6 +307,28 @@ describe('maskIdNumber', () => {
     expect(masked).toHaveLength(id.length);
     expect(masked).not.toContain('19880315');
     expect(masked).not.toContain('0315');
+  });
+});
+
+describe('maskIdNumberPublic', () => {
+  it.each([
+    ['11010519491231002X', '1****************X'],
+    ['E12345678', 'E*******8'],
+    ['AB1', 'A*1'],
+    ['AB', '**'],
+    ['', ''],
+  ])('masks %j as %j', (id, masked) => {
+    expect(maskIdNumberPublic(id)).toBe(masked);
+  });
+
+  it('shows no more than the first and the last character of any ID number', () => {
+    for (const id of ['11010519880315123X', '91010519880315123X', 'H12345678', 'ABC123456789012']) {
+      // Act
+      const shown = [...maskIdNumberPublic(id)].filter((c) => c !== '*');
+
+      // Assess
+      expect(shown).toEqual([id[0], id[id.length - 1]]);
+    }
   });
 });
 

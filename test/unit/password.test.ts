@@ -4,6 +4,7 @@ import {
   burnPasswordCheck,
   checkPasswordPolicy,
   hashPassword,
+  needsRehash,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   verifyPassword,
@@ -92,7 +93,7 @@ describe('hashPassword / verifyPassword', () => {
 
     // Assess
     expect(scheme).toBe('scrypt');
-    expect([n, r, p]).toEqual(['16384', '8', '1']);
+    expect([n, r, p]).toEqual(['131072', '8', '1']);
     expect(salt).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(hash).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(Buffer.from(salt!, 'base64url')).toHaveLength(16);
@@ -110,7 +111,7 @@ describe('hashPassword / verifyPassword', () => {
       N: Number(n),
       r: Number(r),
       p: Number(p),
-      maxmem: 64 * 1024 * 1024,
+      maxmem: 256 * 1024 * 1024,
     });
 
     // Assess
@@ -184,6 +185,29 @@ describe('hashPassword / verifyPassword', () => {
     expect(await verifyPassword(decomposed, fromDecomposed)).toBe(true);
     expect(await verifyPassword('Jose-Muller-2026', fromDecomposed)).toBe(false);
   });
+
+  it('uses OWASP\'s parameters (N = 2^17, r = 8, p = 1), so a fresh hash needs no rehash', () => {
+    expect(needsRehash(stored)).toBe(false);
+  });
+
+  it('verifies a hash made with the older parameters (N = 2^14) and marks it for rehashing', async () => {
+    // Prepare: exactly what the service stored before the parameters were raised
+    const salt = Buffer.alloc(16, 3);
+    const key = scryptSync(PASSWORD, salt, 32, { N: 16384, r: 8, p: 1 });
+    const old = ['scrypt', 16384, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
+
+    // Act / Assess
+    expect(await verifyPassword(PASSWORD, old)).toBe(true);
+    expect(await verifyPassword('correct horse 43', old)).toBe(false);
+    expect(needsRehash(old)).toBe(true);
+  });
+
+  it.each(['', 'plain', 'bcrypt$131072$8$1$x$y', 'scrypt$131072$16$1$x$y', 'scrypt$131072$8$2$x$y'])(
+    'marks %j for rehashing (another scheme or other parameters)',
+    (value) => {
+      expect(needsRehash(value)).toBe(true);
+    },
+  );
 
   it('burnPasswordCheck resolves for any input', async () => {
     await expect(burnPasswordCheck('whatever-1')).resolves.toBeUndefined();

@@ -23,7 +23,27 @@ describe('sensitiveFindings', () => {
     expect(sensitiveFindings(logs('ab'), ['ab'])).toEqual([]);
   });
 
+  it.each([
+    ['a mainland mobile', 'sent to 13812345678'],
+    ['a mobile in E.164', 'sent to +8613812345678'],
+    ['an international mobile', 'sent to +85291234567'],
+    ['an e-mail address', 'sent to zhang.san@example.com'],
+    ['a recovery code', 'issued RK7M3Q9PA2XWD'],
+    ['a printed recovery code', 'issued R-K7M3-Q9PA-2XWD'],
+  ])('finds %s', (_label, line) => {
+    const findings = sensitiveFindings(logs(line), []);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).not.toContain(line.split(' ').pop());
+  });
+
+  it('finds a one-time code the test sent', () => {
+    expect(sensitiveFindings(logs('checked 483920 ok'), ['483920'])).toHaveLength(1);
+  });
+
   it('finds nothing in clean logs', () => {
     expect(sensitiveFindings(logs('annotation applied 01M815H17N0GRTW90X5BAQVGR9'), ['110105198803151232'])).toEqual([]);
+    expect(
+      sensitiveFindings(logs('{"timestamp":"2026-12-01T20:36:57.478Z","requestId":"dc2f3d8a-2c90-4aee-9b5c-3c6cf615a14c","latency":1234567}'), []),
+    ).toEqual([]);
   });
 });

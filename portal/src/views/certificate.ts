@@ -35,7 +35,8 @@ function certificateInfo(cert: Certificate): HTMLElement {
       ['批准日期', formatDate(cert.approvalDate)],
       ['签发日期', formatDate(cert.issuedAt)],
       ['签发单位', cert.issuer],
-      ['电子印章', cert.sealName],
+      // R1: only e-certificates (from 2021-12-17) carry the electronic seal; an older one's file is a scan.
+      ['电子印章', cert.annotationRequired ? cert.sealName : null],
       ['证书状态', certificateStatusBadge(cert)],
     ]),
   );

@@ -6,8 +6,18 @@ import type { Certificate, CertificateList } from '../types';
 import { certificateStatusBadge } from './badges';
 import { flashMessage } from './flash';
 
-export const certificateTitle = (cert: Certificate) =>
-  `${cert.qualification.name}${cert.qualification.level ? `（${cert.qualification.level}）` : ''}`;
+/** 经济专业技术资格（中级）; a level the name already says (注册测绘师, level 注册) is not repeated. */
+export const certificateTitle = (cert: Certificate) => {
+  const { name, level } = cert.qualification;
+  return level && !name.includes(level) ? `${name}（${level}）` : name;
+};
+
+/** What opening a card leads to: only a valid e-certificate can be annotated. */
+export function cardAction(cert: Certificate): string {
+  if (cert.status !== 'VALID') return '查看证书';
+  if (!cert.annotationRequired) return cert.hasElectronicFile ? '查看证书电子文件' : '查看证书';
+  return '查看与加注';
+}
 
 function card(cert: Certificate): HTMLLIElement {
   const href = `/certificates/${encodeURIComponent(cert.certId)}`;
@@ -27,7 +37,7 @@ function card(cert: Certificate): HTMLLIElement {
       ['批准日期', formatDate(cert.approvalDate)],
       ['签发单位', cert.issuer],
     ]),
-    h('p', null, h('a', { href, class: 'button-link', 'aria-label': `查看与加注：${certificateTitle(cert)}（${cert.certId}）` }, '查看与加注')),
+    h('p', null, h('a', { href, class: 'button-link', 'aria-label': `${cardAction(cert)}：${certificateTitle(cert)}（${cert.certId}）` }, cardAction(cert))),
   );
 }
 

@@ -37,6 +37,35 @@ export function registerView({ root }: ViewContext): void {
   const confirm = h('input', { id: 'reg-password2', type: 'password', autocomplete: 'new-password' });
   const passwordField = field({ label: '设置密码', control: password, hint: PASSWORD_RULE });
   const confirmField = field({ label: '确认密码', control: confirm });
+  // Accounts v2: registration proves control of a contact with a one-time code.
+  const contact = h('input', { id: 'reg-contact', type: 'text', autocomplete: 'tel', inputmode: 'email', spellcheck: 'false', maxlength: '254' });
+  const contactField = field({
+    label: '手机号码或电子邮箱',
+    control: contact,
+    hint: '用于接收验证码。如报名时登记过联系方式，验证码只发送到登记的联系方式。',
+  });
+  const code = h('input', { id: 'reg-code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '20' });
+  const sendCode = h('button', { type: 'button', class: 'secondary' }, '获取验证码');
+  const codeStatus = h('div', { class: 'form-status' });
+  const codeField = field({ label: '验证码', control: code, hint: '6位数字，10分钟内有效；也可输入客服提供的恢复码。', extra: h('div', { class: 'actions' }, sendCode) });
+  sendCode.addEventListener('click', async () => {
+    codeStatus.replaceChildren();
+    const { idType, idNumber } = ids.value();
+    if (!idNumber) {
+      ids.numberField.setError('请输入证件号码');
+      return;
+    }
+    try {
+      await busy(sendCode, () =>
+        api('/v1/verification-codes', { json: { purpose: 'REGISTER', idType, idNumber, ...(contact.value.trim() ? { contact: contact.value.trim() } : {}) }, auth: false }),
+      );
+      codeStatus.replaceChildren(message('success', '验证码已发送，请查收（如有登记的联系方式，将发送到登记的联系方式）。'));
+    } catch (error) {
+      const errors = fieldErrors(error);
+      if (errors.contact) contactField.setError(errors.contact);
+      codeStatus.replaceChildren(message('error', errorText(error)));
+    }
+  });
   const status = h('div', { class: 'form-status' });
   const submit = h('button', { type: 'submit', class: 'primary' }, '注册');
 
@@ -49,6 +78,9 @@ export function registerView({ root }: ViewContext): void {
     ids.numberField.wrapper,
     passwordField.wrapper,
     confirmField.wrapper,
+    contactField.wrapper,
+    codeField.wrapper,
+    codeStatus,
     status,
     h('div', { class: 'actions' }, submit),
   );
@@ -70,12 +102,15 @@ export function registerView({ root }: ViewContext): void {
     const mismatch = confirm.value !== password.value ? '两次输入的密码不一致' : undefined;
     confirmField.setError(mismatch);
     if (mismatch) invalid.push(confirm);
+    const missingCode = code.value.trim() ? undefined : '请输入验证码';
+    codeField.setError(missingCode);
+    if (missingCode) invalid.push(code);
     if (invalid.length > 0) {
       status.replaceChildren(message('error', `请修改${invalid.length}处错误后再提交`));
       invalid[0]!.focus();
       return;
     }
-    const body = { name: name.value, idType, idNumber, password: password.value };
+    const body = { name: name.value, idType, idNumber, password: password.value, code: code.value.trim() };
     try {
       await busy(submit, async () => {
         await api('/v1/accounts', { json: body, auth: false });
@@ -87,6 +122,7 @@ export function registerView({ root }: ViewContext): void {
       if (errors.name) nameField.setError(errors.name);
       if (errors.idNumber) ids.numberField.setError(errors.idNumber);
       if (errors.password) passwordField.setError(errors.password);
+      if (errors.code) codeField.setError(errors.code);
       status.replaceChildren(message('error', errorText(error)));
     }
   });
@@ -94,7 +130,11 @@ export function registerView({ root }: ViewContext): void {
   pageHeading(
     root,
     '持证人注册',
-    h('p', { class: 'lead' }, '请使用取得证书时所用的姓名和证件号码注册；注册后即可查看名下的职业资格证书。'),
+    h(
+      'p',
+      { class: 'lead' },
+      '请使用取得证书时所用的姓名和证件号码注册；注册后即可查看名下的职业资格证书。姓名有误或证件已被他人注册时，凭发送到登记联系方式的验证码重新注册即可更正。',
+    ),
     h('div', { class: 'panel' }, form),
     h('p', null, '已有账号？', h('a', { href: '/login' }, '登录')),
   );
