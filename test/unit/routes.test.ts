@@ -150,6 +150,12 @@ describe('ROUTES', () => {
         'GET /v1/health',
         'GET /openapi.json',
         'POST /v1/accounts',
+        // Accounts v2 (API.md).
+        'POST /v1/verification-codes',
+        'POST /v1/accounts/password-reset',
+        'GET /v1/accounts/me',
+        'PUT /v1/accounts/me/name',
+        'PUT /v1/accounts/me/contact',
         'POST /v1/sessions',
         'PUT /v1/accounts/me/password',
         'GET /v1/notice',
