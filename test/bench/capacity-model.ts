@@ -273,7 +273,7 @@ export function capacityRows({ json, edgeJson, peak, measured }: CapacityInputs)
   );
   const signingKeys = ofType(json, 'AWS::KMS::Key').filter(([, k]) => k.Properties.KeyUsage === 'SIGN_VERIFY');
   if (signingKeys.length > 0) {
-    rows.push(quotaRow('KMS asymmetric Sign (one per PDF)', demand.rendersPerSecond, QUOTAS.kmsAsymmetricSign));
+    rows.push(quotaRow('KMS asymmetric Sign (bounded by one per PDF; the seal signs once per render container and per CRL)', demand.rendersPerSecond, QUOTAS.kmsAsymmetricSign));
   }
 
   // The edge: CloudFront and the per-client rule.

@@ -1,19 +1,10 @@
+import { PER_ANNOTATION_FILE, readPerAnnotation } from '../../infra/measured';
+
 /**
- * The load mix: how many API calls of each kind one annotation causes at peak. The load scenarios take their
- * proportions from here and nowhere else.
- *
- * PROVISIONAL. Issue 10 puts the typed peak profile (holders, annotations per day, busiest minute, calls per
- * annotation measured from the portal) in infra/config.ts; until it is on main, this module holds the minimal shape
- * the load test needs, with counts read off the portal's code (portal/src/views/*.ts) as it stands:
- * - login: one POST /v1/sessions per visit;
- * - certificate list and certificate page: GET /v1/certificates, GET /v1/certificates/{certId};
- * - annotation list: on opening the certificate page and again after applying (the quota display);
- * - apply: one POST;
- * - status reads: the portal polls a PENDING annotation after 300 ms, then ×1.5; a render within about a second is
- *   read about three times;
- * - download link: one (view inline or download);
- * - verification: one GET /v1/verify/{code} by the third party that receives the copy.
- * When the profile lands, replace CALLS_PER_ANNOTATION with a mapping from it (one line per field).
+ * The load mix: how many API calls of each kind one annotation causes at peak, as `npm run measure:annotation`
+ * measured them from the portal's real behaviour in Chromium (docs/per-annotation.json: the holder's flow and the
+ * verifier's) — the same figures the capacity report (infra/sizing.ts) sizes the stack with. The load scenarios take
+ * their proportions from here and nowhere else.
  */
 export interface CallsPerAnnotation {
   login: number;
@@ -26,18 +17,32 @@ export interface CallsPerAnnotation {
   verification: number;
 }
 
-export const CALLS_PER_ANNOTATION: CallsPerAnnotation = {
-  login: 1,
-  certificateList: 1,
-  certificateGet: 1,
-  annotationList: 2,
-  apply: 1,
-  statusRead: 3,
-  downloadLink: 1,
-  verification: 1,
+/** Which measured route each kind of call is. */
+const ROUTE_OF: Record<keyof CallsPerAnnotation, { flow: 'holder' | 'verifier'; route: string }> = {
+  login: { flow: 'holder', route: 'POST /v1/sessions' },
+  certificateList: { flow: 'holder', route: 'GET /v1/certificates' },
+  certificateGet: { flow: 'holder', route: 'GET /v1/certificates/{certId}' },
+  annotationList: { flow: 'holder', route: 'GET /v1/certificates/{certId}/annotations' },
+  apply: { flow: 'holder', route: 'POST /v1/certificates/{certId}/annotations' },
+  statusRead: { flow: 'holder', route: 'GET /v1/certificates/{certId}/annotations/{annotationId}' },
+  downloadLink: { flow: 'holder', route: 'GET /v1/certificates/{certId}/annotations/{annotationId}/download' },
+  verification: { flow: 'verifier', route: 'GET /v1/verify/{verificationCode}' },
 };
 
-export const PROFILE_SOURCE = 'test/load/profile.ts (provisional: counts read off the portal code; infra/config.ts peak profile to replace it)';
+function measuredCalls(): CallsPerAnnotation {
+  const { perFlow } = readPerAnnotation();
+  const calls = {} as CallsPerAnnotation;
+  for (const [kind, { flow, route }] of Object.entries(ROUTE_OF) as Array<[keyof CallsPerAnnotation, (typeof ROUTE_OF)[keyof CallsPerAnnotation]]>) {
+    const measured = (perFlow[flow].apiCalls as Record<string, { mean: number } | undefined>)[route];
+    if (!measured) throw new Error(`${PER_ANNOTATION_FILE} has no ${route} in the ${flow} flow: run \`npm run measure:annotation\``);
+    calls[kind] = measured.mean;
+  }
+  return calls;
+}
+
+export const CALLS_PER_ANNOTATION: CallsPerAnnotation = measuredCalls();
+
+export const PROFILE_SOURCE = `${PER_ANNOTATION_FILE} (calls per annotation measured from the portal in Chromium)`;
 
 export type CallKind = keyof CallsPerAnnotation;
 
