@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { hashIdentity, hashSource } from '../auth/identity-hash';
 import { getSecret } from '../config/secrets';
-import { contactKey, type Contact } from '../domain/contact-point';
+import { contactKey, parseContact, type Contact } from '../domain/contact-point';
 import { checkIdNumber, type IdType } from '../domain/identity';
 import { codeMessage } from '../domain/messages';
 import {
@@ -22,6 +22,7 @@ import type { WindowedLimit } from '../domain/windowed-limit';
 import { problem } from '../http/problem';
 import { sendMessage } from '../messaging/send';
 import { logger } from '../observability';
+import { getContactOnRecord } from '../repository/contacts';
 import { getVerifiedContact } from '../repository/holder-contacts';
 import { findHolderByIdentity } from '../repository/holders';
 import { putCode, reserveCodeTry, type CodeScope, type StoredCode } from '../repository/one-time-codes';
@@ -131,12 +132,17 @@ export async function checkCode(purpose: CodePurpose, idType: IdType, idHash: st
 }
 
 /**
- * The contacts on record of an identity (the mobile/e-mail imported with its certificate records, issue 11 §1).
- * Their storage comes with the operator import of issue 13 (shared/repository/contacts.ts on the ops branch); until
- * it is on main no identity has a contact on record, and REGISTER codes go to the contact typed.
+ * The contacts on record of an identity (API.md: the mobile/e-mail imported with its certificate records, newest
+ * issue date first; shared/repository/contacts.ts), in canonical form. A value the import stored that no longer
+ * parses is skipped rather than sent to.
  */
-export async function contactsOnRecord(_idType: IdType, _idHash: string): Promise<Contact[]> {
-  return [];
+export async function contactsOnRecord(idType: IdType, idHash: string): Promise<Contact[]> {
+  const onRecord = await getContactOnRecord(idType, idHash);
+  if (!onRecord) return [];
+  return [onRecord.mobile, onRecord.email].flatMap((raw) => {
+    const parsed = raw ? parseContact(raw) : undefined;
+    return parsed?.ok ? [parsed.contact] : [];
+  });
 }
 
 /** POST /v1/verification-codes, from the request as typed: the identity's contacts are looked up here. */

@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEST_PASSWORD, testCertificateRecord } from '../../shared/domain/test-records';
 import { HolderApi, type TestPerson } from '../smoke/holder-api';
-import { ecertOk } from '../smoke/operator-cli';
+import { ecertOk, recoveryCode } from '../smoke/operator-cli';
 import type { StepRunner } from '../smoke/steps';
 import type { ToolTarget } from '../smoke/target';
 import { PAYLOAD_FILES, type PayloadName } from './script';
@@ -67,7 +67,7 @@ export async function prepareLoadData(
 ): Promise<PreparedHolder[] | undefined> {
   const { runner, dir } = options;
   const concurrency = options.concurrency ?? 4;
-  const api = new HolderApi(target.apiUrl, { retryThrottled: true });
+  const api = new HolderApi(target.apiUrl, { retryThrottled: true, registrationCode: (person) => recoveryCode(person, target.cliArgs) });
   const records = Array.from({ length: options.holders }, (_, i) => testCertificateRecord('load', options.runId, i));
   await mkdir(dir, { recursive: true });
   // Written first: whatever happens next, the cleanup knows every certificate this run may have made.

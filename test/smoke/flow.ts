@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newTestRunId, TEST_PASSWORD, testCertificateRecord } from '../../shared/domain/test-records';
 import { ApiError, fetchDocument, HolderApi, type Annotation, type TestPerson } from './holder-api';
-import { ecertOk } from './operator-cli';
+import { ecertOk, recoveryCode } from './operator-cli';
 import { StepRunner, type StepResult } from './steps';
 import type { ToolTarget } from './target';
 
@@ -43,7 +43,7 @@ async function expectProblem(call: Promise<unknown>, status: number, code: strin
 
 export async function runSmoke(target: ToolTarget, options: SmokeOptions = {}): Promise<SmokeReport> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const api = new HolderApi(target.apiUrl);
+  const api = new HolderApi(target.apiUrl, { registrationCode: (person) => recoveryCode(person, target.cliArgs) });
   const record = testCertificateRecord('smoke', newTestRunId());
   const { certId } = record;
   const person: TestPerson = { name: record.holderName, idType: record.idType, idNumber: record.idNumber, password: TEST_PASSWORD };

@@ -46,3 +46,11 @@ export async function ecertOk(args: string[]): Promise<CliResult> {
   if (result.code !== 0) throw new CliFailure(args, result);
   return result;
 }
+
+/** A helpdesk recovery code for a test identity (`ecert holder recovery-code`), as the operator would hand it over. */
+export async function recoveryCode(person: { idType: string; idNumber: string }, cliArgs: readonly string[]): Promise<string> {
+  const { out } = await ecertOk(['holder', 'recovery-code', person.idType, person.idNumber, ...cliArgs]);
+  const code = out.map((line) => /^recovery code: (\S+)$/.exec(line)?.[1]).find(Boolean);
+  if (!code) throw new Error(`ecert holder recovery-code printed no code: ${out.join(' | ')}`);
+  return code;
+}
