@@ -6,6 +6,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
+  type AttributeValue,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { backoff } from '../shared/aws/backoff';
@@ -50,6 +51,24 @@ export interface RunningStreamPoller extends RunningPoller {
 type Checkpoints = Record<string, string>;
 
 const STALE_ITERATOR = new Set(['TrimmedDataAccessException', 'ExpiredIteratorException']);
+
+type Image = Record<string, AttributeValue>;
+
+/**
+ * DynamoDB Local writes an empty map into stream records as `{}`, without its type (DynamoDB sends `{"M":{}}`), and
+ * `unmarshall` throws "No value defined" on it: a consumer would fail every batch holding one (an audit event's
+ * empty `source`, a certificate whose quota slots are all freed). No other value can be empty, so `{}` is a map.
+ */
+function repairImage(image: Image | undefined): Image | undefined {
+  return image && Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repairValue(value)]));
+}
+
+function repairValue(value: AttributeValue): AttributeValue {
+  if (Object.keys(value).length === 0) return { M: {} };
+  if (value.M) return { M: repairImage(value.M)! };
+  if (value.L) return { L: value.L.map(repairValue) };
+  return value;
+}
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<RunningStreamPoller> {
   const client = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -99,6 +118,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<R
         eventSourceARN: streamArn,
         dynamodb: {
           ...record.dynamodb,
+          ...(record.dynamodb?.NewImage ? { NewImage: repairImage(record.dynamodb.NewImage) } : {}),
+          ...(record.dynamodb?.OldImage ? { OldImage: repairImage(record.dynamodb.OldImage) } : {}),
           ApproximateCreationDateTime: record.dynamodb?.ApproximateCreationDateTime
             ? record.dynamodb.ApproximateCreationDateTime.getTime() / 1000
             : Date.now() / 1000,
