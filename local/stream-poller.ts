@@ -6,6 +6,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
+  type AttributeValue,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { backoff } from '../shared/aws/backoff';
@@ -48,6 +49,26 @@ export interface RunningStreamPoller extends RunningPoller {
 }
 
 type Checkpoints = Record<string, string>;
+
+const STALE_ITERATOR = new Set(['TrimmedDataAccessException', 'ExpiredIteratorException']);
+
+type Image = Record<string, AttributeValue>;
+
+/**
+ * DynamoDB Local writes an empty map into stream records as `{}`, without its type (DynamoDB sends `{"M":{}}`), and
+ * `unmarshall` throws "No value defined" on it: a consumer would fail every batch holding one (an audit event's
+ * empty `source`, a certificate whose quota slots are all freed). No other value can be empty, so `{}` is a map.
+ */
+function repairImage(image: Image | undefined): Image | undefined {
+  return image && Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repairValue(value)]));
+}
+
+function repairValue(value: AttributeValue): AttributeValue {
+  if (Object.keys(value).length === 0) return { M: {} };
+  if (value.M) return { M: repairImage(value.M)! };
+  if (value.L) return { L: value.L.map(repairValue) };
+  return value;
+}
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<RunningStreamPoller> {
   const client = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -97,6 +118,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<R
         eventSourceARN: streamArn,
         dynamodb: {
           ...record.dynamodb,
+          ...(record.dynamodb?.NewImage ? { NewImage: repairImage(record.dynamodb.NewImage) } : {}),
+          ...(record.dynamodb?.OldImage ? { OldImage: repairImage(record.dynamodb.OldImage) } : {}),
           ApproximateCreationDateTime: record.dynamodb?.ApproximateCreationDateTime
             ? record.dynamodb.ApproximateCreationDateTime.getTime() / 1000
             : Date.now() / 1000,
@@ -136,7 +159,19 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<R
       finished.add(id);
       return 0;
     }
-    const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    let out;
+    try {
+      out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    } catch (error) {
+      // DynamoDB Local answers TrimmedDataAccessException for an iterator taken while its shard was still empty (and
+      // an old iterator expires): the iterator is useless, the position is not. Take a new one from the checkpoint
+      // on the next pass — retrying the same iterator would fail the same way forever.
+      if (STALE_ITERATOR.has((error as Error).name)) {
+        iterators.delete(id);
+        lastDescribe = 0;
+      }
+      throw error;
+    }
     const records = out.Records ?? [];
     // Consumers see the shard in order: one after another per batch, each batch only once all consumers had it.
     for (const consumer of options.consumers) await deliver(consumer, records);
@@ -159,16 +194,19 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<R
       }
       const mine = ++pass;
       let got = 0;
+      let complete = false;
       inPass = true;
       try {
         if (Date.now() - lastDescribe > 10_000 || iterators.size === 0) await refreshShards();
         for (const id of [...iterators.keys()]) got += await pollShard(id);
+        complete = true;
       } catch (error) {
-        if (!stopped) options.log(`stream poller: ${(error as Error).message}`);
+        if (!stopped) options.log(`stream poller: ${(error as Error).name}: ${(error as Error).message}`);
       } finally {
         inPass = false;
       }
-      if (got === 0) lastEmptyPass = mine;
+      // Only a pass that read every shard and found nothing proves the consumers have seen everything.
+      if (got === 0 && complete) lastEmptyPass = mine;
       if (got === 0 && !stopped) await new Promise((resolve) => setTimeout(resolve, options.idleDelayMs));
     }
   })();

@@ -183,10 +183,40 @@ export const Verification = z
   })
   .meta({ id: 'Verification' });
 
+/** What `POST /v1/verify/document` finds about the file's signature (docs/signing.md, "Verification"). */
+export const DocumentSignatureReport = z
+  .strictObject({
+    signed: z.boolean(),
+    valid: z.boolean(),
+    signerName: z.string().optional(),
+    subFilter: z.string().optional(),
+    padesLevel: z.enum(['B-B', 'B-T', 'B-LT']).nullable(),
+    claimedSigningTime: isoTime().optional(),
+    timestamp: z.strictObject({ time: isoTime(), tsa: z.string(), valid: z.boolean() }).nullable(),
+    certification: z.strictObject({ certified: z.boolean(), permission: z.number().int().nullable(), respected: z.boolean() }),
+    coverage: z.enum(['WHOLE_FILE', 'REVISION', 'PARTIAL']).nullable(),
+    modifiedAfterSigning: z.boolean(),
+    longTermValidation: z
+      .strictObject({ certificates: z.number().int(), crls: z.number().int(), complete: z.boolean() })
+      .nullable(),
+  })
+  .meta({ id: 'DocumentSignatureReport' });
+
+/** The W3C credential embedded in the file: present, signed by the PDF's key, and saying what the page shows. */
+export const DocumentCredentialReport = z
+  .strictObject({
+    present: z.boolean(),
+    valid: z.boolean(),
+    matchesParticulars: z.boolean(),
+    mismatches: z.array(z.string()),
+  })
+  .meta({ id: 'DocumentCredentialReport' });
+
 export const DocumentVerification = z
   .strictObject({
     ...Verification.shape,
     documentIntact: z.boolean(),
-    signature: z.strictObject({ signed: z.boolean(), valid: z.boolean(), signerName: z.string().optional() }),
+    signature: DocumentSignatureReport,
+    credential: DocumentCredentialReport,
   })
   .meta({ id: 'DocumentVerification' });

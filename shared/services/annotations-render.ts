@@ -17,7 +17,9 @@ import {
   recordRenderFailure,
 } from '../repository/annotations';
 import { putAnnotationDocument, sha256Hex } from '../repository/documents';
-import { signingKey } from '../signing/sealer';
+import type { StatusEntry } from '../credentials/credential';
+import { statusListUrl } from '../signing/pki-publisher';
+import { publicBaseUrl, signingKey, type Sealer } from '../signing/sealer';
 
 /**
  * Rendering one annotation (R5): PENDING → the signed PDF in S3 and its verification record (at once) → READY.
@@ -46,24 +48,28 @@ export interface RenderPorts {
   now(): Date;
 }
 
+/** The signed PDF of one annotation, sealed by `sealer`. */
+async function renderSealed(
+  { annotation, certificate }: { annotation: Annotation; certificate: Certificate },
+  sealer: Sealer,
+): Promise<{ bytes: Uint8Array; signerFingerprint: string }> {
+  const bytes = await renderSignedCertificate(
+    {
+      certificate,
+      qualification: qualificationOf(certificate),
+      annotation,
+      scenario: findScenario(annotation.scenario)!,
+      verificationUrl: verificationUrl(annotation.verificationCode),
+    },
+    sealer,
+  );
+  return { bytes, signerFingerprint: sealer.fingerprint };
+}
+
 export const defaultRenderPorts: RenderPorts = {
   // Both items in one request (the certificate read is wasted only on a duplicate delivery).
   load: ({ certId, annotationId }) => readRenderState(certId, annotationId),
-  async render({ annotation, certificate }) {
-    const scenario = findScenario(annotation.scenario)!;
-    const key = await signingKey();
-    const bytes = await renderSignedCertificate(
-      {
-        certificate,
-        qualification: qualificationOf(certificate),
-        annotation,
-        scenario,
-        verificationUrl: verificationUrl(annotation.verificationCode),
-      },
-      key,
-    );
-    return { bytes, signerFingerprint: key.fingerprint };
-  },
+  render: async (input) => renderSealed(input, await signingKey()),
   store: putAnnotationDocument,
   recordVerification: putVerificationRecord,
   markReady: markAnnotationReady,
@@ -72,12 +78,23 @@ export const defaultRenderPorts: RenderPorts = {
   now: () => new Date(),
 };
 
+const warmUpPorts: Pick<RenderPorts, 'render'> = {
+  // The real sealer, except that the discarded credential takes no status-list index and stores no status entry:
+  // that would be an item of a certificate that does not exist (CERT#WARMUP), written by every container start.
+  async render(input) {
+    const sealer = await signingKey();
+    const discarded: StatusEntry = { listUrl: statusListUrl(publicBaseUrl(), 0), index: 0 };
+    return renderSealed(input, { ...sealer, credentialStatus: () => Promise.resolve(discarded) });
+  },
+};
+
 /**
  * Renders and signs one synthetic certificate, discarded, so the container's first real message does not pay for the
  * signing key's load and the renderer's first run (font subsetting, JIT): Lambda's init phase, and the local
- * runtime's worker start, take it instead. A failure (no signing key yet) is only logged: the real render reports it.
+ * runtime's worker start, take it instead. It writes nothing to the table. A failure (no signing key yet) is only
+ * logged: the real render reports it.
  */
-export async function warmUpRender(ports: Pick<RenderPorts, 'render'> = defaultRenderPorts): Promise<void> {
+export async function warmUpRender(ports: Pick<RenderPorts, 'render'> = warmUpPorts): Promise<void> {
   const at = '2024-01-02T00:00:00.000Z';
   const certificate: Certificate = {
     certId: 'WARMUP',

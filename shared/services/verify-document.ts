@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { verifyCredential, type QualificationCredential } from '../credentials/credential';
 import { qualificationOf, type Certificate } from '../domain/certificate';
 import { VERIFICATION_REASON_TEXT, type VerificationView } from '../domain/verification-view';
@@ -8,6 +8,7 @@ import { getCertificate } from '../repository/certificates';
 import { getVerification, type VerificationRecord } from '../repository/verifications';
 import { checkPdfSignature, expandObjectStreams, signatureChain, type PdfSignatureCheck } from '../signing/verify-pdf';
 import { problem } from '../http/problem';
+import type { DocumentCredentialReport, DocumentSignatureReport } from '../resources/responses';
 import { verifyRecord } from './verification';
 
 /** Synchronous Lambda payloads are capped at 6 MB and the body arrives base64: 4 MiB of PDF fits. */
@@ -17,27 +18,6 @@ export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
 const CODE_IN_INFO = new RegExp(`/${VERIFICATION_INFO_KEY}\\s*\\(([A-Za-z0-9_-]{20}|[A-Za-z0-9_-]{24})\\)`, 'g');
 
 /** What `POST /v1/verify/document` adds to `Verification` (API.md keeps `documentIntact`; the rest is added). */
-export const DocumentSignatureReport = z.object({
-  signed: z.boolean(),
-  valid: z.boolean(),
-  signerName: z.string().optional(),
-  subFilter: z.string().optional(),
-  padesLevel: z.enum(['B-B', 'B-T', 'B-LT']).nullable(),
-  claimedSigningTime: z.string().optional(),
-  timestamp: z.object({ time: z.string(), tsa: z.string(), valid: z.boolean() }).nullable(),
-  certification: z.object({ certified: z.boolean(), permission: z.number().int().nullable(), respected: z.boolean() }),
-  coverage: z.enum(['WHOLE_FILE', 'REVISION', 'PARTIAL']).nullable(),
-  modifiedAfterSigning: z.boolean(),
-  longTermValidation: z.object({ certificates: z.number().int(), crls: z.number().int(), complete: z.boolean() }).nullable(),
-});
-export const DocumentCredentialReport = z.object({
-  present: z.boolean(),
-  valid: z.boolean(),
-  /** The credential says what the page shows: the particulars the document was issued with. */
-  matchesParticulars: z.boolean(),
-  mismatches: z.array(z.string()),
-});
-
 export interface DocumentVerification extends VerificationView {
   documentIntact: boolean;
   signature: z.infer<typeof DocumentSignatureReport>;

@@ -4,6 +4,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { s3, sqs } from '../../shared/aws/clients';
 import { getSecret } from '../../shared/config/secrets';
 import { liveSlots } from '../../shared/domain/annotation';
+import { BUCKET } from '../../shared/resources/bucket';
 import { upsertCertificate } from '../../shared/repository/certificates';
 import { getAnnotation, getQuota, listAnnotations, markAnnotationReady } from '../../shared/repository/annotations';
 import { reconcile } from '../../shared/services/annotations-reconcile';
@@ -24,9 +25,9 @@ import { annotationsOf, expectAllReadyOnceWithExactQuotas, queueDepth, statusesO
 const faults = {
   /** Render consumer throws on records whose body contains one of these certIds, this many more times each. */
   throwFor: new Map<string, number>(),
-  /** S3 PutObject fails this many more times. */
+  /** The render's S3 PutObject fails this many more times. */
   putFailures: 0,
-  /** S3 is down: every PutObject fails until this is switched off. */
+  /** S3 is down for the render: every PutObject of an annotation's PDF fails until this is switched off. */
   s3Outage: false,
   /** SQS SendMessage from the API fails this many more times (the "process died after the write" case). */
   sendFailures: 0,
@@ -61,7 +62,11 @@ beforeAll(async () => {
   });
   s3().middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'PutObjectCommand' && (faults.s3Outage || faults.putFailures > 0)) {
+      // Only the render's uploads: the audit trail's archive writes go through the same client (the stream consumer
+      // runs in this process too) and would otherwise take the failures meant for the render, at their own pace.
+      const key = (args.input as { Key?: string }).Key ?? '';
+      const renderUpload = context.commandName === 'PutObjectCommand' && key.startsWith(BUCKET.prefixes.annotations);
+      if (renderUpload && (faults.s3Outage || faults.putFailures > 0)) {
         if (!faults.s3Outage) faults.putFailures--;
         throw Object.assign(new Error('injected: S3 unavailable'), { name: 'ServiceUnavailable', $retryable: undefined });
       }

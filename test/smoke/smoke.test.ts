@@ -1,14 +1,14 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddb, s3 } from '../../shared/aws/clients';
+import { leftovers } from '../support/leftovers';
 import { spawnTs } from '../support/processes';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 /**
  * `npm run smoke -- --target local` as an operator runs it (a child process finding the stack through its data
  * folder), against a local stack with the production wiring. It must pass, exit 0, and leave nothing behind; and it
- * must exit non-zero — still cleaning up — when a step fails.
+ * must exit non-zero — still cleaning up — when a step fails. "Nothing" is every record of the test certificate and
+ * holder; the audit trail of what the run did, the report counters and the seal's status lists stay
+ * (test/support/leftovers.ts).
  */
 async function smoke(stack: TestStack, ...args: string[]) {
   const run = spawnTs('test/smoke/main.ts', ['--target', 'local', '--data-dir', stack.dataDir, ...args], {
@@ -17,12 +17,6 @@ async function smoke(stack: TestStack, ...args: string[]) {
   });
   const code = await run.exited;
   return { code, output: run.output() };
-}
-
-async function leftovers(stack: TestStack) {
-  const items = (await ddb().send(new ScanCommand({ TableName: stack.target.tableName }))).Items ?? [];
-  const objects = (await s3().send(new ListObjectsV2Command({ Bucket: stack.target.bucketName }))).Contents ?? [];
-  return { items: items.map((item) => `${item.pk} ${item.sk}`), objects: objects.map((o) => o.Key) };
 }
 
 describe('npm run smoke against the local stack', () => {
@@ -35,7 +29,7 @@ describe('npm run smoke against the local stack', () => {
   });
 
   it('walks the whole holder flow, prints every step with its time, exits 0 and removes what it made', async () => {
-    const before = await leftovers(stack);
+    const before = await leftovers(stack.target);
     const { code, output } = await smoke(stack);
     expect(code, output).toBe(0);
     for (const step of [
@@ -55,7 +49,7 @@ describe('npm run smoke against the local stack', () => {
     }
     expect(output).toMatch(/smoke: PASSED — 15 steps/);
     expect(output).toContain('1 annotation(s), 1 PDF(s), 1 verification code(s), the holder account');
-    expect(await leftovers(stack)).toEqual(before);
+    expect(await leftovers(stack.target)).toEqual(before);
   }, 120_000);
 
   describe('with the render consumer off', () => {
@@ -74,7 +68,7 @@ describe('npm run smoke against the local stack', () => {
       expect(output).toMatch(/^skip download, SHA-256 checked/m);
       expect(output).toMatch(/^ok +clean up \(ecert test-data remove\)/m);
       expect(output).toMatch(/smoke: FAILED — wait for READY/);
-      expect((await leftovers(stalled)).items).toEqual([]);
+      expect((await leftovers(stalled.target)).items).toEqual([]);
     }, 120_000);
   });
 

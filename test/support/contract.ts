@@ -90,11 +90,15 @@ export class ContractChecker {
     const sent = (header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const mediaType = mediaTypes.find((type) => type === sent);
     if (!mediaType) return [...problems, `${at}: content-type "${sent}", declared ${mediaTypes.join(', ')}`];
-    let body: unknown;
-    try {
-      body = JSON.parse(received.body);
-    } catch {
-      return [...problems, `${at}: body is not JSON`];
+    let body: unknown = received.body;
+    // A raw body (a DER certificate or CRL, a vc+jwt) is declared as a string: the text itself is what is validated.
+    const raw = ((content[mediaType] as Json).schema as Json | undefined)?.type === 'string';
+    if (!raw) {
+      try {
+        body = JSON.parse(received.body);
+      } catch {
+        return [...problems, `${at}: body is not JSON`];
+      }
     }
     const validate = this.validator(`${where}/${pointer('content', mediaType, 'schema')}`);
     if (!validate(body)) {

@@ -38,6 +38,9 @@ export const statusesOf = async (certIds: string[]): Promise<Record<string, numb
   return counts;
 };
 
+/** `annotations/<certId>/<annotationId>.`, which each of the annotation's `<annotationId>.<sha256>.pdf` starts with. */
+const objectPrefix = (certId: string, annotationId: string) => objectKeys.annotation(certId, annotationId).replace(/pdf$/, '');
+
 /**
  * The end state issue 10 asks for: every annotation READY (none FAILED, none PENDING), exactly one object per
  * annotation under its own key and nothing else, and each certificate's quota holding exactly its annotations.
@@ -53,10 +56,10 @@ export async function expectAllReadyOnceWithExactQuotas(bucket: string, certIds:
     // annotation's recorded object exists, and every object belongs to an annotation (a render retried after its
     // upload leaves its own hash-named object beside the recorded one, which the lifecycle rule removes).
     for (const a of annotations) {
-      expect(a.objectKey!.startsWith(`${objectKeys.annotation(certId, a.annotationId)}.`), a.objectKey).toBe(true);
+      expect(a.objectKey!.startsWith(objectPrefix(certId, a.annotationId)), a.objectKey).toBe(true);
       expect(stored, certId).toContain(a.objectKey);
     }
-    for (const key of stored) expect(annotations.some((a) => key.startsWith(`${objectKeys.annotation(certId, a.annotationId)}.`)), key).toBe(true);
+    for (const key of stored) expect(annotations.some((a) => key.startsWith(objectPrefix(certId, a.annotationId))), key).toBe(true);
     const quota = await getQuota(certId);
     expect(Object.keys(liveSlots(quota.slots, new Date())).sort(), certId).toEqual(annotations.map((a) => a.annotationId).sort());
   }
