@@ -17,15 +17,18 @@ export const SECRETS = {
 
 export type SecretName = keyof typeof SECRETS;
 
-const cache = new Map<SecretName, Promise<string>>();
+const cache = new Map<string, Promise<string>>();
 
 export function getSecret(name: SecretName): Promise<string> {
-  let pending = cache.get(name);
+  // Keyed by where the secret comes from as well: one process may serve two local stacks (the tests), each with its
+  // own secrets folder; in Lambda the source never changes.
+  const key = `${optionalEnv('ECERT_LOCAL_SECRETS_DIR') ?? process.env[SECRETS[name].env] ?? ''}\u0000${name}`;
+  let pending = cache.get(key);
   if (!pending) {
     pending = loadSecret(name);
-    cache.set(name, pending);
+    cache.set(key, pending);
     // A failed load must not poison the cache for the container's lifetime.
-    pending.catch(() => cache.delete(name));
+    pending.catch(() => cache.delete(key));
   }
   return pending;
 }

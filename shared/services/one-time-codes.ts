@@ -33,12 +33,13 @@ import { countInWindow } from '../repository/windowed-counters';
  * is the same whatever the identity is — registered, unregistered, unknown, with or without a contact on record —
  * and so is the work done: every limit is counted, and a request that has nowhere to send still stores a code.
  */
-let codeKey: Promise<string> | undefined;
-/** The key of code digests, derived from the identity-hash key so no further secret is needed. */
-function digestKey(): Promise<string> {
-  codeKey ??= getSecret('idHashKey').then((secret) => Buffer.from(hkdfSync('sha256', secret, 'ecert', 'one-time-code', 32)).toString('hex'));
-  codeKey.catch(() => (codeKey = undefined));
-  return codeKey;
+/**
+ * The code digests' key, derived from the ID-hash key. Derived from the secret read now (getSecret caches it), not
+ * kept on its own: a process that serves two stacks (the tests' local stacks) must not digest with the first one's.
+ */
+async function digestKey(): Promise<string> {
+  const secret = await getSecret('idHashKey');
+  return Buffer.from(hkdfSync('sha256', secret, 'ecert', 'one-time-code', 32)).toString('hex');
 }
 
 const tooManyCodes = (retryAfterSeconds: number) =>
