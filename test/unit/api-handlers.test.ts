@@ -1,11 +1,21 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../shared/auth/password';
+import { hkdfSync } from 'node:crypto';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { hashSource } from '../../shared/auth/identity-hash';
+import { hashPassword, verifyPassword } from '../../shared/auth/password';
+import { ENV } from '../../shared/config/env';
+import type { Contact } from '../../shared/domain/contact-point';
 import { idHash } from '../../shared/domain/id-hash';
+import { codeDigest, type CodeDestination, type CodePurpose } from '../../shared/domain/one-time-code';
 import { CURRENT_NOTICE, EMPTY_CERTIFICATE_LIST_HINT } from '../../shared/domain/notice';
 import { openApiDocument } from '../../shared/http/openapi';
 import { ROUTE } from '../../shared/resources/routes';
 import { keys, TABLE } from '../../shared/resources/table';
+import { handler as accountContact } from '../../functions/api/account-contact';
+import { handler as accountGet } from '../../functions/api/account-get';
+import { handler as accountName } from '../../functions/api/account-name';
 import { handler as accountsCreate } from '../../functions/api/accounts-create';
 import { handler as annotationDownload } from '../../functions/api/annotation-download';
 import { handler as annotationGet } from '../../functions/api/annotation-get';
@@ -20,7 +30,9 @@ import { handler as noticeAccept } from '../../functions/api/notice-accept';
 import { handler as noticeGet } from '../../functions/api/notice-get';
 import { handler as openapi } from '../../functions/api/openapi';
 import { handler as passwordChange } from '../../functions/api/password-change';
+import { handler as passwordReset } from '../../functions/api/password-reset';
 import { handler as sessionsCreate } from '../../functions/api/sessions-create';
+import { handler as verificationCodesCreate } from '../../functions/api/verification-codes-create';
 import { handler as verifyCode } from '../../functions/api/verify-code';
 import { handler as verifyDocument } from '../../functions/api/verify-document';
 import { handler as verifyHolder } from '../../functions/api/verify-holder';
@@ -54,15 +66,86 @@ import {
  * body — each answer also checked against the OpenAPI document by `invoke`) and what it asked of the table. The
  * integration tests run the same handlers against the real emulators.
  */
-beforeAll(setUpHandlerEnvironment);
-afterAll(tearDownHandlerEnvironment);
+/** E-mail goes through SES v2 (shared/messaging/send.ts): mocked, so a test can read the code a holder would get. */
+const sesMock = mockClient(SESv2Client);
+
+beforeAll(async () => {
+  await setUpHandlerEnvironment();
+  process.env[ENV.emailFrom] = 'ecert-unit <no-reply@ecert.example>';
+});
+afterAll(async () => {
+  sesMock.restore();
+  delete process.env[ENV.emailFrom];
+  await tearDownHandlerEnvironment();
+});
 beforeEach(() => {
   ddbMock.reset();
+  sesMock.reset();
   // What DynamoDB answers for an item that does not exist; tests add the items they need.
   ddbMock.on(GetCommand).resolves({});
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const conditionFailed = () => Object.assign(new Error('failed'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] });
+
+const SOURCE_IP = '198.51.100.7'; // httpEvent's requestContext.http.sourceIp
+
+/** Today's scrypt hash of PASSWORD, computed once (scrypt is slow on purpose). */
+let passwordHashOnce: Promise<string> | undefined;
+const passwordHash = () => (passwordHashOnce ??= hashPassword(PASSWORD));
+
+/** A holder registered under `idNumber` (identity item → profile) whose password is PASSWORD, with a verified contact if given. */
+async function registered(idNumber: string, options: { contact?: Contact; tokenVersion?: number; noticeAccepted?: boolean } = {}) {
+  const hash = idHash(ID_HASH_KEY, 'RESIDENT_ID', idNumber);
+  const holder = storedHolder(holderFactory({ idHash: hash, passwordHash: await passwordHash(), tokenVersion: options.tokenVersion ?? 0 }), {
+    noticeAccepted: options.noticeAccepted ?? true,
+  });
+  ddbMock.on(GetCommand, { Key: keys.identity('RESIDENT_ID', hash) }).resolves({ Item: { holderId: holder.holderId } });
+  if (options.contact) withVerifiedContact(holder, options.contact);
+  return { holder, idHash: hash, token: await tokenFor(holder) };
+}
+
+/** The profile item as it is once a code proved the contact (shared/repository/holder-contacts.ts). */
+function withVerifiedContact(holder: ReturnType<typeof storedHolder>, contact: Contact) {
+  ddbMock.on(GetCommand, { Key: keys.holder(holder.holderId) }).resolves({
+    Item: { ...keys.holder(holder.holderId), ...holder, contactChannel: contact.channel, contactAddress: contact.address, contactVerifiedAt: holder.createdAt },
+  });
+}
+
+/**
+ * The key code digests are made with. shared/services/one-time-codes.ts derives it from the identity-hash key
+ * (HKDF-SHA-256, info `one-time-code`); derived the same way here, a stored code below is one the service would accept.
+ */
+const CODE_DIGEST_KEY = Buffer.from(hkdfSync('sha256', ID_HASH_KEY, 'ecert', 'one-time-code', 32)).toString('hex');
+
+/**
+ * A live one-time code `code` for (purpose, identity) as putCode stores it — only its keyed digest — sent to `sentTo`.
+ * DynamoDB answers the conditional try (reserveCodeTry, an UpdateItem returning ALL_NEW) with it.
+ */
+function liveCode(purpose: CodePurpose, hash: string, code: string, sentTo?: { destination: CodeDestination; contact: Contact }) {
+  const scope = { purpose, idType: 'RESIDENT_ID' as const, idHash: hash };
+  const item = {
+    ...keys.oneTimeCode(purpose, 'RESIDENT_ID', hash),
+    kind: 'VERIFICATION',
+    ...scope,
+    digest: codeDigest(CODE_DIGEST_KEY, scope, code),
+    expiresAt: Date.now() + 600_000,
+    tries: 1,
+    createdAt: new Date().toISOString(),
+    ...(sentTo ? { destination: sentTo.destination, contactChannel: sentTo.contact.channel, contactAddress: sentTo.contact.address } : {}),
+  };
+  ddbMock.on(UpdateCommand, { Key: keys.oneTimeCode(purpose, 'RESIDENT_ID', hash) }).resolves({ Attributes: item });
+  return item;
+}
+
+const updatesOf = (pk: string) => ddbMock.commandCalls(UpdateCommand).filter((call) => call.args[0].input.Key!.pk === pk);
+const transactItems = () => ddbMock.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!);
+/** The per-(identity, source) password-attempt record of httpEvent's source (its address hashed, never stored). */
+const loginSourceKey = async (hash: string, ip = SOURCE_IP) => keys.loginSource('RESIDENT_ID', hash, await hashSource(ip));
+/** The per-identity failure window (attack detection) of shared/services/password-guard.ts. */
+const identityFailures = (hash: string) => keys.windowCounter('password-failures', `RESIDENT_ID#${hash}`).pk;
 
 /** A holder who owns `cert`, stored and logged in. */
 async function owner(cert = certificate(), options: { noticeAccepted?: boolean } = {}) {
@@ -89,38 +172,135 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('POST /v1/verification-codes', () => {
+  it('answers a registered and an unknown identity alike (202), storing a code for both and sending only to the account’s contact', async () => {
+    // Prepare: one clock reading for both requests, so the answers can be compared whole
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-22T07:04:02.000Z'));
+    const contact: Contact = { channel: 'EMAIL', address: 'lin.ji@example.com' };
+    const known = residentId();
+    const unknown = residentId();
+    const { idHash: knownHash } = await registered(known, { contact });
+    ddbMock.on(UpdateCommand).resolves({});
+    ddbMock.on(PutCommand).resolves({});
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'unit-message' });
+
+    // Act
+    const request = (idNumber: string) => httpEvent(ROUTE.verificationCodesCreate, { json: { purpose: 'RESET_PASSWORD', idType: 'RESIDENT_ID', idNumber } });
+    const forKnown = await invoke(verificationCodesCreate, request(known));
+    const forUnknown = await invoke(verificationCodesCreate, request(unknown));
+
+    // Assess: the same answer, naming nothing
+    expect(forKnown).toMatchObject({ status: 202, body: { expiresAt: '2026-11-22T07:14:02.000Z' } });
+    expect(forUnknown.status).toBe(forKnown.status);
+    expect(forUnknown.body).toEqual(forKnown.body);
+    expect(forUnknown.headers).toEqual(forKnown.headers);
+    expect(JSON.stringify(forKnown.body)).not.toContain(contact.address);
+    // A code is stored for each (only its digest); the known one's went to the account's contact, the other nowhere
+    const stored = ddbMock.commandCalls(PutCommand).map((call) => call.args[0].input.Item!);
+    expect(stored.map((item) => item.pk)).toEqual([
+      keys.oneTimeCode('RESET_PASSWORD', 'RESIDENT_ID', knownHash).pk,
+      keys.oneTimeCode('RESET_PASSWORD', 'RESIDENT_ID', idHash(ID_HASH_KEY, 'RESIDENT_ID', unknown)).pk,
+    ]);
+    expect(stored[0]).toMatchObject({ destination: 'ACCOUNT', contactAddress: contact.address, tries: 0 });
+    expect(stored[1]!.destination).toBeUndefined();
+    const sent = sesMock.commandCalls(SendEmailCommand);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.args[0].input.Destination!.ToAddresses).toEqual([contact.address]);
+    const code = /验证码 (\d{6})/.exec(sent[0]!.args[0].input.Content!.Simple!.Body!.Text!.Data!)![1]!;
+    expect(stored[0]!.digest).toBe(codeDigest(CODE_DIGEST_KEY, { purpose: 'RESET_PASSWORD', idType: 'RESIDENT_ID', idHash: knownHash }, code));
+    expect(JSON.stringify(stored)).not.toContain(code);
+  });
+});
+
 describe('POST /v1/accounts', () => {
-  it('creates the identity and the profile in one transaction, storing only the masked ID number', async () => {
+  it('creates the identity, the profile with the contact the code proved, uses the code up and records the event — in one transaction', async () => {
     // Prepare
     const idNumber = residentId('19880315');
+    const hash = idHash(ID_HASH_KEY, 'RESIDENT_ID', idNumber);
+    const contact: Contact = { channel: 'SMS', address: '+8613812345678' };
+    const code = liveCode('REGISTER', hash, '482913', { destination: 'GIVEN', contact });
     ddbMock.on(TransactWriteCommand).resolves({});
 
     // Act
     const answer = await invoke(
       accountsCreate,
-      httpEvent(ROUTE.accountsCreate, { json: { name: ' 林𠮷 ', idType: 'RESIDENT_ID', idNumber, password: PASSWORD } }),
+      httpEvent(ROUTE.accountsCreate, { json: { name: ' 林𠮷 ', idType: 'RESIDENT_ID', idNumber, password: PASSWORD, code: '482 913' } }),
     );
 
     // Assess
     expect(answer.status).toBe(201);
-    expect(answer.headers.location).toBeUndefined();
-    const [identity, profile] = ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(identity!.Put!.Item).toMatchObject({ pk: expect.stringMatching(/^IDENTITY#RESIDENT_ID#/), holderId: answer.body.holderId });
-    expect(profile!.Put!.Item).toMatchObject({ holderId: answer.body.holderId, name: '林𠮷', tokenVersion: 0 });
-    expect(JSON.stringify(profile!.Put!.Item)).not.toContain(idNumber);
+    expect(answer.headers.location).toBe(`/v1/accounts/${answer.body.holderId}`);
+    expect(Object.keys(answer.body)).toEqual(['holderId']);
+    const [items] = transactItems();
+    const [identity, profile, use, event] = items!;
+    expect(identity!.Put!).toMatchObject({ Item: { ...keys.identity('RESIDENT_ID', hash), holderId: answer.body.holderId }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(profile!.Put!.Item).toMatchObject({
+      ...keys.holder(answer.body.holderId),
+      name: '林𠮷',
+      idNumberMasked: expect.stringContaining('*'),
+      tokenVersion: 0,
+      contactChannel: 'SMS',
+      contactAddress: contact.address,
+    });
+    expect(await verifyPassword(PASSWORD, profile!.Put!.Item!.passwordHash as string)).toBe(true);
+    expect(use!.Delete).toMatchObject({ Key: keys.oneTimeCode('REGISTER', 'RESIDENT_ID', hash), ExpressionAttributeValues: { ':digest': code.digest } });
+    expect(event!.Put!.Item).toMatchObject({ action: 'account.register', details: { contactVerified: true, code: 'VERIFICATION' } });
+    const written = JSON.stringify(items);
+    for (const secret of [idNumber, PASSWORD, '482913']) expect(written).not.toContain(secret);
+    expect(JSON.stringify(event)).not.toContain(contact.address);
   });
 
-  it('answers 409 ALREADY_REGISTERED when the identity item exists', async () => {
+  it('answers a wrong code 422 CODE_INVALID after counting the try, before looking the identity up', async () => {
     // Prepare
-    ddbMock.on(TransactWriteCommand).rejects(conditionFailed());
+    const idNumber = residentId();
+    const hash = idHash(ID_HASH_KEY, 'RESIDENT_ID', idNumber);
+    liveCode('REGISTER', hash, '482913', { destination: 'GIVEN', contact: { channel: 'SMS', address: '+8613812345678' } });
 
     // Act
     const answer = await invoke(
       accountsCreate,
-      httpEvent(ROUTE.accountsCreate, { json: { name: '张三', idType: 'RESIDENT_ID', idNumber: residentId(), password: PASSWORD } }),
+      httpEvent(ROUTE.accountsCreate, { json: { name: '张三', idType: 'RESIDENT_ID', idNumber, password: PASSWORD, code: '482914' } }),
     );
 
     // Assess
+    expect(answer).toMatchObject({ status: 422, body: { code: 'CODE_INVALID' } });
+    expect(updatesOf(keys.oneTimeCode('REGISTER', 'RESIDENT_ID', hash).pk)[0]!.args[0].input.ConditionExpression).toContain('tries < :max');
+    expect(ddbMock.commandCalls(GetCommand, { Key: keys.identity('RESIDENT_ID', hash) })).toHaveLength(0);
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('answers 409 ALREADY_REGISTERED when the code reached a contact that is not the account’s, and uses the code up', async () => {
+    // Prepare: the account's verified contact is another one than the code went to
+    const idNumber = residentId();
+    const { idHash: hash } = await registered(idNumber, { contact: { channel: 'EMAIL', address: 'owner@example.com' } });
+    const code = liveCode('REGISTER', hash, '731204', { destination: 'GIVEN', contact: { channel: 'EMAIL', address: 'someone@example.net' } });
+    ddbMock.on(DeleteCommand).resolves({});
+
+    // Act
+    const answer = await invoke(
+      accountsCreate,
+      httpEvent(ROUTE.accountsCreate, { json: { name: '张三', idType: 'RESIDENT_ID', idNumber, password: PASSWORD, code: '731204' } }),
+    );
+
+    // Assess
+    expect(answer).toMatchObject({ status: 409, body: { code: 'ALREADY_REGISTERED', passwordResetPath: '/forgot-password' } });
+    expect(ddbMock.commandCalls(DeleteCommand)[0]!.args[0].input).toMatchObject({
+      Key: keys.oneTimeCode('REGISTER', 'RESIDENT_ID', hash),
+      ExpressionAttributeValues: { ':digest': code.digest },
+    });
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(JSON.stringify(answer.body)).not.toMatch(/owner@|someone@/);
+  });
+
+  it('answers 409 ALREADY_REGISTERED when another registration of the identity wins the race (identity item exists)', async () => {
+    const idNumber = residentId();
+    liveCode('REGISTER', idHash(ID_HASH_KEY, 'RESIDENT_ID', idNumber), '482913', { destination: 'GIVEN', contact: { channel: 'SMS', address: '+8613812345678' } });
+    ddbMock.on(TransactWriteCommand).rejects(conditionFailed());
+    const answer = await invoke(
+      accountsCreate,
+      httpEvent(ROUTE.accountsCreate, { json: { name: '张三', idType: 'RESIDENT_ID', idNumber, password: PASSWORD, code: '482913' } }),
+    );
     expect(answer).toMatchObject({ status: 409, body: { code: 'ALREADY_REGISTERED' } });
   });
 
@@ -128,7 +308,9 @@ describe('POST /v1/accounts', () => {
     // Act
     const answer = await invoke(
       accountsCreate,
-      httpEvent(ROUTE.accountsCreate, { json: { name: 'A'.repeat(51), idType: 'RESIDENT_ID', idNumber: '110105198803151233', password: 'letters' } }),
+      httpEvent(ROUTE.accountsCreate, {
+        json: { name: 'A'.repeat(51), idType: 'RESIDENT_ID', idNumber: '110105198803151233', password: 'letters', code: '482913' },
+      }),
     );
 
     // Assess
@@ -139,12 +321,62 @@ describe('POST /v1/accounts', () => {
   });
 });
 
-describe('POST /v1/sessions', () => {
-  it('issues a token for the right password and clears the failure counter', async () => {
+describe('POST /v1/accounts/password-reset', () => {
+  it('sets the new password, ends every session, uses the code up and forgets the identity’s failures (204)', async () => {
     // Prepare
     const idNumber = residentId();
-    const holder = storedHolder(holderFactory({ passwordHash: await hashPassword(PASSWORD) }), { noticeAccepted: false });
-    ddbMock.on(GetCommand, { Key: keys.identity('RESIDENT_ID', idHash(ID_HASH_KEY, 'RESIDENT_ID', idNumber)) }).resolves({ Item: { holderId: holder.holderId } });
+    const contact: Contact = { channel: 'EMAIL', address: 'lin.ji@example.com' };
+    const { holder, idHash: hash } = await registered(idNumber, { contact, tokenVersion: 2 });
+    const code = liveCode('RESET_PASSWORD', hash, '905512', { destination: 'ACCOUNT', contact });
+    ddbMock.on(TransactWriteCommand).resolves({});
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
+    ddbMock.on(UpdateCommand, { Key: keys.windowCounter('password-failures', `RESIDENT_ID#${hash}`) }).resolves({});
+
+    // Act
+    const answer = await invoke(
+      passwordReset,
+      httpEvent(ROUTE.passwordReset, { json: { idType: 'RESIDENT_ID', idNumber, code: '905512', newPassword: 'Another-pass-22' } }),
+    );
+
+    // Assess
+    expect(answer).toEqual({ status: 204, headers: expect.any(Object), body: undefined });
+    const [[update, use, event]] = transactItems() as [NonNullable<ReturnType<typeof transactItems>[number]>];
+    expect(update!.Update).toMatchObject({ Key: keys.holder(holder.holderId), ExpressionAttributeValues: { ':seen': 2, ':one': 1 } });
+    expect(update!.Update!.UpdateExpression).toContain('tokenVersion = tokenVersion + :one');
+    expect(await verifyPassword('Another-pass-22', update!.Update!.ExpressionAttributeValues![':hash'] as string)).toBe(true);
+    expect(use!.Delete).toMatchObject({ Key: keys.oneTimeCode('RESET_PASSWORD', 'RESIDENT_ID', hash), ExpressionAttributeValues: { ':digest': code.digest } });
+    expect(event!.Put!.Item).toMatchObject({ action: 'account.password-reset' });
+    expect(ddbMock.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':pk': keys.loginSource('RESIDENT_ID', hash, '').pk });
+    expect(updatesOf(identityFailures(hash))[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':zero': 0 });
+  });
+
+  it('answers a wrong code 422 CODE_INVALID, and a right code for an identity without an account exactly alike', async () => {
+    // Prepare
+    const idNumber = residentId();
+    const { idHash: hash } = await registered(idNumber);
+    liveCode('RESET_PASSWORD', hash, '905512', { destination: 'RECORD', contact: { channel: 'SMS', address: '+8613812345678' } });
+    const noAccount = residentId();
+    liveCode('RESET_PASSWORD', idHash(ID_HASH_KEY, 'RESIDENT_ID', noAccount), '905512', { destination: 'RECORD', contact: { channel: 'SMS', address: '+8613812345678' } });
+    const reset = (id: string, code: string) =>
+      invoke(passwordReset, httpEvent(ROUTE.passwordReset, { json: { idType: 'RESIDENT_ID', idNumber: id, code, newPassword: 'Another-pass-22' } }));
+
+    // Act
+    const wrong = await reset(idNumber, '905513');
+    const nothingToReset = await reset(noAccount, '905512');
+
+    // Assess
+    expect(wrong).toMatchObject({ status: 422, body: { code: 'CODE_INVALID' } });
+    expect(nothingToReset.body).toEqual(wrong.body);
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('POST /v1/sessions', () => {
+  it('issues a token for the right password and forgets the source’s claimed try', async () => {
+    // Prepare
+    const idNumber = residentId();
+    const { holder, idHash: hash } = await registered(idNumber, { noticeAccepted: false });
+    ddbMock.on(UpdateCommand).resolves({});
     ddbMock.on(DeleteCommand).resolves({});
 
     // Act
@@ -154,69 +386,177 @@ describe('POST /v1/sessions', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ holderId: holder.holderId, holderName: holder.name, noticeAccepted: false });
     expect(answer.body.token.split('.')).toHaveLength(3);
-    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(ddbMock.commandCalls(DeleteCommand)[0]!.args[0].input.Key!.pk).toMatch(/^LOGIN#RESIDENT_ID#/);
+    const source = await loginSourceKey(hash);
+    expect(source.sk).not.toContain(SOURCE_IP);
+    // The try was claimed (as a failure) before the check, then forgotten on the condition it is still that try
+    const claims = ddbMock.commandCalls(UpdateCommand);
+    expect(claims.map((call) => call.args[0].input.Key)).toEqual([source]);
+    expect(claims[0]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(ddbMock.commandCalls(DeleteCommand)[0]!.args[0].input).toMatchObject({ Key: source, ExpressionAttributeValues: { ':claimed': 1 } });
+    expect(updatesOf(identityFailures(hash))).toHaveLength(0);
   });
 
-  it('answers an unknown identity 401 INVALID_CREDENTIALS and counts the failure', async () => {
+  it('answers an unknown identity 401 INVALID_CREDENTIALS and counts the failure for the source and for the identity', async () => {
     // Prepare
-    ddbMock.on(UpdateCommand).resolves({ Attributes: { failures: 1 } });
+    const idNumber = residentId();
+    const hash = idHash(ID_HASH_KEY, 'RESIDENT_ID', idNumber);
+    ddbMock.on(UpdateCommand).resolves({});
 
     // Act
-    const answer = await invoke(
-      sessionsCreate,
-      httpEvent(ROUTE.sessionsCreate, { json: { idType: 'RESIDENT_ID', idNumber: residentId(), password: 'Wrong-pass-1' } }),
-    );
+    const answer = await invoke(sessionsCreate, httpEvent(ROUTE.sessionsCreate, { json: { idType: 'RESIDENT_ID', idNumber, password: 'Wrong-pass-1' } }));
 
     // Assess
     expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
     expect(answer.headers['www-authenticate']).toBeUndefined();
-    expect(ddbMock.commandCalls(UpdateCommand)[0]!.args[0].input.Key!.pk).toMatch(/^LOGIN#RESIDENT_ID#/);
+    expect(ddbMock.commandCalls(UpdateCommand, { Key: await loginSourceKey(hash) })).toHaveLength(1);
+    expect(updatesOf(identityFailures(hash))).toHaveLength(1);
+    expect(ddbMock.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 
-  it('answers a locked identity 429 TOO_MANY_ATTEMPTS with Retry-After, before checking any password', async () => {
-    // Prepare
-    const lockedUntil = Date.now() + 600_000;
-    ddbMock.on(GetCommand).resolves({ Item: { lockedUntil } });
+  it('makes a failing source wait (429 with Retry-After, no password checked) while another source gets in', async () => {
+    // Prepare: this source failed 8 times and must wait 10 minutes
+    const idNumber = residentId();
+    const { holder, idHash: hash } = await registered(idNumber);
+    const now = Date.now();
+    ddbMock.on(GetCommand, { Key: await loginSourceKey(hash) }).resolves({ Item: { failures: 8, notBefore: now + 600_000, lastAt: now } });
+    ddbMock.on(UpdateCommand).resolves({});
+    ddbMock.on(DeleteCommand).resolves({});
+    const login = () => httpEvent(ROUTE.sessionsCreate, { json: { idType: 'RESIDENT_ID', idNumber, password: PASSWORD } });
 
     // Act
-    const answer = await invoke(
-      sessionsCreate,
-      httpEvent(ROUTE.sessionsCreate, { json: { idType: 'RESIDENT_ID', idNumber: residentId(), password: PASSWORD } }),
-    );
+    const waiting = await invoke(sessionsCreate, login());
+    const triesBefore = ddbMock.commandCalls(UpdateCommand).length;
+    const fromElsewhere = login();
+    fromElsewhere.requestContext.http.sourceIp = '203.0.113.9';
+    const other = await invoke(sessionsCreate, fromElsewhere);
 
     // Assess
-    expect(answer).toMatchObject({ status: 429, body: { code: 'TOO_MANY_ATTEMPTS', lockedUntil: new Date(lockedUntil).toISOString() } });
-    expect(Number(answer.headers['retry-after'])).toBeGreaterThan(590);
-    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(waiting).toMatchObject({ status: 429, body: { code: 'TOO_MANY_ATTEMPTS' } });
+    expect(waiting.body.retryAfterSeconds).toBeGreaterThan(590);
+    expect(Number(waiting.headers['retry-after'])).toBe(waiting.body.retryAfterSeconds);
+    expect(triesBefore).toBe(0);
+    expect(other).toMatchObject({ status: 200, body: { holderId: holder.holderId } });
   });
 });
 
 describe('PUT /v1/accounts/me/password', () => {
   it('replaces the hash and bumps the token version on the version the caller authenticated with', async () => {
     // Prepare
-    const holder = storedHolder(holderFactory({ passwordHash: await hashPassword(PASSWORD), tokenVersion: 3 }));
+    const { holder, idHash: hash, token } = await registered(residentId(), { tokenVersion: 3 });
     ddbMock.on(UpdateCommand).resolves({});
+    ddbMock.on(DeleteCommand).resolves({});
 
     // Act
     const answer = await invoke(
       passwordChange,
-      httpEvent(ROUTE.passwordChange, { token: await tokenFor(holder), json: { currentPassword: PASSWORD, newPassword: 'Another-pass-22' } }),
+      httpEvent(ROUTE.passwordChange, { token, json: { currentPassword: PASSWORD, newPassword: 'Another-pass-22' } }),
     );
 
     // Assess
     expect(answer).toEqual({ status: 204, headers: expect.any(Object), body: undefined });
-    expect(ddbMock.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':expected': 3 });
+    const [change] = updatesOf(keys.holder(holder.holderId).pk);
+    expect(change!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':expected': 3 });
+    expect(await verifyPassword('Another-pass-22', change!.args[0].input.ExpressionAttributeValues![':h'] as string)).toBe(true);
+    // The current password was checked as a counted attempt of this source, forgotten because it was right
+    expect(ddbMock.commandCalls(DeleteCommand)[0]!.args[0].input.Key).toEqual(await loginSourceKey(hash));
   });
 
-  it('answers a wrong current password 401 INVALID_CREDENTIALS and changes nothing', async () => {
-    const holder = storedHolder(holderFactory({ passwordHash: await hashPassword(PASSWORD) }));
+  it('answers a wrong current password 401 INVALID_CREDENTIALS, counts it like a login failure and changes nothing', async () => {
+    const { holder, idHash: hash, token } = await registered(residentId());
+    ddbMock.on(UpdateCommand).resolves({});
     const answer = await invoke(
       passwordChange,
-      httpEvent(ROUTE.passwordChange, { token: await tokenFor(holder), json: { currentPassword: 'Not-it-123', newPassword: 'Another-pass-22' } }),
+      httpEvent(ROUTE.passwordChange, { token, json: { currentPassword: 'Not-it-123', newPassword: 'Another-pass-22' } }),
     );
     expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
-    expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(updatesOf(keys.holder(holder.holderId).pk)).toHaveLength(0);
+    expect(ddbMock.commandCalls(UpdateCommand, { Key: await loginSourceKey(hash) })).toHaveLength(1);
+    expect(updatesOf(identityFailures(hash))).toHaveLength(1);
+  });
+});
+
+describe('GET /v1/accounts/me', () => {
+  it('shows the holder’s account with the ID number and the contact masked', async () => {
+    // Prepare
+    const idNumber = residentId();
+    const contact: Contact = { channel: 'SMS', address: '+8613812345678' };
+    const { holder, token } = await registered(idNumber, { contact });
+
+    // Act
+    const answer = await invoke(accountGet, httpEvent(ROUTE.accountGet, { token }));
+
+    // Assess
+    expect(answer).toMatchObject({
+      status: 200,
+      body: { holderId: holder.holderId, name: holder.name, idNumberMasked: holder.idNumberMasked, contactMasked: '138****5678', contactChannel: 'SMS' },
+    });
+    expect(JSON.stringify(answer.body)).not.toMatch(/13812345678|passwordHash|idHash/);
+    expect(JSON.stringify(answer.body)).not.toContain(idNumber);
+  });
+});
+
+describe('PUT /v1/accounts/me/name', () => {
+  it('corrects the name on the version the caller authenticated with, recording the event (204)', async () => {
+    // Prepare
+    const { holder, token } = await registered(residentId(), { tokenVersion: 1 });
+    ddbMock.on(UpdateCommand).resolves({});
+    ddbMock.on(DeleteCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).resolves({});
+
+    // Act
+    const answer = await invoke(accountName, httpEvent(ROUTE.accountName, { token, json: { name: ' 欧阳𠮷 ', password: PASSWORD } }));
+
+    // Assess
+    expect(answer.status).toBe(204);
+    const [[rename, event]] = transactItems() as [NonNullable<ReturnType<typeof transactItems>[number]>];
+    expect(rename!.Update).toMatchObject({ Key: keys.holder(holder.holderId), ExpressionAttributeValues: { ':name': '欧阳𠮷', ':seen': 1 } });
+    expect(event!.Put!.Item).toMatchObject({ action: 'account.name-change', actor: { kind: 'holder', id: holder.holderId } });
+  });
+
+  it('answers a wrong password 401 INVALID_CREDENTIALS, counted like a login failure, and renames nothing', async () => {
+    const { idHash: hash, token } = await registered(residentId());
+    ddbMock.on(UpdateCommand).resolves({});
+    const answer = await invoke(accountName, httpEvent(ROUTE.accountName, { token, json: { name: '欧阳𠮷', password: 'Not-it-123' } }));
+    expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(updatesOf(identityFailures(hash))).toHaveLength(1);
+  });
+});
+
+describe('PUT /v1/accounts/me/contact', () => {
+  const newContact: Contact = { channel: 'SMS', address: '+8613912345678' };
+
+  it('records the new contact with the code that reached it, using the code up (204)', async () => {
+    // Prepare
+    const { holder, idHash: hash, token } = await registered(residentId(), { contact: { channel: 'EMAIL', address: 'old@example.com' } });
+    const code = liveCode('CHANGE_CONTACT', hash, '660127', { destination: 'GIVEN', contact: newContact });
+    ddbMock.on(TransactWriteCommand).resolves({});
+
+    // Act
+    const answer = await invoke(accountContact, httpEvent(ROUTE.accountContact, { token, json: { contact: '139-1234-5678', code: '660127' } }));
+
+    // Assess
+    expect(answer.status).toBe(204);
+    const [[change, use, event]] = transactItems() as [NonNullable<ReturnType<typeof transactItems>[number]>];
+    expect(change!.Update!.Key).toEqual(keys.holder(holder.holderId));
+    expect(Object.values(change!.Update!.ExpressionAttributeValues!)).toEqual(expect.arrayContaining(['SMS', newContact.address]));
+    expect(use!.Delete).toMatchObject({ Key: keys.oneTimeCode('CHANGE_CONTACT', 'RESIDENT_ID', hash), ExpressionAttributeValues: { ':digest': code.digest } });
+    expect(event!.Put!.Item).toMatchObject({ action: 'account.contact-change', details: { channel: 'SMS' } });
+    expect(JSON.stringify(event)).not.toContain(newContact.address);
+  });
+
+  it('answers 422 CODE_INVALID for a right code that was sent to another contact than the one given, changing nothing', async () => {
+    // Prepare
+    const { idHash: hash, token } = await registered(residentId());
+    liveCode('CHANGE_CONTACT', hash, '660127', { destination: 'GIVEN', contact: { channel: 'EMAIL', address: 'other@example.com' } });
+
+    // Act
+    const answer = await invoke(accountContact, httpEvent(ROUTE.accountContact, { token, json: { contact: '13912345678', code: '660127' } }));
+
+    // Assess
+    expect(answer).toMatchObject({ status: 422, body: { code: 'CODE_INVALID' } });
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(JSON.stringify(answer.body)).not.toMatch(/13912345678|other@/);
   });
 });
 
@@ -520,20 +860,51 @@ describe('GET /v1/verify/{verificationCode}', () => {
 });
 
 describe('POST /v1/verify', () => {
-  it('answers a wrong name exactly like an unknown certificate', async () => {
+  it('answers a wrong name exactly like an unknown certificate, each counted as a miss of its certificate', async () => {
     // Prepare
     const cert = certificate();
     ddbMock.on(GetCommand, { Key: keys.certificate(cert.certId) }).resolves({ Item: certificateItem(cert, ID_HASH_KEY) });
+    ddbMock.on(UpdateCommand).resolves({});
+    const verify = (json: Record<string, string>) => invoke(verifyHolder, httpEvent(ROUTE.verifyHolder, { json }));
+    const misses = (certId: string) => updatesOf(keys.windowCounter('verify-miss', certId).pk);
+    const refunds = (certId: string) => misses(certId).filter((call) => call.args[0].input.ExpressionAttributeValues![':minus'] === -1);
 
     // Act
-    const wrongName = await invoke(verifyHolder, httpEvent(ROUTE.verifyHolder, { json: { certId: cert.certId, holderName: '李四', idNumber: cert.idNumber } }));
-    const unknown = await invoke(verifyHolder, httpEvent(ROUTE.verifyHolder, { json: { certId: 'NO-SUCH-1', holderName: cert.holderName, idNumber: cert.idNumber } }));
-    const right = await invoke(verifyHolder, httpEvent(ROUTE.verifyHolder, { json: { certId: cert.certId, holderName: cert.holderName, idNumber: cert.idNumber.toLowerCase() } }));
+    const wrongName = await verify({ certId: cert.certId, holderName: '李四', idNumber: cert.idNumber });
+    const unknown = await verify({ certId: 'NO-SUCH-1', holderName: cert.holderName, idNumber: cert.idNumber });
+    const missesBefore = misses(cert.certId).length;
+    const refundsBefore = refunds(cert.certId).length;
+    const right = await verify({ certId: cert.certId, holderName: cert.holderName, idNumber: cert.idNumber.toLowerCase() });
 
     // Assess
     expect(wrongName).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     expect(wrongName.body).toEqual(unknown.body);
+    expect(JSON.stringify(wrongName.body)).not.toContain(cert.idNumber);
+    // Both misses were counted against their certificate and kept; the match was counted and given back
+    expect([missesBefore, refundsBefore]).toEqual([1, 0]);
+    expect(misses('NO-SUCH-1')).toHaveLength(1);
     expect(right).toMatchObject({ status: 200, body: { valid: true, certificate: { certId: cert.certId } } });
+    expect(refunds(cert.certId)).toHaveLength(1);
+  });
+
+  it('answers 429 TOO_MANY_ATTEMPTS with Retry-After once the certificate’s miss budget is spent, without comparing', async () => {
+    // Prepare: both conditional writes of the miss counter refuse (an open window at its limit)
+    const cert = certificate();
+    const windowStart = Date.now() - 60_000;
+    ddbMock.on(GetCommand, { Key: keys.certificate(cert.certId) }).resolves({ Item: certificateItem(cert, ID_HASH_KEY) });
+    ddbMock.on(UpdateCommand).rejects(Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' }));
+    ddbMock.on(GetCommand, { Key: keys.windowCounter('verify-miss', cert.certId) }).resolves({ Item: { count: 10, windowStart } });
+
+    // Act
+    const answer = await invoke(
+      verifyHolder,
+      httpEvent(ROUTE.verifyHolder, { json: { certId: cert.certId, holderName: cert.holderName, idNumber: cert.idNumber } }),
+    );
+
+    // Assess
+    expect(answer).toMatchObject({ status: 429, body: { code: 'TOO_MANY_ATTEMPTS' } });
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+    expect(ddbMock.commandCalls(GetCommand, { Key: keys.certificate(cert.certId) })).toHaveLength(0);
   });
 });
 
