@@ -181,6 +181,8 @@ describe('POST /v1/verification-codes', () => {
     const known = residentId();
     const unknown = residentId();
     const { idHash: knownHash } = await registered(known, { contact });
+    // Neither identity has a contact on record (no certificate items under its identity index key).
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock.on(UpdateCommand).resolves({});
     ddbMock.on(PutCommand).resolves({});
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'unit-message' });
