@@ -278,8 +278,10 @@ export class Functions extends Construct {
     if (publicBaseUrl) environment[ENV.publicBaseUrl] = publicBaseUrl;
     if (decl.access.includes('kms:sign') && this.props.tsaUrl) environment[ENV.tsaUrl] = this.props.tsaUrl;
     for (const access of decl.access) {
-      if (access === 'table:read' || access === 'table:write') environment[ENV.tableName] = table.tableName;
-      else if (isBucketAccess(access)) environment[ENV.bucketName] = documents.bucketName;
+      // Every table access needs the name, the item-scoped ones (audit events, report counters) too.
+      if (access === 'table:read' || access === 'table:write' || access === 'table:audit' || access === 'table:stats') {
+        environment[ENV.tableName] = table.tableName;
+      } else if (isBucketAccess(access)) environment[ENV.bucketName] = documents.bucketName;
       else if (access === 'queue:send' || access === 'queue:depth') environment[ENV.queueUrl] = pipeline.queue.queueUrl;
       else if (AppSecrets.isSecretAccess(access)) environment[secrets.envName(access)] = secrets.secret(access).secretArn;
       else if (access === 'email:send') {

@@ -73,7 +73,10 @@ export function containerEnvironment(
     [ENV.localSecretsDir]: target.secretsDir,
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...passed,
-    // The function's variables as the template gives them, last: what the template says wins.
+    // The function's variables as the template gives them: what the template says wins…
     ...resolveEnvironment(bundle, assembly, outputs),
+    // …except the time-stamping authority, an internet service the template names: locally the runtime's own TSA on
+    // loopback answers instead (local/seal-services.ts), as it does for the functions run from their modules.
+    ...(bundle.environment[ENV.tsaUrl] !== undefined && process.env[ENV.tsaUrl] ? { [ENV.tsaUrl]: process.env[ENV.tsaUrl] } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../infra/config';
+import { ENV } from '../../shared/config/env';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/http-api';
 import { LAMBDA_RUNTIME } from '../../infra/constructs/functions';
 import { BUCKET } from '../../shared/resources/bucket';
@@ -20,6 +21,16 @@ describe('EcertStack (shared declarations, dev config)', () => {
   let s: Synthesized;
   beforeAll(() => {
     s = synth();
+  });
+
+  it('tells every function that touches the table its name, item-scoped writers (audit events, report counters) too', () => {
+    const tableAccess = ['table:read', 'table:write', 'table:audit', 'table:stats'];
+    for (const [key, decl] of Object.entries(FUNCTIONS as Record<string, { access: readonly string[] }>)) {
+      if (!decl.access.some((access) => tableAccess.includes(access))) continue;
+      const variables = (s.json.Resources[logicalId(s.stack.functions.get(key))]!.Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(variables[ENV.tableName], key).toEqual({ Ref: logicalId(s.stack.storage.table) });
+    }
   });
 
   it('is named after DEFAULT_STACK_NAME and synthesizes without CDK warnings or errors', () => {
