@@ -19,7 +19,7 @@ import type { ContainerInfo } from './bundles/container-pool';
 import { startPoller, type RunningPoller } from './sqs-poller';
 import { startWorkerPollers } from './worker-poller';
 import { startTableStreams } from './table-streams';
-import { sweepExpired } from './ttl-sweeper';
+import { startSweeper, sweepExpired } from './ttl-sweeper';
 import { restoreQueues, saveQueues } from './queue-snapshot';
 import { ensureLocalSecrets } from '../shared/target/local-secrets';
 import { startLocalSeal } from './seal-services';
@@ -318,11 +318,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
 
     const sweepNow = () => sweepExpired(ddb(), names.tableName, Math.floor(Date.now() / 1000));
-    const sweeper = setInterval(() => {
-      sweepNow().catch((error) => log(`ttl sweep failed: ${(error as Error).message}`));
-    }, options.sweepIntervalMs ?? 60_000);
-    sweeper.unref();
-    stops.push(async () => clearInterval(sweeper));
+    const sweeper = startSweeper({
+      sweep: sweepNow,
+      intervalMs: options.sweepIntervalMs ?? 60_000,
+      onError: (error) => log(`ttl sweep failed: ${error.message}`),
+    });
+    stops.push(() => sweeper.stop());
 
     const notFound = functions.notFound ?? FUNCTIONS.notFound;
     const server: Server = createLocalHttpApi({

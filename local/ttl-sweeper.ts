@@ -33,3 +33,47 @@ export async function sweepExpired(client: DynamoDBDocumentClient, tableName: st
   } while (startKey);
   return deleted;
 }
+
+/**
+ * Sweeps on a timer without ever overlapping, and keeps the sweeper's share of DynamoDB Local's time bounded: the
+ * next sweep starts `intervalMs` after the previous one ended, or `idleFactor` × its duration if that is longer. A
+ * full-table scan grows with the table; sweeping every minute regardless made a 100,000-row import compete with
+ * overlapping scans of everything it had written so far, and slow down ever faster.
+ */
+export function startSweeper(options: {
+  sweep: () => Promise<number>;
+  intervalMs: number;
+  idleFactor?: number;
+  onError: (error: Error) => void;
+}): { stop(): Promise<void> } {
+  const idleFactor = options.idleFactor ?? 4;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    timer = setTimeout(run, delayMs);
+    timer.unref();
+  };
+  function run(): void {
+    const started = performance.now();
+    running = options
+      .sweep()
+      .then(
+        () => undefined,
+        (error: unknown) => options.onError(error as Error),
+      )
+      .finally(() => {
+        running = undefined;
+        schedule(Math.max(options.intervalMs, idleFactor * (performance.now() - started)));
+      });
+  }
+  schedule(options.intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

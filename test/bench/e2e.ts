@@ -20,6 +20,7 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { certificateRecord, residentId } from '../support/factories';
+import { register } from '../support/holder-client';
 import { report, round, summarize } from './stats';
 
 const HOLDERS = Number(process.env.BENCH_HOLDERS ?? 20);
@@ -54,6 +55,7 @@ for (const [service, client] of [['dynamodb', ddb()], ['s3', s3()], ['sqs', sqs(
   );
 }
 const api = (path: string, init: RequestInit = {}) => fetch(`${runtime.apiUrl}${path}`, init);
+const stack = { api, apiUrl: runtime.apiUrl };
 const json = (method: string, body: unknown, token?: string): RequestInit => ({
   method,
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -73,7 +75,9 @@ const holders = await Promise.all(
       await upsertCertificate(record, key);
       certs.push(record.certId);
     }
-    await api('/v1/accounts', json('POST', { name, idType: 'RESIDENT_ID', idNumber, password: 'Bench-pass-2026' }));
+    // Accounts v2: a REGISTER code to the holder's own mobile, read from the local outbox.
+    const registered = await register(stack, { name, idNumber, password: 'Bench-pass-2026' });
+    if (registered.status !== 201) throw new Error(`registration failed: ${registered.status} ${await registered.text()}`);
     const session = (await (await api('/v1/sessions', json('POST', { idType: 'RESIDENT_ID', idNumber, password: 'Bench-pass-2026' }))).json()) as { token: string };
     await api('/v1/notice/acceptance', json('POST', { version: notice.version }, session.token));
     return { token: session.token, certs };
@@ -258,7 +262,8 @@ async function measureUnits(count: number) {
       const idNumber = residentId('19880315');
       const record = certificateRecord({ holderName: '张伟', idNumber });
       await upsertCertificate(record, hashKey);
-      await call('/v1/accounts', json('POST', { name: '张伟', idType: 'RESIDENT_ID', idNumber, password: 'Bench-pass-2026' }));
+      const registered = await register({ api: call, apiUrl: stack.apiUrl }, { name: '张伟', idNumber, password: 'Bench-pass-2026' });
+      if (registered.status !== 201) throw new Error(`registration failed: ${registered.status}`);
       const session = (await (await call('/v1/sessions', json('POST', { idType: 'RESIDENT_ID', idNumber, password: 'Bench-pass-2026' }))).json()) as { token: string };
       await call('/v1/notice/acceptance', json('POST', { version: v.version }, session.token));
       return { token: session.token, certId: record.certId };

@@ -3,6 +3,9 @@ import { randomInt } from 'node:crypto';
 import { PASSWORD } from './factories';
 import { fetchFrom, randomLoopback } from './source-http';
 
+/** What these helpers need of a stack: its API (a TestStack, or a benchmark's runtime with plain fetch). */
+export type StackApi = Pick<TestStack, 'api' | 'apiUrl'>;
+
 /** A holder as an API client: register, log in, accept the notice — each step through the real HTTP API. */
 export interface HolderSession {
   token: string;
@@ -21,7 +24,7 @@ export const jsonInit = (method: string, body?: unknown, headers: Record<string,
 export const testMobile = () => `+86139${String(randomInt(10_000_000, 99_999_999))}`;
 
 /** The latest code the local stack sent to `to` (GET /dev/outbox, newest first). */
-export async function codeSentTo(stack: TestStack, to: string): Promise<string> {
+export async function codeSentTo(stack: StackApi, to: string): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const outbox = (await (await stack.api('/dev/outbox')).json()) as Array<{ to: string; text: string }>;
     const code = /验证码 (\d{6})/.exec(outbox.find((message) => message.to === to)?.text ?? '')?.[1];
@@ -32,7 +35,7 @@ export async function codeSentTo(stack: TestStack, to: string): Promise<string> 
 }
 
 export async function requestCode(
-  stack: TestStack,
+  stack: StackApi,
   body: { purpose: string; idType?: string; idNumber: string; contact?: string },
   from = randomLoopback(),
 ): Promise<Response> {
@@ -48,7 +51,7 @@ export async function requestCode(
  * address of its own, so the per-source sending limit is the test's choice), read from the outbox, then the account.
  */
 export async function register(
-  stack: TestStack,
+  stack: StackApi,
   person: { name: string; idType?: string; idNumber: string; password?: string; contact?: string; code?: string },
 ): Promise<Response> {
   let code = person.code;
@@ -71,7 +74,7 @@ export async function register(
 }
 
 export async function login(
-  stack: TestStack,
+  stack: StackApi,
   person: { idType?: string; idNumber: string; password?: string },
 ): Promise<Response> {
   return stack.api(
@@ -80,7 +83,7 @@ export async function login(
   );
 }
 
-export function sessionFor(stack: TestStack, token: string, holderId: string): HolderSession {
+export function sessionFor(stack: StackApi, token: string, holderId: string): HolderSession {
   const auth = { authorization: `Bearer ${token}` };
   return {
     token,
@@ -92,7 +95,7 @@ export function sessionFor(stack: TestStack, token: string, holderId: string): H
 
 /** Registers, logs in and accepts the current notice: a holder ready to use certificate routes. */
 export async function readyHolder(
-  stack: TestStack,
+  stack: StackApi,
   person: { name: string; idType?: string; idNumber: string },
 ): Promise<HolderSession> {
   const registered = await register(stack, person);
