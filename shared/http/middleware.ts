@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaHandler, logger, redact } from '../observability';
+import { isTransientAwsError } from '../aws/transient';
 import { HttpProblem, problem } from './problem';
 import { BASE_HEADERS } from './response';
 
@@ -17,14 +18,21 @@ function problemResponse(error: HttpProblem): HttpResult {
 }
 
 /**
- * The one error boundary of every HTTP function: known problems become RFC 9457 problem+json; anything else is a bug,
- * logged by name and message only (never the event, which may carry PII) and answered with a bare 500.
+ * The one error boundary of every HTTP function: known problems become RFC 9457 problem+json; an AWS dependency that
+ * throttled or timed out becomes 503 SERVICE_UNAVAILABLE with Retry-After; anything else is a bug, logged by name and
+ * message only (never the event, which may carry PII) and answered with a bare 500.
  */
 const problemErrors = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
     const error = request.error;
     if (error instanceof HttpProblem) {
       request.response = problemResponse(error);
+      return;
+    }
+    if (isTransientAwsError(error)) {
+      // Not a bug and not the caller's fault: a dependency throttled or timed out after the SDK's own retries.
+      logger.warn('dependency unavailable', { errorName: error?.name, route: request.event?.routeKey });
+      request.response = problemResponse(problem('SERVICE_UNAVAILABLE', '服务繁忙，请稍后重试', {}, { 'retry-after': '2' }));
       return;
     }
     logger.error('unhandled error', {

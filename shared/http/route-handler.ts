@@ -83,6 +83,8 @@ export function routeProblemCodes(route: RouteDecl): ErrorCode[] {
   if (route.binaryBody) codes.add('UNSUPPORTED_MEDIA_TYPE');
   if (route.params) codes.add('NOT_FOUND');
   for (const code of route.problems ?? []) codes.add(code);
+  // Any route may meet a throttled or timed-out dependency (shared/http/middleware.ts).
+  codes.add('SERVICE_UNAVAILABLE');
   return [...codes];
 }
 

@@ -1,4 +1,5 @@
 import { backoff } from '../aws/backoff';
+import { isThrottling } from '../aws/transient';
 import { ConfigurationError } from '../config/env';
 import { isCertId } from '../domain/certificate';
 import { checkCertificateRow, type RowIssue } from '../domain/certificate-record';
@@ -84,18 +85,6 @@ const TARGET_ERROR_NAMES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/**
- * Throttling and the emulator's lock timeouts: worth waiting for. DynamoDB (and DynamoDB Local under load) answer these
- * when writes arrive faster than they are absorbed; the SDK's own 3 attempts are not enough for a long import.
- */
-const THROTTLE_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'TransactionConflictException',
-]);
-export const isThrottling = (error: unknown): boolean => THROTTLE_NAMES.has((error as { name?: string } | null)?.name ?? '');
 export const WRITE_ATTEMPTS = 8;
 
 /** Runs a write, backing off (full jitter, 50 ms doubling to 5 s) while the target throttles. */

@@ -353,6 +353,36 @@ describe('httpHandler', () => {
     expect(response.body).not.toContain(ID_NUMBER);
   });
 
+  it.each([
+    ['a DynamoDB throttle after the SDK retries', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
+    ['an SDK request timeout', Object.assign(new Error('[AbortError]: The operation was aborted.'), { name: 'TimeoutError' })],
+    ['a 5xx from the service', Object.assign(new Error('We encountered an internal error'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } })],
+    ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+  ])('answers %s with 503 SERVICE_UNAVAILABLE and Retry-After, logged as a warning without its message', async (_, error) => {
+    // Act
+    const response = await run(async () => {
+      throw error;
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('2');
+    expect(JSON.parse(response.body!)).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    const logged = output.join('');
+    const line = logged.split('\n').find((l) => l.includes('dependency unavailable'));
+    expect(JSON.parse(line!)).toMatchObject({ level: 'WARN', errorName: error.name });
+    expect(logged).not.toContain('unhandled error');
+    expect(logged).not.toContain(error.message);
+  });
+
+  it('still answers a validation-like AWS error (4xx, not throttling) with a 500: it is a bug of ours', async () => {
+    const response = await run(async () => {
+      throw Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    });
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body!).code).toBe('INTERNAL');
+  });
+
   it('answers a thrown non-Error value with a 500 too', async () => {
     const response = await run(async () => {
       throw 'just a string';

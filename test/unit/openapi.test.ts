@@ -73,11 +73,13 @@ describe('openApiDocument', () => {
     const codesOf = (status: string) => responses[status].content['application/problem+json'].schema.properties.code.enum;
 
     // Assess
-    expect(Object.keys(responses).sort()).toEqual(['200', '401', '403', '404', '409', '410', '422']);
+    expect(Object.keys(responses).sort()).toEqual(['200', '401', '403', '404', '409', '410', '422', '503']);
     expect(codesOf('409').sort()).toEqual(['ANNOTATION_FAILED', 'ANNOTATION_PENDING', 'CERTIFICATE_REVOKED']);
     expect(codesOf('410')).toEqual(['ANNOTATION_EXPIRED']);
     expect(codesOf('401')).toEqual(['UNAUTHENTICATED']);
     expect(responses['401'].headers['www-authenticate'].required).toBe(true);
+    expect(codesOf('503')).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(responses['503'].headers['retry-after']).toBeDefined();
     for (const code of routeProblemCodes(route)) expect(codesOf(String(ERRORS[code].status))).toContain(code);
   });
 

@@ -66,7 +66,7 @@ describe('routeHandler', () => {
 describe('routeProblemCodes', () => {
   it('derives the codes routeHandler answers from the declaration, plus the route’s own', () => {
     expect(routeProblemCodes(ECHO).sort()).toEqual(
-      ['MALFORMED_REQUEST', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'UNSUPPORTED_MEDIA_TYPE', 'VALIDATION_FAILED'].sort(),
+      ['MALFORMED_REQUEST', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'UNSUPPORTED_MEDIA_TYPE', 'VALIDATION_FAILED'].sort(),
     );
     expect(routeProblemCodes({ ...PRIVATE, problems: ['QUOTA_EXCEEDED'] })).toEqual(
       expect.arrayContaining(['UNAUTHENTICATED', 'NOTICE_NOT_ACCEPTED', 'QUOTA_EXCEEDED']),
