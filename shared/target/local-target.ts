@@ -15,6 +15,25 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RV
 export const LOCAL_REGION = 'us-east-1';
 
 /**
+ * The environment that points the AWS SDK at the emulators instead of AWS: the endpoint variables the SDK honours
+ * (shared/aws/clients.ts), the local region and credentials. Declared once for the local runtime's own process, its
+ * function containers (local/bundles) and the operator CLI against a local stack (shared/target/resolve.ts).
+ */
+export function localAwsEnvironment(endpoints: EmulatorEndpoints) {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: endpoints.sms,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}
+
+/**
  * What a running local stack publishes about itself in its data folder, so the operator CLI (and anything else) can
  * find the emulators and resource names without guessing ports.
  */

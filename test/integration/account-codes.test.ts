@@ -1,9 +1,10 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProblem, problem } from '../../shared/http/problem';
 import { consumeCode } from '../../shared/repository/one-time-codes';
 import { checkCode, issueRecoveryCode, requestCode } from '../../shared/services/one-time-codes';
 import { withinVerificationBudget } from '../../shared/services/verification-budget';
+import { identity } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 /**
@@ -19,7 +20,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const identity = () => ({ idType: 'RESIDENT_ID', idHash: randomBytes(8).toString('hex') }) as const;
 const mobile = () => ({ channel: 'SMS', address: `+86135${randomInt(10_000_000, 99_999_999)}` }) as const;
 const codeSentTo = async (address: string): Promise<string | undefined> => {
   const outbox = (await (await stack.api('/dev/outbox')).json()) as Array<{ to: string; text: string }>;
