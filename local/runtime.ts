@@ -23,7 +23,7 @@ import { sweepExpired } from './ttl-sweeper';
 import { restoreQueues, saveQueues } from './queue-snapshot';
 import { ensureLocalSecrets } from '../shared/target/local-secrets';
 import { startLocalSeal } from './seal-services';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SENDERS, localAwsEnvironment, writeLocalTarget, type EmulatorEndpoints, type LocalTarget } from '../shared/target/local-target';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SENDERS, localAwsEnvironment, localResourceEnvironment, writeLocalTarget, type EmulatorEndpoints, type LocalTarget } from '../shared/target/local-target';
 import { assertPortFree } from './ports';
 import { lambdaContext, invokeWithTimeout } from './lambda-context';
 import type { RateLimit } from './rate-limit';
@@ -132,13 +132,7 @@ function configureEnvironment(endpoints: EmulatorEndpoints, target: Omit<LocalTa
     ...localAwsEnvironment(endpoints),
     [ENV.emailFrom]: process.env[ENV.emailFrom] ?? LOCAL_SENDERS.email,
     [ENV.smsOrigination]: process.env[ENV.smsOrigination] ?? LOCAL_SENDERS.sms,
-    [ENV.tableName]: target.tableName,
-    [ENV.bucketName]: target.bucketName,
-    [ENV.queueUrl]: target.queueUrl,
-    [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
-    [ENV.importBucketName]: target.importBucketName,
-    [ENV.auditBucketName]: target.auditBucketName,
-    [ENV.localSecretsDir]: target.secretsDir,
+    ...localResourceEnvironment(target),
     [ENV.publicBaseUrl]: process.env[ENV.publicBaseUrl] ?? apiUrl,
     POWERTOOLS_SERVICE_NAME: 'ecert',
     POWERTOOLS_TRACE_ENABLED: 'false',

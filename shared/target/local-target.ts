@@ -1,5 +1,6 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ENV } from '../config/env';
 
 /** Where the local stack's emulators listen (DynamoDB Local, s3rver, local-aws-sqs, aws-ses-v2-local, SMS answerer). */
 export interface EmulatorEndpoints {
@@ -50,6 +51,24 @@ export interface LocalTarget {
   secretsDir: string;
   pid: number;
   startedAt: string;
+}
+
+/**
+ * The local stack's resources in the variables the functions read (shared/config/env.ts): for the runtime's own
+ * process and for the operator CLI pointed at a running local stack.
+ */
+export function localResourceEnvironment(
+  target: Pick<LocalTarget, 'tableName' | 'bucketName' | 'queueUrl' | 'deadLetterQueueUrl' | 'importBucketName' | 'auditBucketName' | 'secretsDir'>,
+) {
+  return {
+    [ENV.tableName]: target.tableName,
+    [ENV.bucketName]: target.bucketName,
+    [ENV.queueUrl]: target.queueUrl,
+    [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
+    [ENV.importBucketName]: target.importBucketName,
+    [ENV.auditBucketName]: target.auditBucketName,
+    [ENV.localSecretsDir]: target.secretsDir,
+  };
 }
 
 export const DEFAULT_DATA_DIR = resolve(process.env.ECERT_DATA_DIR ?? '.local-data');

@@ -3,7 +3,7 @@ import { cloudFormation, resetClients } from '../aws/clients';
 import { ENV } from '../config/env';
 import { clearSecretCache } from '../config/secrets';
 import { STACK_OUTPUTS } from '../resources/outputs';
-import { localAwsEnvironment, readLocalTarget } from './local-target';
+import { localAwsEnvironment, localResourceEnvironment, readLocalTarget } from './local-target';
 
 /**
  * Points this process at a system before the first AWS client is built: the local stack (its runtime file in the
@@ -55,15 +55,9 @@ export async function useLocalTarget(dataDir: string): Promise<string> {
     // An operator's own session must not leak into requests to the emulators.
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
-    [ENV.tableName]: target.tableName,
-    [ENV.bucketName]: target.bucketName,
-    [ENV.queueUrl]: target.queueUrl,
-    [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
-    [ENV.importBucketName]: target.importBucketName,
-    [ENV.auditBucketName]: target.auditBucketName,
+    ...localResourceEnvironment(target),
     // Locally the CLI itself plays the Distributed Map (local/distributed-map.ts): there is no state machine.
     [ENV.importStateMachineArn]: undefined,
-    [ENV.localSecretsDir]: target.secretsDir,
   });
   return `local stack (${dataDir})`;
 }
