@@ -1,15 +1,15 @@
-import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatRecoveryCode } from '../shared/domain/one-time-code';
 import { checkIdNumber, ID_TYPES, isIdType, type IdType } from '../shared/domain/identity';
-import { helpdeskRecoveryCode, helpdeskShow, helpdeskUnlock, type Operator } from '../shared/services/helpdesk';
+import { helpdeskRecoveryCode, helpdeskShow, helpdeskUnlock } from '../shared/services/helpdesk';
 import { useTarget } from '../shared/target/resolve';
 import { EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
 
 export const HOLDER_HELP = `Usage: npm run ecert -- holder <action> <idType> <idNumber> [options]
 
 The helpdesk path for holders who cannot use a code sent to a contact (docs/accounts.md). Check the person's identity
-offline first. Every use is recorded in the audit trail (operator, time, action, the identity's keyed hash).
+offline first. Every use is recorded in the audit trail (operator, machine, time, action, the identity's keyed hash;
+'npm run ecert -- audit --holder <idType>:<idNumber>' shows it).
 
 Actions:
   recovery-code   print a one-time recovery code, valid 24 hours, to hand over: it registers (or re-registers) the
@@ -24,10 +24,6 @@ Exit codes: 0 done; 2 usage error or unreachable target.`;
 
 const ACTIONS = ['recovery-code', 'unlock', 'show'] as const;
 type Action = (typeof ACTIONS)[number];
-
-function operator(): Operator {
-  return { id: `operator:${userInfo().username}`, host: hostname() };
-}
 
 function identityArguments(positionals: string[]): { idType: IdType; idNumber: string } {
   const [rawType, rawNumber] = positionals;
@@ -53,19 +49,19 @@ export async function holderCommand(args: string[], io: Io): Promise<number> {
 
   switch (action as Action) {
     case 'recovery-code': {
-      const issued = await helpdeskRecoveryCode(operator(), idType, idNumber);
+      const issued = await helpdeskRecoveryCode(idType, idNumber);
       io.out(`recovery code: ${formatRecoveryCode(issued.code)}`);
       io.out(`valid until ${issued.expiresAt.toISOString()} (24 h), once; ${issued.hasAccount ? 'the identity has an account' : 'no account yet'}`);
       io.err('hand it over only after checking the person\'s identity; it is shown once and not stored in clear');
       return EXIT.ok;
     }
     case 'unlock': {
-      const { sources } = await helpdeskUnlock(operator(), idType, idNumber);
+      const { sources } = await helpdeskUnlock(idType, idNumber);
       io.out(`failed attempts forgotten (${sources} source${sources === 1 ? '' : 's'}); no source is slowed or challenged now`);
       return EXIT.ok;
     }
     case 'show': {
-      const summary = await helpdeskShow(operator(), idType, idNumber);
+      const summary = await helpdeskShow(idType, idNumber);
       if (!summary.hasAccount) io.out('no account for this identity');
       else {
         io.out(`holder    ${summary.holderId}`);

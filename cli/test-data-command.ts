@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { AUDIT_ACTIONS } from '../shared/domain/audit';
 import { TEST_ISSUER, TEST_RECORD_KINDS } from '../shared/domain/test-records';
 import { describeError, isTargetError } from '../shared/import/importer';
 import {
@@ -9,6 +10,7 @@ import {
   removeTestCertificate,
   type TestRecordRemoval,
 } from '../shared/repository/test-records';
+import { recordOperatorAction } from '../shared/services/operator-audit';
 import { useTarget } from '../shared/target/resolve';
 import { certIdArgument, EXIT, TARGET_HELP, TARGET_OPTIONS, targetOf, UsageError, type Io } from './common';
 
@@ -23,6 +25,8 @@ run it by hand after a run that was killed). For each certificate: its annotated
 annotations and quota, the holder's account, then the certificate. Only test records are touched: a certId starting
 with ${prefixes}, a test passport number, and the issuer "${TEST_ISSUER}" — anything else is refused.
 Idempotency records are found only by the key the client sent: name the keys used, or they expire within 24 h.
+Each removal is recorded in the audit trail under the certificate (who, from where, what was removed):
+'npm run ecert -- audit --cert <certId>' shows it after the records are gone.
 
 Options:
   --idempotency-key <key>  an Idempotency-Key the test holder applied with (repeatable; for every certId named)
@@ -43,6 +47,14 @@ function describeRemoval(r: TestRecordRemoval): string {
     `removed ${r.certId}: ${r.annotations} annotation(s), ${r.objects} PDF(s), ${r.verifications} verification code(s)` +
     `${r.holder ? ', the holder account' : ', no holder account'}`
   );
+}
+
+function recordRemoval(r: TestRecordRemoval) {
+  return recordOperatorAction({
+    action: AUDIT_ACTIONS.testDataRemove,
+    subject: { certId: r.certId },
+    details: { annotations: r.annotations, objects: r.objects, verifications: r.verifications, holderAccount: r.holder, items: r.items },
+  });
 }
 
 export async function testDataCommand(args: string[], io: Io): Promise<number> {
@@ -88,7 +100,10 @@ export async function testDataCommand(args: string[], io: Io): Promise<number> {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       const [certId, idempotencyKeys] = next;
       try {
-        io.out(describeRemoval(await removeTestCertificate(certId, { force: values.force ?? false, idempotencyKeys })));
+        const removal = await removeTestCertificate(certId, { force: values.force ?? false, idempotencyKeys });
+        // An operator action like any other (issue 13 §3); a certificate already gone was not touched now.
+        if (removal.found) await recordRemoval(removal);
+        io.out(describeRemoval(removal));
       } catch (error) {
         // No connection, no table, no credentials: every other removal would fail the same way.
         if (isTargetError(error)) throw error;

@@ -9,6 +9,7 @@ import { readRows } from '../shared/import/sources';
 import { attachElectronicFile, revokeCertificate } from '../shared/repository/certificates';
 import { AlreadyRegisteredError, createHolder } from '../shared/repository/holders';
 import { hashPassword } from '../shared/auth/password';
+import { AUDIT_ACTIONS, changeStamp } from '../shared/domain/audit';
 import { idHash } from '../shared/domain/id-hash';
 import { maskIdNumber, type IdType } from '../shared/domain/identity';
 import type { LocalTarget } from '../shared/target/local-target';
@@ -57,7 +58,7 @@ async function seedDemoHolders(key: string): Promise<void> {
       idNumberMasked: maskIdNumber(row.idNumber),
       passwordHash: await hashPassword(DEMO_PASSWORD),
       createdAt: new Date().toISOString(),
-    }).catch((error) => {
+    }, changeStamp({ action: AUDIT_ACTIONS.accountSeed, actor: { kind: 'system', id: 'local-demo-data' }, source: { via: 'npm start' } })).catch((error) => {
       if (!(error instanceof AlreadyRegisteredError)) throw error;
     });
   }

@@ -23,7 +23,7 @@ import { startSweeper, sweepExpired } from './ttl-sweeper';
 import { restoreQueues, saveQueues } from './queue-snapshot';
 import { ensureLocalSecrets } from '../shared/target/local-secrets';
 import { startLocalSeal } from './seal-services';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SENDERS, writeLocalTarget, type EmulatorEndpoints, type LocalTarget } from '../shared/target/local-target';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_SENDERS, localAwsEnvironment, localResourceEnvironment, writeLocalTarget, type EmulatorEndpoints, type LocalTarget } from '../shared/target/local-target';
 import { assertPortFree } from './ports';
 import { lambdaContext, invokeWithTimeout } from './lambda-context';
 import type { RateLimit } from './rate-limit';
@@ -129,24 +129,10 @@ export function scheduleIntervals(
 /** Points the SDK and the handlers' configuration at the local resources: the only local/cloud difference. */
 function configureEnvironment(endpoints: EmulatorEndpoints, target: Omit<LocalTarget, 'apiUrl' | 'pid' | 'startedAt'>, apiUrl: string) {
   Object.assign(process.env, {
-    AWS_REGION: LOCAL_REGION,
-    AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: endpoints.s3,
-    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-    AWS_ENDPOINT_URL_SESV2: endpoints.ses,
-    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: endpoints.sms,
+    ...localAwsEnvironment(endpoints),
     [ENV.emailFrom]: process.env[ENV.emailFrom] ?? LOCAL_SENDERS.email,
     [ENV.smsOrigination]: process.env[ENV.smsOrigination] ?? LOCAL_SENDERS.sms,
-    [ENV.tableName]: target.tableName,
-    [ENV.bucketName]: target.bucketName,
-    [ENV.queueUrl]: target.queueUrl,
-    [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
-    [ENV.importBucketName]: target.importBucketName,
-    [ENV.auditBucketName]: target.auditBucketName,
-    [ENV.localSecretsDir]: target.secretsDir,
+    ...localResourceEnvironment(target),
     [ENV.publicBaseUrl]: process.env[ENV.publicBaseUrl] ?? apiUrl,
     POWERTOOLS_SERVICE_NAME: 'ecert',
     POWERTOOLS_TRACE_ENABLED: 'false',

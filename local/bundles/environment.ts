@@ -1,6 +1,6 @@
 import { ENV } from '../../shared/config/env';
 import { STACK_OUTPUTS } from '../../shared/resources/outputs';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalTarget } from '../../shared/target/local-target';
+import { LOCAL_REGION, localAwsEnvironment, type LocalTarget } from '../../shared/target/local-target';
 import { resolveEnvironment, type CloudAssembly, type FunctionBundle, type LocalOutputValues } from './cloud-assembly';
 
 /**
@@ -59,17 +59,9 @@ export function containerEnvironment(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(bundle.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: 'local',
-    AWS_REGION: LOCAL_REGION,
-    AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    // The local runtime's part: emulators instead of the AWS endpoints, files instead of Secrets Manager, no X-Ray
-    // daemon to send traces to.
-    AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: target.endpoints.s3,
-    AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
-    AWS_ENDPOINT_URL_SESV2: target.endpoints.ses,
-    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: target.endpoints.sms,
+    // The local runtime's part: emulators instead of the AWS endpoints (with the local region and credentials), files
+    // instead of Secrets Manager, no X-Ray daemon to send traces to.
+    ...localAwsEnvironment(target.endpoints),
     [ENV.localSecretsDir]: target.secretsDir,
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...passed,

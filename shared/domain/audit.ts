@@ -46,6 +46,8 @@ export interface ChangeStamp {
   runId?: string;
   /** The file line the write came from. */
   line?: number;
+  /** Names and flags that say more about the change (never a value of a field, a secret or an ID number). */
+  details?: Record<string, AuditDetail>;
 }
 
 export const STAMP_ATTRIBUTE = 'lastChange';
@@ -55,6 +57,8 @@ export interface AuditSubject {
   certId?: string;
   /** `<idType>#<idHash>`: a holder identity (account events). Never an ID number. */
   identity?: string;
+  /** The account an account event is about, beside its identity (the partition is the identity's). */
+  holderId?: string;
   /** An import run, a bulk revocation. */
   runId?: string;
   /** Something of the whole system, e.g. `signing-key`. */
@@ -78,7 +82,7 @@ export interface AuditEvent {
   details?: Record<string, AuditDetail>;
 }
 
-/** Actions the service records. Holder support and account actions follow the same `<thing>.<verb>` form. */
+/** Actions the service records, all in the same `<thing>.<verb>` form. */
 export const AUDIT_ACTIONS = {
   certificateImport: 'certificate.import',
   certificateRevoke: 'certificate.revoke',
@@ -88,6 +92,24 @@ export const AUDIT_ACTIONS = {
   revokeRun: 'revoke.run',
   signingKeyInit: 'signing-key.init',
   signingKeyInstall: 'signing-key.install',
+  /** `ecert test-data remove`: a test certificate and what the holder flow made for it, deleted. */
+  testDataRemove: 'test-data.remove',
+  // A holder's account changes (issue 11 §5), stamped on the account item by the write that makes them.
+  accountRegister: 'account.register',
+  accountReplace: 'account.replace',
+  accountPasswordReset: 'account.password-reset',
+  accountPasswordChange: 'account.password-change',
+  /** A login rewrote a hash made with older scrypt parameters (the password itself is unchanged). */
+  accountPasswordRehash: 'account.password-rehash',
+  accountNameChange: 'account.name-change',
+  accountContactChange: 'account.contact-change',
+  accountNoticeAccept: 'account.notice-accept',
+  /** Demo accounts the local runtime seeds on first start. */
+  accountSeed: 'account.seed',
+  // The helpdesk (issue 11 §6): operator actions on an identity, appended directly.
+  holderRecoveryCode: 'holder.recovery-code',
+  holderUnlock: 'holder.unlock',
+  holderShow: 'holder.show',
   /** A table change that carried no new stamp. */
   unattributedChange: 'item.unattributed-change',
 } as const;
@@ -107,6 +129,25 @@ export function redactText(text: string): string {
     .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '[redacted]')
     .replace(/\+?\d[\d ]{9,}\d[\dXx]?/g, '[redacted]')
     .replace(/[A-Za-z]{0,3}\d{8,}[\dXx]?/g, '[redacted]');
+}
+
+/**
+ * The stamp of a holder's own change to their account through the API: the holder, from their source address.
+ * `details` are names and flags only (which kind of code, which channel), never the values changed.
+ */
+export function holderStamp(
+  action: string,
+  holderId: string,
+  from: { sourceIp: string; now: Date },
+  details?: Record<string, AuditDetail>,
+): ChangeStamp {
+  return changeStamp({
+    action,
+    actor: { kind: 'holder', id: holderId },
+    source: { ip: from.sourceIp, via: 'api' },
+    at: from.now,
+    ...(details ? { details } : {}),
+  });
 }
 
 export function changeStamp(input: Omit<ChangeStamp, 'id' | 'at'> & { at?: Date }): ChangeStamp {
@@ -132,6 +173,7 @@ export function eventFromStamp(stamp: ChangeStamp, subject: AuditSubject, change
     ...(stamp.reason !== undefined ? { reason: stamp.reason } : {}),
     ...(stamp.runId !== undefined ? { runId: stamp.runId } : {}),
     ...(stamp.line !== undefined ? { line: stamp.line } : {}),
+    ...(stamp.details !== undefined ? { details: stamp.details } : {}),
     changes,
   };
 }
@@ -163,8 +205,8 @@ const HOLDER_FIELDS: Record<string, string> = {
   name: 'name',
   passwordHash: 'password',
   tokenVersion: 'sessions',
-  contactMobile: 'mobile',
-  contactEmail: 'email',
+  contactChannel: 'contactChannel',
+  contactAddress: 'contact',
   contactVerifiedAt: 'contactVerified',
   noticeVersion: 'noticeVersion',
 };

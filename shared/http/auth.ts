@@ -12,8 +12,7 @@ export async function authenticate(event: APIGatewayProxyEventV2): Promise<Holde
   const header = event.headers?.authorization ?? '';
   // The auth scheme is case-insensitive (RFC 9110 §11.1); the token is not.
   const match = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/i.exec(header.trim());
-  const unauthenticated = () =>
-    problem('UNAUTHENTICATED', '登录已失效或未登录，请重新登录', {}, { 'www-authenticate': 'Bearer realm="ecert"' });
+  const unauthenticated = () => problem('UNAUTHENTICATED', '登录已失效或未登录，请重新登录');
   if (!match) throw unauthenticated();
   const check = await verifyToken(match[1]!);
   if (!check.ok) throw unauthenticated();

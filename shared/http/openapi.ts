@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ERRORS, PROBLEM_EXTENSIONS, type ErrorCode } from '../resources/problems';
+import { ERRORS, PROBLEM_EXTENSIONS, STATUS_HEADERS, type ErrorCode } from '../resources/problems';
 import { ROUTE, type ResponseDecl, type RouteDecl } from '../resources/routes';
 import { routeProblemCodes } from './route-handler';
 
@@ -17,9 +17,8 @@ export interface OpenApiDocument {
 type Json = Record<string, unknown>;
 
 const PROBLEM_JSON = 'application/problem+json';
-/** Headers some problems carry, by code. */
+/** Headers some problems carry, by code (those every problem of a status carries: STATUS_HEADERS). */
 const PROBLEM_HEADERS: Partial<Record<ErrorCode, Record<string, string>>> = {
-  UNAUTHENTICATED: { 'www-authenticate': 'Bearer realm="ecert"' },
   TOO_MANY_ATTEMPTS: { 'retry-after': '锁定剩余秒数' },
   RATE_LIMITED: { 'retry-after': '可再次请求前的秒数' },
   SERVICE_UNAVAILABLE: { 'retry-after': '建议的重试等待秒数' },
@@ -88,6 +87,7 @@ function problemSchema(converter: SchemaConverter, status: number, codes: ErrorC
 
 function problemResponse(converter: SchemaConverter, status: number, codes: ErrorCode[]): Json {
   const headers: Json = {};
+  for (const [name, value] of Object.entries(STATUS_HEADERS[status] ?? {})) headers[name] = headerObject(value, true);
   for (const code of codes) {
     for (const [name, description] of Object.entries(PROBLEM_HEADERS[code] ?? {})) {
       // Required only when every code of this status sends it.

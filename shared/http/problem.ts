@@ -1,4 +1,4 @@
-import { ERRORS, type ErrorCode } from '../resources/problems';
+import { ERRORS, STATUS_HEADERS, type ErrorCode } from '../resources/problems';
 
 /**
  * RFC 9457 problems with the contract's stable codes (the table of codes, statuses and titles is
@@ -19,16 +19,19 @@ export class HttpProblem extends Error {
   readonly status: number;
   /** middy and API Gateway tooling look for `statusCode` on errors. */
   readonly statusCode: number;
+  /** The response headers: those of the status (STATUS_HEADERS, e.g. every 401's challenge), then the thrower's. */
+  readonly headers: Record<string, string>;
 
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    headers: Record<string, string> = {},
   ) {
     super(`${code}: ${detail}`);
     this.status = ERRORS[code].status;
     this.statusCode = this.status;
+    this.headers = { ...STATUS_HEADERS[this.status], ...headers };
   }
 
   toBody(): ProblemBody {

@@ -1,18 +1,20 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
+import { STAMP_ATTRIBUTE, type ChangeStamp } from '../domain/audit';
 import type { Contact } from '../domain/contact-point';
 import type { IdType } from '../domain/identity';
 import { keys } from '../resources/table';
-import { accountEventPut, type AccountAuditEvent } from './account-audit';
 import { cancellationCodes, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
 import { CONTACT_ATTRIBUTES, contactAttributes } from './holder-contacts';
 import { consumeCodeItem, type StoredCode } from './one-time-codes';
 
 /**
- * Account changes of issue 11, each one TransactWriteItems: the change itself, the use of the code that allowed it
- * (a conditional delete — a code works once even when requests race) and its audit event. Any condition failing
- * cancels all three. The conditions on `tokenVersion` make a change and a concurrent one impossible to interleave;
- * bumping it ends every session issued before.
+ * Account changes of issue 11. A change that a code allowed is one TransactWriteItems: the change itself and the use
+ * of the code (a conditional delete — a code works once even when requests race); either condition failing cancels
+ * both. Every write of the account item carries its change stamp (`lastChange`, shared/domain/audit.ts), which the
+ * table's stream turns into the audit event — the change and its record are one write. The conditions on
+ * `tokenVersion` make a change and a concurrent one impossible to interleave; bumping it ends every session issued
+ * before.
  */
 export class AccountChangeConflictError extends Error {
   override name = 'AccountChangeConflictError';
@@ -57,7 +59,7 @@ export interface NewAccount {
 }
 
 /** A new account for an identity that has none, its contact verified by the code. */
-export async function createAccount(account: NewAccount, code: StoredCode, event: AccountAuditEvent): Promise<void> {
+export async function createAccount(account: NewAccount, code: StoredCode, stamp: ChangeStamp): Promise<void> {
   const { contact, createdAt, ...profile } = account;
   const at = createdAt.toISOString();
   await transact(
@@ -78,12 +80,12 @@ export async function createAccount(account: NewAccount, code: StoredCode, event
             createdAt: at,
             tokenVersion: 0,
             ...(contact ? contactAttributes(contact, createdAt) : {}),
+            [STAMP_ATTRIBUTE]: stamp,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
       consumeCodeItem(code),
-      accountEventPut(event),
     ],
     ['IDENTITY_TAKEN', 'IDENTITY_TAKEN', 'CODE_USED'],
   );
@@ -97,10 +99,16 @@ export async function createAccount(account: NewAccount, code: StoredCode, event
 export async function replaceAccount(
   input: { holderId: string; seenTokenVersion: number; name: string; passwordHash: string; contact?: Contact; at: Date },
   code: StoredCode,
-  event: AccountAuditEvent,
+  stamp: ChangeStamp,
 ): Promise<void> {
   const set = setClause(
-    { name: input.name, passwordHash: input.passwordHash, replacedAt: input.at.toISOString(), ...(input.contact ? contactAttributes(input.contact, input.at) : {}) },
+    {
+      name: input.name,
+      passwordHash: input.passwordHash,
+      replacedAt: input.at.toISOString(),
+      ...(input.contact ? contactAttributes(input.contact, input.at) : {}),
+      [STAMP_ATTRIBUTE]: stamp,
+    },
     's',
   );
   const removed = ['noticeVersion', 'noticeAcceptedAt', ...(input.contact ? [] : Object.values(CONTACT_ATTRIBUTES))];
@@ -118,7 +126,6 @@ export async function replaceAccount(
         },
       },
       consumeCodeItem(code),
-      accountEventPut(event),
     ],
     ['ACCOUNT_CHANGED', 'CODE_USED'],
   );
@@ -128,7 +135,7 @@ export async function replaceAccount(
 export async function resetAccountPassword(
   input: { holderId: string; seenTokenVersion: number; passwordHash: string; at: Date },
   code: StoredCode,
-  event: AccountAuditEvent,
+  stamp: ChangeStamp,
 ): Promise<void> {
   await transact(
     [
@@ -136,45 +143,44 @@ export async function resetAccountPassword(
         Update: {
           TableName: tableName(),
           Key: keys.holder(input.holderId),
-          UpdateExpression: 'SET passwordHash = :hash, passwordResetAt = :at, tokenVersion = tokenVersion + :one',
+          UpdateExpression: 'SET passwordHash = :hash, passwordResetAt = :at, tokenVersion = tokenVersion + :one, #stamp = :stamp',
           ConditionExpression: 'attribute_exists(pk) AND tokenVersion = :seen',
-          ExpressionAttributeValues: { ':hash': input.passwordHash, ':at': input.at.toISOString(), ':one': 1, ':seen': input.seenTokenVersion },
+          ExpressionAttributeNames: { '#stamp': STAMP_ATTRIBUTE },
+          ExpressionAttributeValues: { ':hash': input.passwordHash, ':at': input.at.toISOString(), ':one': 1, ':seen': input.seenTokenVersion, ':stamp': stamp },
         },
       },
       consumeCodeItem(code),
-      accountEventPut(event),
     ],
     ['ACCOUNT_CHANGED', 'CODE_USED'],
   );
 }
 
 /** The holder corrects their name (the password was checked); sessions stay. */
-export async function renameAccount(input: { holderId: string; seenTokenVersion: number; name: string; at: Date }, event: AccountAuditEvent) {
-  await transact(
-    [
-      {
-        Update: {
-          TableName: tableName(),
-          Key: keys.holder(input.holderId),
-          UpdateExpression: 'SET #name = :name, renamedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND tokenVersion = :seen',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':name': input.name, ':at': input.at.toISOString(), ':seen': input.seenTokenVersion },
-        },
-      },
-      accountEventPut(event),
-    ],
-    ['ACCOUNT_CHANGED'],
-  );
+export async function renameAccount(input: { holderId: string; seenTokenVersion: number; name: string; at: Date }, stamp: ChangeStamp): Promise<void> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.holder(input.holderId),
+        UpdateExpression: 'SET #name = :name, renamedAt = :at, #stamp = :stamp',
+        ConditionExpression: 'attribute_exists(pk) AND tokenVersion = :seen',
+        ExpressionAttributeNames: { '#name': 'name', '#stamp': STAMP_ATTRIBUTE },
+        ExpressionAttributeValues: { ':name': input.name, ':at': input.at.toISOString(), ':seen': input.seenTokenVersion, ':stamp': stamp },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new AccountChangeConflictError('ACCOUNT_CHANGED');
+    throw error;
+  }
 }
 
 /** A new verified contact (the code reached it). */
 export async function changeAccountContact(
   input: { holderId: string; seenTokenVersion: number; contact: Contact; at: Date },
   code: StoredCode,
-  event: AccountAuditEvent,
+  stamp: ChangeStamp,
 ): Promise<void> {
-  const set = setClause(contactAttributes(input.contact, input.at), 'c');
+  const set = setClause({ ...contactAttributes(input.contact, input.at), [STAMP_ATTRIBUTE]: stamp }, 'c');
   await transact(
     [
       {
@@ -188,7 +194,6 @@ export async function changeAccountContact(
         },
       },
       consumeCodeItem(code),
-      accountEventPut(event),
     ],
     ['ACCOUNT_CHANGED', 'CODE_USED'],
   );
@@ -198,15 +203,16 @@ export async function changeAccountContact(
  * Rewrites a hash made with older scrypt parameters after a successful login (needsRehash), on the condition that
  * the stored hash is still the one that was checked. Losing that race changes nothing worth a retry.
  */
-export async function upgradePasswordHash(holderId: string, checkedHash: string, newHash: string): Promise<void> {
+export async function upgradePasswordHash(holderId: string, checkedHash: string, newHash: string, stamp: ChangeStamp): Promise<void> {
   await ddb()
     .send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.holder(holderId),
-        UpdateExpression: 'SET passwordHash = :new',
+        UpdateExpression: 'SET passwordHash = :new, #stamp = :stamp',
         ConditionExpression: 'passwordHash = :checked',
-        ExpressionAttributeValues: { ':new': newHash, ':checked': checkedHash },
+        ExpressionAttributeNames: { '#stamp': STAMP_ATTRIBUTE },
+        ExpressionAttributeValues: { ':new': newHash, ':checked': checkedHash, ':stamp': stamp },
       }),
     )
     .catch((error) => {

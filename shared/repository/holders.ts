@@ -1,5 +1,6 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients';
+import { STAMP_ATTRIBUTE, type ChangeStamp } from '../domain/audit';
 import type { IdType } from '../domain/identity';
 import { keys } from '../resources/table';
 import { cancellationCodes, isConditionFailure, isTransactionCanceled, tableName } from './dynamo';
@@ -7,7 +8,8 @@ import { optionalNumber, optionalString, requiredString, type Item } from './ite
 
 /**
  * Holder accounts. The identity item (IDENTITY#<idType>#<idHash>) makes one account per document a database fact:
- * it is written in the same transaction as the profile, on the condition that it does not exist yet.
+ * it is written in the same transaction as the profile, on the condition that it does not exist yet. Every write of
+ * the profile carries its change stamp, which the table's stream turns into the audit event (shared/domain/audit.ts).
  */
 export interface Holder {
   holderId: string;
@@ -46,7 +48,7 @@ function toHolder(item: Item): Holder {
   };
 }
 
-export async function createHolder(holder: Omit<Holder, 'tokenVersion' | 'noticeVersion' | 'noticeAcceptedAt'>) {
+export async function createHolder(holder: Omit<Holder, 'tokenVersion' | 'noticeVersion' | 'noticeAcceptedAt'>, stamp: ChangeStamp) {
   const identity = keys.identity(holder.idType, holder.idHash);
   try {
     await ddb().send(
@@ -62,7 +64,7 @@ export async function createHolder(holder: Omit<Holder, 'tokenVersion' | 'notice
           {
             Put: {
               TableName: tableName(),
-              Item: { ...keys.holder(holder.holderId), ...holder, tokenVersion: 0 },
+              Item: { ...keys.holder(holder.holderId), ...holder, tokenVersion: 0, [STAMP_ATTRIBUTE]: stamp },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -77,26 +79,30 @@ export async function createHolder(holder: Omit<Holder, 'tokenVersion' | 'notice
   }
 }
 
-export async function getHolder(holderId: string): Promise<Holder | undefined> {
-  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.holder(holderId) }));
+/** `consistent`: a strongly consistent read, for a change that lost a race and decides again. */
+export async function getHolder(holderId: string, { consistent = false } = {}): Promise<Holder | undefined> {
+  const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.holder(holderId), ...(consistent ? { ConsistentRead: true } : {}) }));
   return out.Item ? toHolder(out.Item) : undefined;
 }
 
-export async function findHolderByIdentity(idType: IdType, idHash: string): Promise<Holder | undefined> {
-  const identity = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.identity(idType, idHash) }));
+export async function findHolderByIdentity(idType: IdType, idHash: string, options: { consistent?: boolean } = {}): Promise<Holder | undefined> {
+  const identity = await ddb().send(
+    new GetCommand({ TableName: tableName(), Key: keys.identity(idType, idHash), ...(options.consistent ? { ConsistentRead: true } : {}) }),
+  );
   const holderId = identity.Item?.holderId;
-  return typeof holderId === 'string' ? getHolder(holderId) : undefined;
+  return typeof holderId === 'string' ? getHolder(holderId, options) : undefined;
 }
 
 /** Records the accepted notice version; the condition keeps a deleted account from being recreated by an upsert. */
-export async function acceptNotice(holderId: string, version: string, at: Date): Promise<void> {
+export async function acceptNotice(holderId: string, version: string, at: Date, stamp: ChangeStamp): Promise<void> {
   await ddb().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.holder(holderId),
-      UpdateExpression: 'SET noticeVersion = :v, noticeAcceptedAt = :at',
+      UpdateExpression: 'SET noticeVersion = :v, noticeAcceptedAt = :at, #stamp = :stamp',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':v': version, ':at': at.toISOString() },
+      ExpressionAttributeNames: { '#stamp': STAMP_ATTRIBUTE },
+      ExpressionAttributeValues: { ':v': version, ':at': at.toISOString(), ':stamp': stamp },
     }),
   );
 }
@@ -105,15 +111,16 @@ export async function acceptNotice(holderId: string, version: string, at: Date):
  * Replaces the password and bumps the token version, which ends every session issued before. The condition on the
  * version the caller authenticated with makes two concurrent changes impossible to interleave.
  */
-export async function changePassword(holderId: string, passwordHash: string, expectedTokenVersion: number): Promise<boolean> {
+export async function changePassword(holderId: string, passwordHash: string, expectedTokenVersion: number, stamp: ChangeStamp): Promise<boolean> {
   try {
     await ddb().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.holder(holderId),
-        UpdateExpression: 'SET passwordHash = :h, tokenVersion = tokenVersion + :one',
+        UpdateExpression: 'SET passwordHash = :h, tokenVersion = tokenVersion + :one, #stamp = :stamp',
         ConditionExpression: 'attribute_exists(pk) AND tokenVersion = :expected',
-        ExpressionAttributeValues: { ':h': passwordHash, ':one': 1, ':expected': expectedTokenVersion },
+        ExpressionAttributeNames: { '#stamp': STAMP_ATTRIBUTE },
+        ExpressionAttributeValues: { ':h': passwordHash, ':one': 1, ':expected': expectedTokenVersion, ':stamp': stamp },
       }),
     );
     return true;

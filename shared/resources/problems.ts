@@ -35,6 +35,15 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * Headers a problem carries because of its status, whichever use case throws it: every 401 names the scheme to
+ * authenticate with (RFC 9110 §15.5.2). HttpProblem adds them (shared/http/problem.ts) and the OpenAPI document
+ * declares them as required, from this one table.
+ */
+export const STATUS_HEADERS: Readonly<Partial<Record<number, Readonly<Record<string, string>>>>> = {
+  401: { 'www-authenticate': 'Bearer realm="ecert"' },
+};
+
 export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 const isoTime = z.string().meta({ format: 'date-time' });

@@ -141,7 +141,9 @@ export const ROUTE = {
     responses: {
       201: { description: '已注册（或该证件的账号已被替换）', body: Registered, headers: { location: { description: '账号的路径', required: true } } },
     },
-    problems: ['ALREADY_REGISTERED', 'CODE_INVALID', 'TOO_MANY_ATTEMPTS'],
+    // A change racing another change of the account is decided again, never 401 (no session here): 503 only when
+    // it keeps losing (shared/services/holder-accounts.ts).
+    problems: ['ALREADY_REGISTERED', 'CODE_INVALID', 'TOO_MANY_ATTEMPTS', 'SERVICE_UNAVAILABLE'],
   },
   passwordReset: {
     method: 'POST',
@@ -151,7 +153,7 @@ export const ROUTE = {
     summary: '忘记密码：凭验证码重置（结束所有已登录会话）',
     body: PasswordResetBody,
     responses: NO_CONTENT,
-    problems: ['CODE_INVALID', 'TOO_MANY_ATTEMPTS'],
+    problems: ['CODE_INVALID', 'TOO_MANY_ATTEMPTS', 'SERVICE_UNAVAILABLE'],
   },
   accountGet: {
     method: 'GET',

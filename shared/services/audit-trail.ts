@@ -62,28 +62,17 @@ export function auditChange(change: TableChange): ChangeOutcome {
     if (created) event.details = { ...event.details, created: true };
     return { kind: 'derive', event };
   }
-  // No stamp came with this write. Holder accounts are changed only by their holder through the API until the
-  // account flows stamp their writes (issue 11); anything else is an unattributed change, which is itself a finding.
-  const event: AuditEvent =
-    kind === 'holder'
-      ? {
-          eventId: `h${change.eventId}`,
-          at: change.at,
-          action: created ? 'holder.create' : 'holder.update',
-          actor: { kind: 'holder', id: subject.holderId! },
-          source: { via: 'api' },
-          subject,
-          changes,
-        }
-      : {
-          eventId: `u${change.eventId}`,
-          at: change.at,
-          action: AUDIT_ACTIONS.unattributedChange,
-          actor: { kind: 'unattributed', id: 'unknown' },
-          source: {},
-          subject,
-          changes,
-          ...(created ? { details: { created: true } } : {}),
-        };
+  // No stamp came with this write: every write of the code stamps certificate and account items, so this one
+  // bypassed it (a console edit, a script) — recorded as unattributed, itself a finding.
+  const event: AuditEvent = {
+    eventId: `u${change.eventId}`,
+    at: change.at,
+    action: AUDIT_ACTIONS.unattributedChange,
+    actor: { kind: 'unattributed', id: 'unknown' },
+    source: {},
+    subject,
+    changes,
+    ...(created ? { details: { created: true } } : {}),
+  };
   return { kind: 'derive', event };
 }

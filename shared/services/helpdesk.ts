@@ -1,48 +1,40 @@
 import { hashIdentity } from '../auth/identity-hash';
+import { AUDIT_ACTIONS, type AuditDetail } from '../domain/audit';
 import { maskContact } from '../domain/contact-point';
 import { LOCKOUT } from '../domain/lockout';
 import { maskHolderName, type IdType } from '../domain/identity';
 import { windowOpen } from '../domain/windowed-limit';
-import { ACCOUNT_AUDIT_ACTIONS, recordAccountEvent, type AccountAuditEvent } from '../repository/account-audit';
+import { identitySubject } from '../repository/audit';
 import { getVerifiedContact } from '../repository/holder-contacts';
 import { findHolderByIdentity } from '../repository/holders';
 import { forgetAllSourceFailures } from '../repository/password-attempts';
 import { clearWindow, peekWindow } from '../repository/windowed-counters';
 import { issueRecoveryCode } from './one-time-codes';
+import { recordOperatorAction } from './operator-audit';
 import { identityFailureCounter } from './password-guard';
 
 /**
  * The helpdesk path (issue 11 §6) for holders with no usable contact: after an identity check made offline, an
  * operator hands over a recovery code; can forget an identity's password failures; can look at an account (masked).
- * Every use is audited with the operator and the identity's keyed hash — never the ID number or the code.
+ * Every use is an operator action in the audit trail (recordOperatorAction: the operator's IAM principal or local OS
+ * user, their machine), under the identity's keyed hash — never the ID number or the code.
  */
-export interface Operator {
-  id: string;
-  host: string;
-}
+const audit = (idType: IdType, idHash: string, action: string, details: Record<string, AuditDetail>) =>
+  recordOperatorAction({ action, subject: { identity: identitySubject(idType, idHash) }, details });
 
-const audit = (operator: Operator, identity: string, action: string, details?: AccountAuditEvent['details']) =>
-  recordAccountEvent({
-    action,
-    actor: { kind: 'operator', id: operator.id },
-    source: { host: operator.host, via: 'ecert-cli' },
-    identity,
-    ...(details ? { details } : {}),
-  });
-
-export async function helpdeskRecoveryCode(operator: Operator, idType: IdType, idNumber: string, now = new Date()) {
+export async function helpdeskRecoveryCode(idType: IdType, idNumber: string, now = new Date()) {
   const idHash = await hashIdentity(idType, idNumber);
   const hasAccount = (await findHolderByIdentity(idType, idHash)) !== undefined;
   const issued = await issueRecoveryCode(idType, idHash, now);
-  await audit(operator, `${idType}#${idHash}`, ACCOUNT_AUDIT_ACTIONS.recoveryCode, { hasAccount });
+  await audit(idType, idHash, AUDIT_ACTIONS.holderRecoveryCode, { hasAccount });
   return { ...issued, hasAccount };
 }
 
-export async function helpdeskUnlock(operator: Operator, idType: IdType, idNumber: string) {
+export async function helpdeskUnlock(idType: IdType, idNumber: string) {
   const idHash = await hashIdentity(idType, idNumber);
   const sources = await forgetAllSourceFailures(idType, idHash);
   await clearWindow(identityFailureCounter(idType, idHash));
-  await audit(operator, `${idType}#${idHash}`, ACCOUNT_AUDIT_ACTIONS.unlock, { sources });
+  await audit(idType, idHash, AUDIT_ACTIONS.holderUnlock, { sources });
   return { sources };
 }
 
@@ -58,11 +50,11 @@ export interface HolderSummary {
   recentFailures: number;
 }
 
-export async function helpdeskShow(operator: Operator, idType: IdType, idNumber: string, now = new Date()): Promise<HolderSummary> {
+export async function helpdeskShow(idType: IdType, idNumber: string, now = new Date()): Promise<HolderSummary> {
   const idHash = await hashIdentity(idType, idNumber);
   const [holder, window] = await Promise.all([findHolderByIdentity(idType, idHash), peekWindow(identityFailureCounter(idType, idHash))]);
   const contact = holder ? await getVerifiedContact(holder.holderId) : undefined;
-  await audit(operator, `${idType}#${idHash}`, ACCOUNT_AUDIT_ACTIONS.show, { hasAccount: holder !== undefined });
+  await audit(idType, idHash, AUDIT_ACTIONS.holderShow, { hasAccount: holder !== undefined });
   return {
     hasAccount: holder !== undefined,
     ...(holder

@@ -1,6 +1,7 @@
 import { hashIdentity } from '../auth/identity-hash';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../auth/password';
 import { issueToken } from '../auth/token';
+import { AUDIT_ACTIONS, holderStamp } from '../domain/audit';
 import { checkIdNumber, type IdType } from '../domain/identity';
 import { CURRENT_NOTICE } from '../domain/notice';
 import { problem } from '../http/problem';
@@ -48,7 +49,10 @@ export async function signIn(input: SignIn, source: { sourceIp: string; now: Dat
     async () => (holder ? verifyPassword(input.password, holder.passwordHash) : (await burnPasswordCheck(input.password), false)),
   );
   if (!holder || !ok) throw problem('INVALID_CREDENTIALS', '证件号码或密码不正确');
-  if (needsRehash(holder.passwordHash)) await upgradePasswordHash(holder.holderId, holder.passwordHash, await hashPassword(input.password));
+  if (needsRehash(holder.passwordHash)) {
+    const stamp = holderStamp(AUDIT_ACTIONS.accountPasswordRehash, holder.holderId, source);
+    await upgradePasswordHash(holder.holderId, holder.passwordHash, await hashPassword(input.password), stamp);
+  }
   const session = await issueToken({ holderId: holder.holderId, tokenVersion: holder.tokenVersion }, source.now);
   logger.info('login', { holderId: holder.holderId });
   return {

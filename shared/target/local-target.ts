@@ -1,5 +1,6 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ENV } from '../config/env';
 
 /** Where the local stack's emulators listen (DynamoDB Local, s3rver, local-aws-sqs, aws-ses-v2-local, SMS answerer). */
 export interface EmulatorEndpoints {
@@ -13,6 +14,25 @@ export interface EmulatorEndpoints {
 /** Local credentials: s3rver accepts exactly these; DynamoDB Local (sharedDb) and local-aws-sqs accept anything. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const LOCAL_REGION = 'us-east-1';
+
+/**
+ * The environment that points the AWS SDK at the emulators instead of AWS: the endpoint variables the SDK honours
+ * (shared/aws/clients.ts), the local region and credentials. Declared once for the local runtime's own process, its
+ * function containers (local/bundles) and the operator CLI against a local stack (shared/target/resolve.ts).
+ */
+export function localAwsEnvironment(endpoints: EmulatorEndpoints) {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: endpoints.sms,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}
 
 /**
  * What a running local stack publishes about itself in its data folder, so the operator CLI (and anything else) can
@@ -31,6 +51,24 @@ export interface LocalTarget {
   secretsDir: string;
   pid: number;
   startedAt: string;
+}
+
+/**
+ * The local stack's resources in the variables the functions read (shared/config/env.ts): for the runtime's own
+ * process and for the operator CLI pointed at a running local stack.
+ */
+export function localResourceEnvironment(
+  target: Pick<LocalTarget, 'tableName' | 'bucketName' | 'queueUrl' | 'deadLetterQueueUrl' | 'importBucketName' | 'auditBucketName' | 'secretsDir'>,
+) {
+  return {
+    [ENV.tableName]: target.tableName,
+    [ENV.bucketName]: target.bucketName,
+    [ENV.queueUrl]: target.queueUrl,
+    [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
+    [ENV.importBucketName]: target.importBucketName,
+    [ENV.auditBucketName]: target.auditBucketName,
+    [ENV.localSecretsDir]: target.secretsDir,
+  };
 }
 
 export const DEFAULT_DATA_DIR = resolve(process.env.ECERT_DATA_DIR ?? '.local-data');

@@ -3,8 +3,7 @@ import { cloudFormation, resetClients } from '../aws/clients';
 import { ENV } from '../config/env';
 import { clearSecretCache } from '../config/secrets';
 import { STACK_OUTPUTS } from '../resources/outputs';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-target';
-import { readLocalTarget } from './local-target';
+import { localAwsEnvironment, localResourceEnvironment, readLocalTarget } from './local-target';
 
 /**
  * Points this process at a system before the first AWS client is built: the local stack (its runtime file in the
@@ -52,27 +51,13 @@ export async function useLocalTarget(dataDir: string): Promise<string> {
     throw new TargetError(`the local stack in ${dataDir} is not running (pid ${target.pid} is gone): start it with 'npm start'`);
   }
   setEnv({
-    AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: target.endpoints.s3,
-    AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
-    AWS_ENDPOINT_URL_SESV2: target.endpoints.ses,
-    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: target.endpoints.sms,
-    AWS_REGION: LOCAL_REGION,
-    AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    ...localAwsEnvironment(target.endpoints),
     // An operator's own session must not leak into requests to the emulators.
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
-    [ENV.tableName]: target.tableName,
-    [ENV.bucketName]: target.bucketName,
-    [ENV.queueUrl]: target.queueUrl,
-    [ENV.deadLetterQueueUrl]: target.deadLetterQueueUrl,
-    [ENV.importBucketName]: target.importBucketName,
-    [ENV.auditBucketName]: target.auditBucketName,
+    ...localResourceEnvironment(target),
     // Locally the CLI itself plays the Distributed Map (local/distributed-map.ts): there is no state machine.
     [ENV.importStateMachineArn]: undefined,
-    [ENV.localSecretsDir]: target.secretsDir,
   });
   return `local stack (${dataDir})`;
 }

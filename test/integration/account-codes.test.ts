@@ -1,10 +1,12 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpProblem, problem } from '../../shared/http/problem';
+import { problem } from '../../shared/http/problem';
 import { consumeCode } from '../../shared/repository/one-time-codes';
 import { checkCode, issueRecoveryCode, requestCode } from '../../shared/services/one-time-codes';
 import { withinVerificationBudget } from '../../shared/services/verification-budget';
+import { identity } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/local-stack';
+import { failure } from '../support/problems';
 
 /**
  * One-time codes and the verification budget as the use cases run them on the local stack: codes reach the outbox
@@ -19,20 +21,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const identity = () => ({ idType: 'RESIDENT_ID', idHash: randomBytes(8).toString('hex') }) as const;
 const mobile = () => ({ channel: 'SMS', address: `+86135${randomInt(10_000_000, 99_999_999)}` }) as const;
 const codeSentTo = async (address: string): Promise<string | undefined> => {
   const outbox = (await (await stack.api('/dev/outbox')).json()) as Array<{ to: string; text: string }>;
   return /验证码 (\d{6})/.exec(outbox.find((m) => m.to === address)?.text ?? '')?.[1];
 };
-async function failure(run: Promise<unknown>): Promise<HttpProblem> {
-  const error = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof HttpProblem)) throw new Error(`expected a problem, got ${String(error)}`);
-  return error;
-}
 
 describe('requestCode / checkCode', () => {
   it('sends a 6-digit code to the contact on record only, which checks once and is used once', async () => {

@@ -86,11 +86,15 @@ describe('ecert holder', () => {
 
     // Assess
     expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['holder.show', 'holder.recovery-code', 'holder.unlock']));
-    // The helpdesk's own events name the operator; the identity's partition also holds the account's events (the
-    // registration, recorded from the table stream with the holder as actor).
+    // The helpdesk's own events are operator actions: the operator (locally the OS user, in the cloud the IAM
+    // principal) and their machine. The identity's partition also holds the account's own events (the registration,
+    // carried in from the table stream with the holder as actor; this stack runs no stream consumers).
     const helpdesk = events.filter((e) => String(e.action).startsWith('holder.'));
     expect(helpdesk.length).toBeGreaterThanOrEqual(3);
-    for (const event of helpdesk) expect(event.actor).toMatchObject({ kind: 'operator', id: expect.stringMatching(/^operator:/) });
+    for (const event of helpdesk) {
+      expect(event.actor).toMatchObject({ kind: 'operator', id: expect.stringMatching(/^local:/) });
+      expect(event.source).toMatchObject({ host: expect.any(String), via: 'ecert-cli' });
+    }
     expect(JSON.stringify(events)).not.toContain(idNumber);
     expect(sensitiveFindings(JSON.stringify(events), [idNumber])).toEqual([]);
   });

@@ -12,7 +12,7 @@ import { clearSecretCache, SECRETS } from '../../shared/config/secrets';
 import { idHash } from '../../shared/domain/id-hash';
 import { getCertificate, listCertificatesByIdentity } from '../../shared/repository/certificates';
 import { startEmulators, type RunningEmulators } from '../../local/emulators';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints } from '../../shared/target/local-target';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnvironment, type EmulatorEndpoints } from '../../shared/target/local-target';
 import { freePort } from '../../local/ports';
 import { provisionBucket, provisionQueues, provisionTable, resourceNames } from '../../local/provision';
 import { ensureLocalSecrets } from '../../shared/target/local-secrets';
@@ -76,11 +76,7 @@ beforeAll(async () => {
     idHashKey = (await readFile(join(secretsDir, SECRETS.idHashKey.localFile), 'utf8')).trim();
     // This process reads back through the repository, pointed at the same resources.
     Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      ...localAwsEnvironment(endpoints),
       [ENV.tableName]: names.tableName,
       [ENV.bucketName]: names.bucketName,
     });

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../shared/domain/audit';
 import { newTestRunId, TEST_ISSUER, testCertificateRecord } from '../../shared/domain/test-records';
 import { getCertificate } from '../../shared/repository/certificates';
 import { runCli } from '../support/cli';
@@ -10,7 +11,7 @@ import { startTestStack, type TestStack } from '../support/local-stack';
 
 /**
  * `ecert test-data remove` deletes data, so it must refuse everything that is not unmistakably a test record: the
- * certId prefix, the test identity and the test issuer, all three.
+ * certId prefix, the test identity and the test issuer, all three — and, like every operator action, it is audited.
  */
 let stack: TestStack;
 let dir: string;
@@ -58,6 +59,26 @@ describe('ecert test-data remove', () => {
     const again = await runCli(['test-data', 'remove', testRecord.certId, '--data-dir', stack.dataDir]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`${testRecord.certId}: not found (already removed)`);
+  }, 90_000);
+
+  it('records each removal in the audit trail as the operator\'s action, once, and nothing for a refusal', async () => {
+    // Act (after the removal above, and the second run that found nothing)
+    const trail = await runCli(['audit', '--cert', testRecord.certId, '--json', '--data-dir', stack.dataDir]);
+    const refused = await runCli(['audit', '--cert', lookalikes.realIssuer.certId, '--data-dir', stack.dataDir]);
+
+    // Assess
+    expect(trail.code, trail.stderr).toBe(0);
+    const removals = trail.stdout.trim().split('\n').map((line) => JSON.parse(line) as AuditEvent).filter((e) => e.action === 'test-data.remove');
+    expect(removals).toHaveLength(1);
+    expect(removals[0]).toMatchObject({
+      actor: { kind: 'operator', id: expect.stringMatching(/^local:/) },
+      source: { host: expect.any(String), via: 'ecert-cli' },
+      subject: { certId: testRecord.certId },
+      details: { annotations: 0, objects: 0, verifications: 0, holderAccount: false, items: expect.any(Number) },
+    });
+    expect(Date.parse(removals[0]!.at)).not.toBeNaN();
+    expect(refused.stdout).not.toContain('test-data.remove');
+    expect(trail.stdout + refused.stdout).not.toContain(testRecord.idNumber);
   }, 90_000);
 
   it('needs an action and a certificate', async () => {

@@ -1,16 +1,22 @@
 import { randomInt, scryptSync } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashIdentity } from '../../shared/auth/identity-hash';
 import { needsRehash } from '../../shared/auth/password';
+import { ddb } from '../../shared/aws/clients';
+import { ENV } from '../../shared/config/env';
+import { AUDIT_ACTIONS, changeStamp, STAMP_ATTRIBUTE } from '../../shared/domain/audit';
 import type { Contact } from '../../shared/domain/contact-point';
-import { HttpProblem } from '../../shared/http/problem';
 import { getVerifiedContact } from '../../shared/repository/holder-contacts';
 import { createHolder, findHolderByIdentity, getHolder } from '../../shared/repository/holders';
+import { keys } from '../../shared/resources/table';
 import { accountOf, changeContact, changeName, registerWithCode, resetPassword } from '../../shared/services/holder-accounts';
 import { requestCode } from '../../shared/services/one-time-codes';
 import { signIn } from '../../shared/services/sign-in';
 import { PASSWORD, residentId } from '../support/factories';
+import { codeSentTo } from '../support/holder-client';
 import { startTestStack, type TestStack } from '../support/local-stack';
+import { failure } from '../support/problems';
 
 /**
  * The account use cases on the local stack (codes through the real messaging clients, read back from the outbox):
@@ -30,20 +36,7 @@ const source = (ip = '127.0.0.31') => ({ sourceIp: ip, now: new Date() });
 let clock = Date.now();
 const codeRequest = () => ({ sourceIp: '127.0.0.31', now: new Date((clock += 61_000)) });
 const mobile = (): Contact => ({ channel: 'SMS', address: `+86134${randomInt(10_000_000, 99_999_999)}` });
-async function codeTo(contact: Contact): Promise<string> {
-  for (let i = 0; i < 20; i++) {
-    const outbox = (await (await stack.api('/dev/outbox')).json()) as Array<{ to: string; text: string }>;
-    const code = /验证码 (\d{6})/.exec(outbox.find((m) => m.to === contact.address)?.text ?? '')?.[1];
-    if (code) return code;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no code arrived');
-}
-async function failure(run: Promise<unknown>): Promise<HttpProblem> {
-  const error = await run.then(() => undefined, (e: unknown) => e);
-  if (!(error instanceof HttpProblem)) throw new Error(`expected a problem, got ${String(error)}`);
-  return error;
-}
+const codeTo = (contact: Contact): Promise<string> => codeSentTo(stack, contact.address);
 
 /** Registers an identity with a code sent to `contact` (no contact on record). */
 async function registered(idNumber: string, name: string, contact: Contact, password = PASSWORD) {
@@ -184,15 +177,20 @@ describe('signIn', () => {
     const idHash = await hashIdentity('RESIDENT_ID', idNumber);
     const salt = Buffer.alloc(16, 9);
     const old = ['scrypt', 16384, 8, 1, salt.toString('base64url'), scryptSync(PASSWORD, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64url')].join('$');
-    await createHolder({ holderId: `h-${randomInt(1e9)}`, name: '冯九', idType: 'RESIDENT_ID', idHash, idNumberMasked: 'x', passwordHash: old, createdAt: new Date().toISOString() });
+    const seeded = changeStamp({ action: AUDIT_ACTIONS.accountSeed, actor: { kind: 'system', id: 'test' }, source: { via: 'test' } });
+    const holderId = `h-${randomInt(1e9)}`;
+    await createHolder({ holderId, name: '冯九', idType: 'RESIDENT_ID', idHash, idNumberMasked: 'x', passwordHash: old, createdAt: new Date().toISOString() }, seeded);
 
     // Act
     await signIn({ idType: 'RESIDENT_ID', idNumber, password: PASSWORD }, source());
     const stored = (await findHolderByIdentity('RESIDENT_ID', idHash))!.passwordHash;
+    const item = (await ddb().send(new GetCommand({ TableName: process.env[ENV.tableName], Key: keys.holder(holderId) }))).Item;
 
     // Assess
     expect(needsRehash(old)).toBe(true);
     expect(needsRehash(stored)).toBe(false);
+    // The rewrite is the holder's login, stamped for the audit trail like every account write (not unattributed).
+    expect(item?.[STAMP_ATTRIBUTE]).toMatchObject({ action: 'account.password-rehash', actor: { kind: 'holder', id: holderId }, source: { ip: '127.0.0.31' } });
     expect((await signIn({ idType: 'RESIDENT_ID', idNumber, password: PASSWORD }, source())).holderName).toBe('冯九');
   });
 });

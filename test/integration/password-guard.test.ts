@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { delayAfterFailures, LOCKOUT } from '../../shared/domain/lockout';
 import { HttpProblem } from '../../shared/http/problem';
 import { guardedPasswordCheck } from '../../shared/services/password-guard';
+import { identity } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 /**
@@ -20,7 +20,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const identity = () => ({ idType: 'RESIDENT_ID', idHash: randomBytes(8).toString('hex') }) as const;
 const wrong = async () => false;
 const right = async () => true;
 

@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { newAnnotationId, newVerificationCode, validityWindow, type Annotation, type QuotaSlots } from '../../shared/domain/annotation';
 import type { Certificate, CertificateRecord } from '../../shared/domain/certificate';
@@ -21,6 +21,12 @@ export function residentId(birth = '19900101'): string {
   const first17 = `${String(randomInt(110000, 659999))}${birth}${String(randomInt(0, 999)).padStart(3, '0')}`;
   return first17 + gb11643CheckChar(first17);
 }
+
+/**
+ * An identity as the account use cases key it (ID type and keyed ID hash), fresh each call; no ID number stands
+ * behind it, so nothing else in the table shares it.
+ */
+export const identity = () => ({ idType: 'RESIDENT_ID', idHash: randomBytes(8).toString('hex') }) as const;
 
 let serial = 0;
 export function certId(prefix = 'T'): string {

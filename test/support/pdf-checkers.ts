@@ -37,19 +37,57 @@ export function qpdfJson(pdf: Uint8Array): { objects: Record<string, unknown> } 
   return { objects };
 }
 
-/** The last signature's CMS and the bytes its /ByteRange covers. */
-export function signatureParts(pdf: Uint8Array): { cms: Buffer; signed: Buffer } {
+/** The DER object at the start of `bytes`, without the zero padding the signature placeholder leaves after it. */
+function derPrefix(bytes: Buffer): Buffer {
+  if (bytes[0] !== 0x30) throw new Error('/Contents does not hold a DER SEQUENCE');
+  const first = bytes[1]!;
+  if (first < 0x80) return bytes.subarray(0, 2 + first);
+  const lengthBytes = first & 0x7f;
+  let length = 0;
+  for (let i = 0; i < lengthBytes; i++) length = length * 256 + bytes[2 + i]!;
+  return bytes.subarray(0, 2 + lengthBytes + length);
+}
+
+export interface SignatureParts {
+  /** The CMS SignedData of the /Contents string (DER, padding cut off). */
+  cms: Buffer;
+  /** Exactly the bytes the /ByteRange names: the signed content, detached. */
+  signed: Buffer;
+  byteRange: [number, number, number, number];
+  /** The ranges cover the whole file except the signature's own /Contents string. */
+  coversWholeFile: boolean;
+  /** /SubFilter of the signature dictionary, e.g. ETSI.CAdES.detached. */
+  subFilter: string | undefined;
+}
+
+/** The last signature of a PDF, read as a verifier reads it (no code under test involved). */
+export function signatureParts(pdf: Uint8Array): SignatureParts {
   const bytes = Buffer.from(pdf);
   const text = bytes.toString('latin1');
   const match = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)].pop();
-  if (!match) throw new Error('no signature');
-  const [a, b, c, d] = match.slice(1, 5).map(Number) as [number, number, number, number];
-  const hex = text.slice(b + 1, c - 1);
-  return { cms: Buffer.from(hex, 'hex'), signed: Buffer.concat([bytes.subarray(a, a + b), bytes.subarray(c, c + d)]) };
+  if (!match) throw new Error('the PDF has no /ByteRange: not signed');
+  const byteRange = match.slice(1, 5).map(Number) as [number, number, number, number];
+  const [start, firstLength, secondStart, secondLength] = byteRange;
+  const contents = text.slice(start + firstLength, secondStart);
+  if (!/^<[0-9A-Fa-f]*>$/.test(contents)) throw new Error('the gap between the signed ranges is not a hex string');
+  // The signature dictionary is the object the /Contents string sits in.
+  const dictionary = text.slice(text.lastIndexOf(' obj', start + firstLength), text.indexOf('endobj', secondStart));
+  return {
+    cms: derPrefix(Buffer.from(contents.slice(1, -1), 'hex')),
+    signed: Buffer.concat([bytes.subarray(start, start + firstLength), bytes.subarray(secondStart, secondStart + secondLength)]),
+    byteRange,
+    coversWholeFile: start === 0 && secondStart + secondLength === bytes.length,
+    subFilter: /\/SubFilter\s*\/([A-Za-z0-9.]+)/.exec(dictionary)?.[1],
+  };
 }
 
-/** `openssl cms -verify` of the detached signature over the byte ranges, with `caPem` as the only trust anchor. */
-export function opensslCmsVerify(pdf: Uint8Array, caPem: string): ToolRun {
+/**
+ * `openssl cms -verify` of the last signature over exactly the bytes its /ByteRange names — what poppler's pdfsig
+ * checks for "Signature is Valid" (the digest of the signed ranges and the CMS signature over it), done by OpenSSL
+ * instead of the code under test. With `caPem` the signer's chain must lead to it (the only trust anchor); without,
+ * trust is not judged (`-noverify`), as pdfsig's validity line does not judge it either.
+ */
+export function opensslCmsVerify(pdf: Uint8Array, caPem?: string): ToolRun {
   const { cms, signed } = signatureParts(pdf);
   return toolRun(runOsTool('openssl', [
     'cms',
@@ -61,8 +99,7 @@ export function opensslCmsVerify(pdf: Uint8Array, caPem: string): ToolRun {
     tempFile('sig.der', cms),
     '-content',
     tempFile('signed.bin', signed),
-    '-CAfile',
-    tempFile('ca.pem', caPem),
+    ...(caPem === undefined ? ['-noverify'] : ['-CAfile', tempFile('ca.pem', caPem)]),
     '-out',
     '/dev/null',
   ]));

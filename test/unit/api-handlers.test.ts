@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { hashSource } from '../../shared/auth/identity-hash';
 import { hashPassword, verifyPassword } from '../../shared/auth/password';
 import { ENV } from '../../shared/config/env';
+import { isChangeStamp, STAMP_ATTRIBUTE } from '../../shared/domain/audit';
 import type { Contact } from '../../shared/domain/contact-point';
 import { idHash } from '../../shared/domain/id-hash';
 import { codeDigest, type CodeDestination, type CodePurpose } from '../../shared/domain/one-time-code';
@@ -13,6 +14,7 @@ import { CURRENT_NOTICE, EMPTY_CERTIFICATE_LIST_HINT } from '../../shared/domain
 import { openApiDocument } from '../../shared/http/openapi';
 import { ROUTE } from '../../shared/resources/routes';
 import { keys, TABLE } from '../../shared/resources/table';
+import { MAX_ACCOUNT_CHANGE_ATTEMPTS } from '../../shared/services/holder-accounts';
 import { handler as accountContact } from '../../functions/api/account-contact';
 import { handler as accountGet } from '../../functions/api/account-get';
 import { handler as accountName } from '../../functions/api/account-name';
@@ -141,6 +143,8 @@ function liveCode(purpose: CodePurpose, hash: string, code: string, sentTo?: { d
 }
 
 const updatesOf = (pk: string) => ddbMock.commandCalls(UpdateCommand).filter((call) => call.args[0].input.Key!.pk === pk);
+/** The change stamp a write of the account item carries: its audit event, once the table's stream delivers it. */
+const stampIn = (values: Record<string, unknown> | undefined) => Object.values(values ?? {}).find(isChangeStamp);
 const transactItems = () => ddbMock.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!);
 /** The per-(identity, source) password-attempt record of httpEvent's source (its address hashed, never stored). */
 const loginSourceKey = async (hash: string, ip = SOURCE_IP) => keys.loginSource('RESIDENT_ID', hash, await hashSource(ip));
@@ -216,7 +220,7 @@ describe('POST /v1/verification-codes', () => {
 });
 
 describe('POST /v1/accounts', () => {
-  it('creates the identity, the profile with the contact the code proved, uses the code up and records the event — in one transaction', async () => {
+  it('creates the identity, the profile with the contact the code proved and its audit stamp, uses the code up — in one transaction', async () => {
     // Prepare
     const idNumber = residentId('19880315');
     const hash = idHash(ID_HASH_KEY, 'RESIDENT_ID', idNumber);
@@ -235,7 +239,8 @@ describe('POST /v1/accounts', () => {
     expect(answer.headers.location).toBe(`/v1/accounts/${answer.body.holderId}`);
     expect(Object.keys(answer.body)).toEqual(['holderId']);
     const [items] = transactItems();
-    const [identity, profile, use, event] = items!;
+    const [identity, profile, use, ...rest] = items!;
+    expect(rest).toEqual([]);
     expect(identity!.Put!).toMatchObject({ Item: { ...keys.identity('RESIDENT_ID', hash), holderId: answer.body.holderId }, ConditionExpression: 'attribute_not_exists(pk)' });
     expect(profile!.Put!.Item).toMatchObject({
       ...keys.holder(answer.body.holderId),
@@ -247,10 +252,16 @@ describe('POST /v1/accounts', () => {
     });
     expect(await verifyPassword(PASSWORD, profile!.Put!.Item!.passwordHash as string)).toBe(true);
     expect(use!.Delete).toMatchObject({ Key: keys.oneTimeCode('REGISTER', 'RESIDENT_ID', hash), ExpressionAttributeValues: { ':digest': code.digest } });
-    expect(event!.Put!.Item).toMatchObject({ action: 'account.register', details: { contactVerified: true, code: 'VERIFICATION' } });
+    const stamp = profile!.Put!.Item![STAMP_ATTRIBUTE];
+    expect(stamp).toMatchObject({
+      action: 'account.register',
+      actor: { kind: 'holder', id: answer.body.holderId },
+      source: { ip: SOURCE_IP, via: 'api' },
+      details: { contactVerified: true, code: 'VERIFICATION' },
+    });
     const written = JSON.stringify(items);
     for (const secret of [idNumber, PASSWORD, '482913']) expect(written).not.toContain(secret);
-    expect(JSON.stringify(event)).not.toContain(contact.address);
+    expect(JSON.stringify(stamp)).not.toContain(contact.address);
   });
 
   it('answers a wrong code 422 CODE_INVALID after counting the try, before looking the identity up', async () => {
@@ -342,14 +353,52 @@ describe('POST /v1/accounts/password-reset', () => {
 
     // Assess
     expect(answer).toEqual({ status: 204, headers: expect.any(Object), body: undefined });
-    const [[update, use, event]] = transactItems() as [NonNullable<ReturnType<typeof transactItems>[number]>];
+    const [[update, use, ...rest]] = transactItems() as [NonNullable<ReturnType<typeof transactItems>[number]>];
+    expect(rest).toEqual([]);
     expect(update!.Update).toMatchObject({ Key: keys.holder(holder.holderId), ExpressionAttributeValues: { ':seen': 2, ':one': 1 } });
     expect(update!.Update!.UpdateExpression).toContain('tokenVersion = tokenVersion + :one');
     expect(await verifyPassword('Another-pass-22', update!.Update!.ExpressionAttributeValues![':hash'] as string)).toBe(true);
     expect(use!.Delete).toMatchObject({ Key: keys.oneTimeCode('RESET_PASSWORD', 'RESIDENT_ID', hash), ExpressionAttributeValues: { ':digest': code.digest } });
-    expect(event!.Put!.Item).toMatchObject({ action: 'account.password-reset' });
+    expect(stampIn(update!.Update!.ExpressionAttributeValues)).toMatchObject({ action: 'account.password-reset', actor: { kind: 'holder', id: holder.holderId } });
     expect(ddbMock.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':pk': keys.loginSource('RESIDENT_ID', hash, '').pk });
     expect(updatesOf(identityFailures(hash))[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':zero': 0 });
+  });
+
+  it('reads again and decides again when another change of the account lands between its read and its write (204, never 401)', async () => {
+    // Prepare: the first transaction finds the token version moved on (a concurrent change), the second goes through
+    const idNumber = residentId();
+    const contact: Contact = { channel: 'EMAIL', address: 'lin.ji@example.com' };
+    const { holder, idHash: hash } = await registered(idNumber, { contact, tokenVersion: 2 });
+    liveCode('RESET_PASSWORD', hash, '905512', { destination: 'ACCOUNT', contact });
+    ddbMock.on(TransactWriteCommand).rejectsOnce(conditionFailed()).resolves({});
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
+    ddbMock.on(UpdateCommand, { Key: keys.windowCounter('password-failures', `RESIDENT_ID#${hash}`) }).resolves({});
+
+    // Act
+    const answer = await invoke(
+      passwordReset,
+      httpEvent(ROUTE.passwordReset, { json: { idType: 'RESIDENT_ID', idNumber, code: '905512', newPassword: 'Another-pass-22' } }),
+    );
+
+    // Assess: the code was tried once; the account was read again, strongly consistent, before the second write
+    expect(answer.status).toBe(204);
+    expect(updatesOf(keys.oneTimeCode('RESET_PASSWORD', 'RESIDENT_ID', hash).pk)).toHaveLength(1);
+    expect(transactItems()).toHaveLength(2);
+    const profileReads = ddbMock.commandCalls(GetCommand, { Key: keys.holder(holder.holderId) }).map((call) => call.args[0].input.ConsistentRead);
+    expect(profileReads).toEqual([undefined, true]);
+  });
+
+  it('answers 503 with Retry-After, not 401, when every attempt loses the race', async () => {
+    const idNumber = residentId();
+    const { idHash: hash } = await registered(idNumber);
+    liveCode('RESET_PASSWORD', hash, '905512', { destination: 'RECORD', contact: { channel: 'SMS', address: '+8613812345678' } });
+    ddbMock.on(TransactWriteCommand).rejects(conditionFailed());
+    const answer = await invoke(
+      passwordReset,
+      httpEvent(ROUTE.passwordReset, { json: { idType: 'RESIDENT_ID', idNumber, code: '905512', newPassword: 'Another-pass-22' } }),
+    );
+    expect(answer).toMatchObject({ status: 503, body: { code: 'SERVICE_UNAVAILABLE' }, headers: { 'retry-after': '1' } });
+    expect(transactItems()).toHaveLength(MAX_ACCOUNT_CHANGE_ATTEMPTS);
   });
 
   it('answers a wrong code 422 CODE_INVALID, and a right code for an identity without an account exactly alike', async () => {
@@ -408,8 +457,8 @@ describe('POST /v1/sessions', () => {
     const answer = await invoke(sessionsCreate, httpEvent(ROUTE.sessionsCreate, { json: { idType: 'RESIDENT_ID', idNumber, password: 'Wrong-pass-1' } }));
 
     // Assess
-    expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
-    expect(answer.headers['www-authenticate']).toBeUndefined();
+    // Every 401 names the scheme to authenticate with (RFC 9110 §15.5.2), a wrong password too.
+    expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' }, headers: { 'www-authenticate': 'Bearer realm="ecert"' } });
     expect(ddbMock.commandCalls(UpdateCommand, { Key: await loginSourceKey(hash) })).toHaveLength(1);
     expect(updatesOf(identityFailures(hash))).toHaveLength(1);
     expect(ddbMock.commandCalls(DeleteCommand)).toHaveLength(0);
@@ -457,7 +506,10 @@ describe('PUT /v1/accounts/me/password', () => {
     // Assess
     expect(answer).toEqual({ status: 204, headers: expect.any(Object), body: undefined });
     const [change] = updatesOf(keys.holder(holder.holderId).pk);
-    expect(change!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':expected': 3 });
+    expect(change!.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':expected': 3,
+      ':stamp': { action: 'account.password-change', actor: { kind: 'holder', id: holder.holderId }, source: { ip: SOURCE_IP, via: 'api' } },
+    });
     expect(await verifyPassword('Another-pass-22', change!.args[0].input.ExpressionAttributeValues![':h'] as string)).toBe(true);
     // The current password was checked as a counted attempt of this source, forgotten because it was right
     expect(ddbMock.commandCalls(DeleteCommand)[0]!.args[0].input.Key).toEqual(await loginSourceKey(hash));
@@ -498,29 +550,28 @@ describe('GET /v1/accounts/me', () => {
 });
 
 describe('PUT /v1/accounts/me/name', () => {
-  it('corrects the name on the version the caller authenticated with, recording the event (204)', async () => {
+  it('corrects the name on the version the caller authenticated with, stamping the change for the audit trail (204)', async () => {
     // Prepare
     const { holder, token } = await registered(residentId(), { tokenVersion: 1 });
     ddbMock.on(UpdateCommand).resolves({});
     ddbMock.on(DeleteCommand).resolves({});
-    ddbMock.on(TransactWriteCommand).resolves({});
 
     // Act
     const answer = await invoke(accountName, httpEvent(ROUTE.accountName, { token, json: { name: ' 欧阳𠮷 ', password: PASSWORD } }));
 
     // Assess
     expect(answer.status).toBe(204);
-    const [[rename, event]] = transactItems() as [NonNullable<ReturnType<typeof transactItems>[number]>];
-    expect(rename!.Update).toMatchObject({ Key: keys.holder(holder.holderId), ExpressionAttributeValues: { ':name': '欧阳𠮷', ':seen': 1 } });
-    expect(event!.Put!.Item).toMatchObject({ action: 'account.name-change', actor: { kind: 'holder', id: holder.holderId } });
+    const [rename] = updatesOf(keys.holder(holder.holderId).pk).map((call) => call.args[0].input);
+    expect(rename).toMatchObject({ Key: keys.holder(holder.holderId), ExpressionAttributeValues: { ':name': '欧阳𠮷', ':seen': 1 } });
+    expect(stampIn(rename!.ExpressionAttributeValues)).toMatchObject({ action: 'account.name-change', actor: { kind: 'holder', id: holder.holderId } });
   });
 
   it('answers a wrong password 401 INVALID_CREDENTIALS, counted like a login failure, and renames nothing', async () => {
-    const { idHash: hash, token } = await registered(residentId());
+    const { holder, idHash: hash, token } = await registered(residentId());
     ddbMock.on(UpdateCommand).resolves({});
     const answer = await invoke(accountName, httpEvent(ROUTE.accountName, { token, json: { name: '欧阳𠮷', password: 'Not-it-123' } }));
     expect(answer).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
-    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(updatesOf(keys.holder(holder.holderId).pk)).toHaveLength(0);
     expect(updatesOf(identityFailures(hash))).toHaveLength(1);
   });
 });
@@ -539,12 +590,14 @@ describe('PUT /v1/accounts/me/contact', () => {
 
     // Assess
     expect(answer.status).toBe(204);
-    const [[change, use, event]] = transactItems() as [NonNullable<ReturnType<typeof transactItems>[number]>];
+    const [[change, use, ...rest]] = transactItems() as [NonNullable<ReturnType<typeof transactItems>[number]>];
+    expect(rest).toEqual([]);
     expect(change!.Update!.Key).toEqual(keys.holder(holder.holderId));
     expect(Object.values(change!.Update!.ExpressionAttributeValues!)).toEqual(expect.arrayContaining(['SMS', newContact.address]));
     expect(use!.Delete).toMatchObject({ Key: keys.oneTimeCode('CHANGE_CONTACT', 'RESIDENT_ID', hash), ExpressionAttributeValues: { ':digest': code.digest } });
-    expect(event!.Put!.Item).toMatchObject({ action: 'account.contact-change', details: { channel: 'SMS' } });
-    expect(JSON.stringify(event)).not.toContain(newContact.address);
+    const stamp = stampIn(change!.Update!.ExpressionAttributeValues);
+    expect(stamp).toMatchObject({ action: 'account.contact-change', details: { channel: 'SMS' } });
+    expect(JSON.stringify(stamp)).not.toContain(newContact.address);
   });
 
   it('answers 422 CODE_INVALID for a right code that was sent to another contact than the one given, changing nothing', async () => {
@@ -577,7 +630,13 @@ describe('GET /v1/notice and POST /v1/notice/acceptance', () => {
 
     // Assess
     expect(answer.status).toBe(204);
-    expect(ddbMock.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ Key: keys.holder(holder.holderId), ExpressionAttributeValues: { ':v': CURRENT_NOTICE.version } });
+    expect(ddbMock.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
+      Key: keys.holder(holder.holderId),
+      ExpressionAttributeValues: {
+        ':v': CURRENT_NOTICE.version,
+        ':stamp': { action: 'account.notice-accept', actor: { kind: 'holder', id: holder.holderId }, source: { ip: SOURCE_IP }, details: { version: CURRENT_NOTICE.version } },
+      },
+    });
   });
 
   it('refuses an older version with 409 NOTICE_VERSION_OUTDATED naming the current one', async () => {

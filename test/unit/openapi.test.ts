@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { OPENAPI_FILE, openApiText, REFERENCE_FILE, referenceText } from '../../docs/build/api-docs';
 import { openApiDocument } from '../../shared/http/openapi';
+import { problem } from '../../shared/http/problem';
 import { routeProblemCodes } from '../../shared/http/route-handler';
-import { ERRORS } from '../../shared/resources/problems';
+import { ERROR_CODES, ERRORS } from '../../shared/resources/problems';
 import { ROUTE, ROUTES, type SuccessStatus } from '../../shared/resources/routes';
 import { ContractChecker } from '../support/contract';
 
@@ -81,6 +82,19 @@ describe('openApiDocument', () => {
     expect(codesOf('503')).toEqual(['SERVICE_UNAVAILABLE']);
     expect(responses['503'].headers['retry-after']).toBeDefined();
     for (const code of routeProblemCodes(route)) expect(codesOf(String(ERRORS[code].status))).toContain(code);
+  });
+
+  it('has every 401 carry the Bearer challenge, whichever code it is, in the document and in the problem thrown', () => {
+    // Act
+    const unauthorized = Object.values(doc.paths as Json).flatMap((methods) => Object.values(methods as Json).map((op) => (op as Json).responses['401'])).filter(Boolean);
+    const codes = ERROR_CODES.filter((code) => ERRORS[code].status === 401);
+
+    // Assess
+    expect(unauthorized.length).toBeGreaterThan(5);
+    for (const response of unauthorized) expect(response.headers['www-authenticate']).toMatchObject({ required: true });
+    expect(codes.sort()).toEqual(['INVALID_CREDENTIALS', 'UNAUTHENTICATED']);
+    for (const code of codes) expect(problem(code).headers['www-authenticate']).toBe('Bearer realm="ecert"');
+    expect(problem('NOT_FOUND').headers['www-authenticate']).toBeUndefined();
   });
 
   it('declares the 202 Location header and the browser redirect of the verification route', () => {
