@@ -99,10 +99,37 @@ export async function buildPortal(options: BuildOptions = {}): Promise<BuildInfo
   const fontCssPath = `${assets}extb-${short(fontCss)}.css`;
   files.set(fontCssPath, fontCss);
 
-  // The application: one ES module and one stylesheet.
+  // The ALTCHA widget's PBKDF2 worker and stylesheet, files of their own (altcha/external bundles neither): the
+  // widget chunk names them, so they are built first.
+  const altcha = await esbuild({
+    entryPoints: { 'altcha-pbkdf2': join(REPO_ROOT, 'node_modules/altcha/dist/workers/pbkdf2.js'), altcha: join(REPO_ROOT, 'node_modules/altcha/dist/external/altcha.css') },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: ['es2022', 'chrome109', 'safari15.4', 'firefox115'],
+    minify: true,
+    legalComments: 'none',
+    outdir: '/out',
+    entryNames: '[name]-[hash]',
+    charset: 'utf8',
+    logLevel: 'silent',
+  });
+  let altchaWorker = '';
+  let altchaCss = '';
+  for (const output of altcha.outputFiles) {
+    const name = output.path.replace(/^\/out\//, '');
+    files.set(`${assets}${name}`, output.contents);
+    if (name.endsWith('.js')) altchaWorker = `/${assets}${name}`;
+    if (name.endsWith('.css')) altchaCss = `/${assets}${name}`;
+  }
+
+  // The application: one ES module (the ALTCHA widget a chunk it loads when asked for proof of work) and one stylesheet.
   const bundle = await esbuild({
     entryPoints: { app: join(PORTAL_SRC, 'main.ts'), styles: join(PORTAL_SRC, 'styles.css') },
     bundle: true,
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     write: false,
     format: 'esm',
     platform: 'browser',
@@ -116,6 +143,8 @@ export async function buildPortal(options: BuildOptions = {}): Promise<BuildInfo
     define: {
       __RARE_CHARS_URL__: JSON.stringify(`/${tablePath}`),
       __EXTB_CSS_URL__: JSON.stringify(`/${fontCssPath}`),
+      __ALTCHA_CSS_URL__: JSON.stringify(altchaCss),
+      __ALTCHA_WORKER_URL__: JSON.stringify(altchaWorker),
     },
     logLevel: 'silent',
   });
@@ -124,10 +153,10 @@ export async function buildPortal(options: BuildOptions = {}): Promise<BuildInfo
   for (const output of bundle.outputFiles) {
     const name = output.path.replace(/^\/out\//, '');
     files.set(`${assets}${name}`, output.contents);
-    if (name.endsWith('.js')) appJs = `/${assets}${name}`;
-    if (name.endsWith('.css')) appCss = `/${assets}${name}`;
+    if (name.startsWith('app-') && name.endsWith('.js')) appJs = `/${assets}${name}`;
+    if (name.startsWith('styles-') && name.endsWith('.css')) appCss = `/${assets}${name}`;
   }
-  if (!appJs || !appCss) throw new Error('esbuild produced no app bundle');
+  if (!appJs || !appCss || !altchaWorker || !altchaCss) throw new Error('esbuild produced no app bundle');
 
   const fill = (template: string) =>
     template.replaceAll('{{APP_JS}}', appJs).replaceAll('{{APP_CSS}}', appCss).replaceAll('{{EXTB_CSS}}', `/${fontCssPath}`);
