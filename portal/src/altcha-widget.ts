@@ -23,6 +23,9 @@ export async function solveWithWidget(slot: HTMLElement, challenge: AltchaChalle
   loadStylesheet();
   const widget = document.createElement('altcha-widget');
   slot.replaceChildren(widget);
+  // A Svelte custom element gets its methods once it has mounted, a task after it is connected.
+  await customElements.whenDefined('altcha-widget');
+  for (let i = 0; i < 100 && typeof widget.configure !== 'function'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   await widget.configure({
     challenge: challenge as unknown as Parameters<typeof widget.configure>[0]['challenge'],
     language: 'zh-cn',
