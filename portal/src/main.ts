@@ -13,10 +13,10 @@ import { notFoundView } from './views/not-found';
 import { registerView } from './views/register';
 import { verifyView } from './views/verify';
 
-// The Extension B font stylesheet is large (one unicode-range per slice): loaded without blocking the first paint.
+// The rare-character font stylesheet is large (one unicode-range per slice): loaded without blocking the first paint.
 const fontCss = document.createElement('link');
 fontCss.rel = 'stylesheet';
-fontCss.href = __EXTB_CSS_URL__;
+fontCss.href = __RARE_FONT_CSS_URL__;
 document.head.append(fontCss);
 
 onSessionProblem({
