@@ -121,9 +121,9 @@ describe('the holder portal, desktop', () => {
     expect(await page.getByLabel('姓名', { exact: true }).inputValue()).toBe(HOLDER.name);
     // The glyph comes from the portal's own Extension B font slice, not from whatever fonts the machine has.
     await page.waitForFunction(() =>
-      [...document.fonts].some((face) => face.family.replace(/"/g, '') === 'ecert-extb' && face.status === 'loaded'),
+      [...document.fonts].some((face) => face.family.replace(/"/g, '') === 'ecert-rare' && face.status === 'loaded'),
     );
-    expect(await page.evaluate(() => document.fonts.check('16px ecert-extb', '𠮷'))).toBe(true);
+    expect(await page.evaluate(() => document.fonts.check('16px ecert-rare', '𠮷'))).toBe(true);
     await page.getByLabel('证件号码').fill(HOLDER.idNumber);
     await page.getByLabel('设置密码').fill(PASSWORD);
     await page.getByLabel('确认密码').fill(PASSWORD);
@@ -164,6 +164,8 @@ describe('the holder portal, desktop', () => {
     await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
 
     await page.getByRole('button', { name: '申请加注' }).click();
+    // The confirmation step: nothing is spent until 提交加注申请.
+    await page.getByRole('button', { name: '提交加注申请' }).click();
     const pending = page.locator('li[data-status="PENDING"]');
     await pending.waitFor();
     expect(await pending.textContent()).toContain('证书生成中…');
@@ -190,8 +192,8 @@ describe('the holder portal, desktop', () => {
     expect(list.items[0]).toMatchObject({ verificationCode: code, documentSha256: sha256(pdf) });
     expect(decodeQrOnFirstPage(pdf)).toBe(url(`/v1/verify/${code}`));
 
-    // 在线查看 opens the same document inline in a new tab (a presigned link minted for that click).
-    const [tab] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: '在线查看' }).click()]);
+    // 在线查看 opens the same document inline in a new tab, through the portal's document route (a link minted per visit).
+    const [tab] = await Promise.all([page.waitForEvent('popup'), page.getByRole('link', { name: '在线查看' }).click()]);
     await tab.waitForURL(/X-Amz-Signature=/);
     expect(new URL(tab.url()).searchParams.get('response-content-disposition')).toMatch(/^inline;/);
     await tab.close();

@@ -105,11 +105,14 @@ export function registerView({ root, query }: ViewContext): void {
     }
     const body = { name: name.value, idType, idNumber, password: password.value, code: code.value.trim() };
     try {
-      await busy(submit, async () => {
+      const session = await busy(submit, async () => {
         await api('/v1/accounts', { json: body, auth: false });
-        await logIn({ idType, idNumber, password: password.value });
+        return logIn({ idType, idNumber, password: password.value });
       });
-      navigate('/notice', { flash: { tone: 'success', text: `${reregister ? '重新注册' : '注册'}成功，请阅读并同意服务须知` } });
+      const done = `${reregister ? '重新注册' : '注册'}成功`;
+      // A re-registered account keeps the notice version it accepted.
+      if (session.noticeAccepted) navigate('/certificates', { flash: { tone: 'success', text: done } });
+      else navigate('/notice', { flash: { tone: 'success', text: `${done}，请阅读并同意服务须知` } });
     } catch (error) {
       const errors = fieldErrors(error);
       if (errors.name) nameField.setError(errors.name);
