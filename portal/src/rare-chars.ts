@@ -71,10 +71,12 @@ export function rareCharHelper(target: HTMLInputElement): { toggle: HTMLButtonEl
           {
             type: 'button',
             class: 'rare-char',
-            'aria-label': `${entry.char}，读音 ${entry.readings.join('、')}，U+${entry.char.codePointAt(0)!.toString(16).toUpperCase()}`,
+            // Starts with the visible text (character, space, main reading), as WCAG 2.5.3 asks of a name.
+            'aria-label': `${entry.char} ${entry.readings[0]!}${entry.readings.length > 1 ? `，又读 ${entry.readings.slice(1).join('、')}` : ''}，U+${entry.char.codePointAt(0)!.toString(16).toUpperCase()}`,
             onclick: () => insert(entry.char),
           },
           h('span', { class: 'rare-glyph', 'aria-hidden': 'true' }, entry.char),
+          ' ',
           h('span', { class: 'rare-reading', 'aria-hidden': 'true' }, entry.readings[0]!),
         ),
       ),

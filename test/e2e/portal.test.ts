@@ -114,7 +114,7 @@ describe('the holder portal, desktop', () => {
     await page.getByLabel('姓名', { exact: true }).fill('林');
     await page.getByRole('button', { name: '生僻字输入' }).click();
     await page.getByLabel('按拼音查找生僻字').fill('ji2');
-    const candidate = page.getByRole('button', { name: /^𠮷，读音/ });
+    const candidate = page.getByRole('button', { name: /^𠮷 jí/ });
     await candidate.waitFor();
     await expect.poll(() => page.locator('.rare-status').textContent()).toMatch(/找到 \d+ 个读音为“ji2”的生僻字/);
     await candidate.click();

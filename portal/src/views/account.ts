@@ -1,4 +1,4 @@
-import { checkHolderName, ID_TYPE_LABELS, type IdType } from '../../../shared/domain/identity';
+import { checkHolderName, ID_TYPE_LABELS } from '../../../shared/domain/identity';
 import { api, ApiError, errorText, fieldErrors } from '../api';
 import { retryAfterOf, withChallenge } from '../challenge';
 import { busy, details, field, h, message } from '../dom';
@@ -6,20 +6,13 @@ import { codePointLength } from '../format';
 import { rareCharHelper } from '../rare-chars';
 import { navigate, pageHeading, type ViewContext } from '../router';
 import { clearSession, updateSession } from '../session';
-import { codeButton } from './code-button';
+import { codeEntry } from './code-button';
+import { formParts } from './forms';
 import { flashMessage } from './flash';
 import { PASSWORD_RULE, passwordProblem } from './password-rules';
+import type { Account } from '../types';
 
-/** GET /v1/accounts/me (docs/api.md, Accounts v2). */
-export interface Account {
-  holderId: string;
-  name: string;
-  idType: IdType;
-  idNumberMasked: string;
-  contactMasked?: string;
-  contactChannel?: 'SMS' | 'EMAIL';
-  noticeVersion?: string;
-}
+export type { Account };
 
 export const fetchAccount = (signal?: AbortSignal) => api<Account>('/v1/accounts/me', signal ? { signal } : {});
 
@@ -36,19 +29,11 @@ function passwordSection(): HTMLElement {
   const currentField = field({ label: '当前密码', control: current });
   const nextField = field({ label: '新密码', control: next, hint: PASSWORD_RULE });
   const confirmField = field({ label: '确认新密码', control: confirm });
-  const challengeSlot = h('div', { class: 'challenge-slot' });
-  const status = h('div', { class: 'form-status' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '修改密码');
-  const form = h(
-    'form',
-    { class: 'form', novalidate: true, 'aria-labelledby': 'password-heading' },
-    currentField.wrapper,
-    nextField.wrapper,
-    confirmField.wrapper,
-    challengeSlot,
-    status,
-    h('div', { class: 'actions' }, submit),
-  );
+  const { form, status, submit, challengeSlot } = formParts({
+    labelledBy: 'password-heading',
+    submitLabel: '修改密码',
+    fields: [currentField.wrapper, nextField.wrapper, confirmField.wrapper],
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     status.replaceChildren();
@@ -109,19 +94,11 @@ function nameSection(account: Account): HTMLElement {
   });
   const password = h('input', { id: 'name-password', type: 'password', autocomplete: 'current-password' });
   const passwordField = field({ label: '当前密码', control: password, hint: '为确认是您本人操作，请输入当前密码。' });
-  const challengeSlot = h('div', { class: 'challenge-slot' });
-  const status = h('div', { class: 'form-status' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '更正姓名');
-  const form = h(
-    'form',
-    { class: 'form', novalidate: true, 'aria-labelledby': 'name-heading' },
-    nameField.wrapper,
-    helper.panel,
-    passwordField.wrapper,
-    challengeSlot,
-    status,
-    h('div', { class: 'actions' }, submit),
-  );
+  const { form, status, submit, challengeSlot } = formParts({
+    labelledBy: 'name-heading',
+    submitLabel: '更正姓名',
+    fields: [nameField.wrapper, helper.panel, passwordField.wrapper],
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     status.replaceChildren();
@@ -174,10 +151,9 @@ function contactSection(account: Account): HTMLElement {
   });
   const contact = h('input', { id: 'contact-new', type: 'text', autocomplete: 'tel', inputmode: 'email', spellcheck: 'false', maxlength: '254' });
   const contactField = field({ label: '新的手机号码或电子邮箱', control: contact, hint: '验证码将发送到这个新的联系方式。' });
-  const code = h('input', { id: 'contact-code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '20' });
-  const codeStatus = h('div', { class: 'form-status' });
-  const sendCode = codeButton({
-    status: codeStatus,
+  const { input: code, field: codeField, status: codeStatus } = codeEntry({
+    id: 'contact-code',
+    hint: '6位数字，10分钟内有效。',
     sentText: '验证码已发送到新的联系方式，10分钟内有效。',
     body: () => {
       idField.setError(idNumber.value.trim() ? undefined : '请输入证件号码');
@@ -191,19 +167,11 @@ function contactSection(account: Account): HTMLElement {
       if (errors.idNumber) idField.setError(errors.idNumber);
     },
   });
-  const codeField = field({ label: '验证码', control: code, hint: '6位数字，10分钟内有效。', extra: h('div', { class: 'actions' }, sendCode) });
-  const status = h('div', { class: 'form-status' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '更换联系方式');
-  const form = h(
-    'form',
-    { class: 'form', novalidate: true, 'aria-labelledby': 'contact-heading' },
-    idField.wrapper,
-    contactField.wrapper,
-    codeField.wrapper,
-    codeStatus,
-    status,
-    h('div', { class: 'actions' }, submit),
-  );
+  const { form, status, submit } = formParts({
+    labelledBy: 'contact-heading',
+    submitLabel: '更换联系方式',
+    fields: [idField.wrapper, contactField.wrapper, codeField.wrapper, codeStatus],
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     status.replaceChildren();

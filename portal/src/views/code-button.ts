@@ -1,5 +1,5 @@
 import { api, errorText, fieldErrors } from '../api';
-import { busy, h, message } from '../dom';
+import { busy, field, h, message } from '../dom';
 
 /** Seconds before the same button asks for another code (the API limits sending per identity, source and contact). */
 export const RESEND_AFTER_SECONDS = 60;
@@ -55,4 +55,13 @@ export function codeButton(options: {
     }
   });
   return button;
+}
+
+/** The 验证码 field with its 获取验证码 button and the line that says what became of the request. */
+export function codeEntry(options: { id: string; hint: string } & Omit<Parameters<typeof codeButton>[0], 'status'>) {
+  const input = h('input', { id: options.id, type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '20' });
+  const status = h('div', { class: 'form-status' });
+  const button = codeButton({ ...options, status });
+  const entry = field({ label: '验证码', control: input, hint: options.hint, extra: h('div', { class: 'actions' }, button) });
+  return { input, field: entry, status, button };
 }

@@ -2,7 +2,8 @@ import { api, ApiError, errorText, fieldErrors } from '../api';
 import { busy, field, h, message } from '../dom';
 import { navigate, pageHeading, type ViewContext } from '../router';
 import { clearSession } from '../session';
-import { codeButton } from './code-button';
+import { codeEntry } from './code-button';
+import { formParts } from './forms';
 import { flashMessage } from './flash';
 import { idFields } from './id-fields';
 import { PASSWORD_RULE, passwordProblem } from './password-rules';
@@ -15,9 +16,9 @@ import { PASSWORD_RULE, passwordProblem } from './password-rules';
 export function forgotPasswordView({ root, flash }: ViewContext): void {
   const ids = idFields('reset');
   ids.idNumber.setAttribute('autocomplete', 'username');
-  const codeStatus = h('div', { class: 'form-status' });
-  const sendCode = codeButton({
-    status: codeStatus,
+  const { input: code, field: codeField, status: codeStatus } = codeEntry({
+    id: 'reset-code',
+    hint: '6位数字，10分钟内有效；也可输入客服提供的恢复码。',
     sentText:
       '如该证件已注册账号，验证码已发送到账号已验证的联系方式（没有时为报名时登记的联系方式），10分钟内有效。几分钟内没有收到，请核对证件类型和号码；无法接收验证码时请联系客服，核实身份后可获得恢复码。',
     body: () => {
@@ -33,27 +34,15 @@ export function forgotPasswordView({ root, flash }: ViewContext): void {
       if (errors.idNumber) ids.numberField.setError(errors.idNumber);
     },
   });
-  const code = h('input', { id: 'reset-code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '20' });
-  const codeField = field({ label: '验证码', control: code, hint: '6位数字，10分钟内有效；也可输入客服提供的恢复码。', extra: h('div', { class: 'actions' }, sendCode) });
   const password = h('input', { id: 'reset-password', type: 'password', autocomplete: 'new-password' });
   const confirm = h('input', { id: 'reset-password2', type: 'password', autocomplete: 'new-password' });
   const passwordField = field({ label: '新密码', control: password, hint: PASSWORD_RULE });
   const confirmField = field({ label: '确认新密码', control: confirm });
-  const status = h('div', { class: 'form-status' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '重置密码');
-
-  const form = h(
-    'form',
-    { class: 'form', novalidate: true, 'aria-labelledby': 'page-title' },
-    ids.typeField.wrapper,
-    ids.numberField.wrapper,
-    codeField.wrapper,
-    codeStatus,
-    passwordField.wrapper,
-    confirmField.wrapper,
-    status,
-    h('div', { class: 'actions' }, submit),
-  );
+  const { form, status, submit } = formParts({
+    labelledBy: 'page-title',
+    submitLabel: '重置密码',
+    fields: [ids.typeField.wrapper, ids.numberField.wrapper, codeField.wrapper, codeStatus, passwordField.wrapper, confirmField.wrapper],
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     status.replaceChildren();

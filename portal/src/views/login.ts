@@ -4,6 +4,7 @@ import { retryAfterOf, withChallenge } from '../challenge';
 import { navigate, pageHeading, safeNext, type ViewContext } from '../router';
 import { saveSession } from '../session';
 import { flashMessage } from './flash';
+import { formParts } from './forms';
 import { idFields } from './id-fields';
 
 export interface LoginAnswer {
@@ -29,20 +30,11 @@ export function loginView({ root, query, flash }: ViewContext): void {
   const ids = idFields('login');
   const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password' });
   const passwordField = field({ label: '密码', control: password, extra: h('p', { class: 'field-hint' }, h('a', { href: '/forgot-password' }, '忘记密码？')) });
-  const challengeSlot = h('div', { class: 'challenge-slot' });
-  const status = h('div', { class: 'form-status' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '登录');
-
-  const form = h(
-    'form',
-    { class: 'form', novalidate: true, 'aria-labelledby': 'page-title' },
-    ids.typeField.wrapper,
-    ids.numberField.wrapper,
-    passwordField.wrapper,
-    challengeSlot,
-    status,
-    h('div', { class: 'actions' }, submit),
-  );
+  const { form, status, submit, challengeSlot } = formParts({
+    labelledBy: 'page-title',
+    submitLabel: '登录',
+    fields: [ids.typeField.wrapper, ids.numberField.wrapper, passwordField.wrapper],
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const { idType, idNumber } = ids.value();

@@ -4,7 +4,8 @@ import { busy, field, h, message } from '../dom';
 import { codePointLength } from '../format';
 import { rareCharHelper } from '../rare-chars';
 import { navigate, pageHeading, safeNext, type ViewContext } from '../router';
-import { codeButton } from './code-button';
+import { codeEntry } from './code-button';
+import { formParts } from './forms';
 import { idFields } from './id-fields';
 import { logIn } from './login';
 import { PASSWORD_RULE, passwordProblem } from './password-rules';
@@ -40,10 +41,9 @@ export function registerView({ root, query }: ViewContext): void {
     control: contact,
     hint: '用于接收验证码。如报名时登记过联系方式，验证码只发送到登记的联系方式。',
   });
-  const code = h('input', { id: 'reg-code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '20' });
-  const codeStatus = h('div', { class: 'form-status' });
-  const sendCode = codeButton({
-    status: codeStatus,
+  const { input: code, field: codeField, status: codeStatus } = codeEntry({
+    id: 'reg-code',
+    hint: '6位数字，10分钟内有效；也可输入客服提供的恢复码。',
     sentText: '验证码已发送，请查收（如有登记的联系方式，将发送到登记的联系方式）。',
     body: () => {
       const { idType, idNumber } = ids.value();
@@ -58,25 +58,21 @@ export function registerView({ root, query }: ViewContext): void {
       if (errors.contact) contactField.setError(errors.contact);
     },
   });
-  const codeField = field({ label: '验证码', control: code, hint: '6位数字，10分钟内有效；也可输入客服提供的恢复码。', extra: h('div', { class: 'actions' }, sendCode) });
-  const status = h('div', { class: 'form-status' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '注册');
-
-  const form = h(
-    'form',
-    { class: 'form', novalidate: true, 'aria-labelledby': 'page-title' },
-    nameField.wrapper,
-    helper.panel,
-    ids.typeField.wrapper,
-    ids.numberField.wrapper,
-    passwordField.wrapper,
-    confirmField.wrapper,
-    contactField.wrapper,
-    codeField.wrapper,
-    codeStatus,
-    status,
-    h('div', { class: 'actions' }, submit),
-  );
+  const { form, status, submit } = formParts({
+    labelledBy: 'page-title',
+    submitLabel: '注册',
+    fields: [
+      nameField.wrapper,
+      helper.panel,
+      ids.typeField.wrapper,
+      ids.numberField.wrapper,
+      passwordField.wrapper,
+      confirmField.wrapper,
+      contactField.wrapper,
+      codeField.wrapper,
+      codeStatus,
+    ],
+  });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
