@@ -2,12 +2,11 @@ import { checkHolderName, ID_TYPE_LABELS } from '../../../shared/domain/identity
 import { api, ApiError, errorText, fieldErrors } from '../api';
 import { retryAfterOf, withChallenge } from '../challenge';
 import { busy, details, field, h, message } from '../dom';
-import { codePointLength } from '../format';
-import { rareCharHelper } from '../rare-chars';
 import { navigate, pageHeading, type ViewContext } from '../router';
 import { clearSession, updateSession } from '../session';
 import { codeEntry } from './code-button';
 import { formParts } from './forms';
+import { holderNameField } from './name-field';
 import { flashMessage } from './flash';
 import { PASSWORD_RULE, passwordProblem } from './password-rules';
 import type { Account } from '../types';
@@ -77,27 +76,19 @@ function passwordSection(): HTMLElement {
 }
 
 function nameSection(account: Account): HTMLElement {
-  const name = h('input', { id: 'name-new', type: 'text', autocomplete: 'name', spellcheck: 'false', maxlength: '200', value: account.name });
-  const count = h('span', { class: 'char-count', 'aria-live': 'polite' });
-  const updateCount = () => {
-    const n = codePointLength(name.value.trim());
-    count.textContent = n ? `已输入 ${n} 个字` : '';
-  };
-  name.addEventListener('input', updateCount);
-  updateCount();
-  const helper = rareCharHelper(name);
-  const nameField = field({
+  const nameField = holderNameField({
+    id: 'name-new',
     label: '正确的姓名',
-    control: name,
     hint: '与取得证书时所用姓名完全一致（含生僻字和间隔号“·”）。',
-    extra: h('div', { class: 'field-tools' }, helper.toggle, count),
+    value: account.name,
   });
+  const name = nameField.input;
   const password = h('input', { id: 'name-password', type: 'password', autocomplete: 'current-password' });
   const passwordField = field({ label: '当前密码', control: password, hint: '为确认是您本人操作，请输入当前密码。' });
   const { form, status, submit, challengeSlot } = formParts({
     labelledBy: 'name-heading',
     submitLabel: '更正姓名',
-    fields: [nameField.wrapper, helper.panel, passwordField.wrapper],
+    fields: [nameField.wrapper, nameField.helperPanel, passwordField.wrapper],
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -22,13 +22,8 @@ export function forgotPasswordView({ root, flash }: ViewContext): void {
     sentText:
       '如该证件已注册账号，验证码已发送到账号已验证的联系方式（没有时为报名时登记的联系方式），10分钟内有效。几分钟内没有收到，请核对证件类型和号码；无法接收验证码时请联系客服，核实身份后可获得恢复码。',
     body: () => {
-      const { idType, idNumber } = ids.value();
-      if (!idNumber) {
-        ids.numberField.setError('请输入证件号码');
-        ids.idNumber.focus();
-        return undefined;
-      }
-      return { purpose: 'RESET_PASSWORD', idType, idNumber };
+      const id = ids.required();
+      return id && { purpose: 'RESET_PASSWORD', ...id };
     },
     onFieldErrors: (errors) => {
       if (errors.idNumber) ids.numberField.setError(errors.idNumber);

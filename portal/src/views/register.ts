@@ -1,32 +1,23 @@
 import { checkHolderName, checkIdNumber } from '../../../shared/domain/identity';
 import { api, ApiError, errorText, fieldErrors } from '../api';
 import { busy, field, h, message } from '../dom';
-import { codePointLength } from '../format';
-import { rareCharHelper } from '../rare-chars';
 import { navigate, pageHeading, safeNext, type ViewContext } from '../router';
 import { codeEntry } from './code-button';
 import { formParts } from './forms';
 import { idFields } from './id-fields';
+import { holderNameField } from './name-field';
 import { logIn } from './login';
 import { PASSWORD_RULE, passwordProblem } from './password-rules';
 
 export function registerView({ root, query }: ViewContext): void {
   // Reached from the empty certificate list (a name typed wrongly at registration): the page says what replacing means.
   const reregister = query.get('reregister') === '1';
-  const name = h('input', { id: 'reg-name', name: 'name', type: 'text', autocomplete: 'name', spellcheck: 'false', maxlength: '200' });
-  const count = h('span', { class: 'char-count', 'aria-live': 'polite' });
-  const updateCount = () => {
-    const n = codePointLength(name.value.trim());
-    count.textContent = n ? `已输入 ${n} 个字` : '';
-  };
-  name.addEventListener('input', updateCount);
-  const helper = rareCharHelper(name);
-  const nameField = field({
+  const nameField = holderNameField({
+    id: 'reg-name',
     label: '姓名',
-    control: name,
     hint: '与取得证书时所用姓名一致。姓名中有输入法打不出的生僻字时，请用“生僻字输入”按拼音查找。',
-    extra: h('div', { class: 'field-tools' }, helper.toggle, count),
   });
+  const name = nameField.input;
 
   const ids = idFields('reg');
   ids.idNumber.setAttribute('autocomplete', 'off');
@@ -46,13 +37,8 @@ export function registerView({ root, query }: ViewContext): void {
     hint: '6位数字，10分钟内有效；也可输入客服提供的恢复码。',
     sentText: '验证码已发送，请查收（如有登记的联系方式，将发送到登记的联系方式）。',
     body: () => {
-      const { idType, idNumber } = ids.value();
-      if (!idNumber) {
-        ids.numberField.setError('请输入证件号码');
-        ids.idNumber.focus();
-        return undefined;
-      }
-      return { purpose: 'REGISTER', idType, idNumber, ...(contact.value.trim() ? { contact: contact.value.trim() } : {}) };
+      const id = ids.required();
+      return id && { purpose: 'REGISTER', ...id, ...(contact.value.trim() ? { contact: contact.value.trim() } : {}) };
     },
     onFieldErrors: (errors) => {
       if (errors.contact) contactField.setError(errors.contact);
@@ -63,7 +49,7 @@ export function registerView({ root, query }: ViewContext): void {
     submitLabel: '注册',
     fields: [
       nameField.wrapper,
-      helper.panel,
+      nameField.helperPanel,
       ids.typeField.wrapper,
       ids.numberField.wrapper,
       passwordField.wrapper,
