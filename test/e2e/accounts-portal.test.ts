@@ -17,6 +17,7 @@ import { axeViolations, launchChromium, screenshot, type Browser } from '../supp
 declare const document: { fonts: { check(font: string, text: string): boolean; ready: Promise<unknown> } };
 declare const sessionStorage: { getItem(key: string): string | null };
 declare function getComputedStyle(element: unknown): { backgroundColor: string; color: string; cursor: string };
+declare const window: { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
 
 /**
  * Accounts v2 in the portal, in a real browser (Debian's Chromium through playwright-core) against a local stack:
@@ -380,9 +381,11 @@ describe('applying: the confirmation step, 到期提醒, documents and the quota
 });
 
 describe('proof of work when the identity is under attack', { timeout: BROWSER_STEP_MS }, () => {
+  const targetCert = certificateRecord({ holderName: '赵敏', idNumber: residentId('19930909') });
+
   it('a source that failed solves the challenge in the browser and the correct password logs in', async () => {
-    const target = { name: '赵敏', idNumber: residentId('19930909'), mobile: testMobile() };
-    await upsertCertificate(certificateRecord({ holderName: target.name, idNumber: target.idNumber }), await getSecret('idHashKey'));
+    const target = { name: targetCert.holderName, idNumber: targetCert.idNumber, mobile: testMobile() };
+    await upsertCertificate(targetCert, await getSecret('idHashKey'));
     await register(target, target.name);
     // Nine failures from three other sources (three each: below their own delays) …
     for (const source of ['127.0.77.1', '127.0.77.2', '127.0.77.3']) {
@@ -422,4 +425,22 @@ describe('proof of work when the identity is under attack', { timeout: BROWSER_S
     });
     // Registration and eleven password checks at scrypt N = 2^17 on two shared cores, then the proof of work.
   }, 2 * BROWSER_STEP_MS);
+
+  it('the new pages fit a 375×667 phone screen without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 375, height: 667 });
+    const fits = () => page.evaluate(() => window.document.documentElement.scrollWidth <= window.innerWidth);
+    await page.goto(url('/account'));
+    await page.getByRole('heading', { name: '修改密码' }).waitFor();
+    expect(await fits()).toBe(true);
+    await page.goto(url(`/certificates/${targetCert.certId}`));
+    await page.getByRole('button', { name: '申请加注' }).click();
+    await page.getByRole('button', { name: '提交加注申请' }).waitFor();
+    expect(await fits()).toBe(true);
+    await screenshot(page, 'accounts-phone-confirm');
+    await page.getByRole('button', { name: '返回修改' }).click();
+    await page.goto(url('/forgot-password'));
+    await page.getByRole('button', { name: '重置密码' }).waitFor();
+    expect(await fits()).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
 });
