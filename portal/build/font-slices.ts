@@ -5,12 +5,14 @@ import { createRequire } from 'node:module';
 import { availableParallelism, homedir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
+import * as fontkit from 'fontkit';
 import { plainReading } from '../src/pinyin';
 import type { RareCharacter } from './rare-chars';
 
 /**
- * The Extension B web font: HanaMinB (assets/fonts, OFL) cut down to the characters of the rare-character table and
- * split into WOFF2 slices by reading. Every slice is an `@font-face` of the one family `ecert-extb` whose
+ * The rare-character web font: the fonts the project ships cut down to the characters of the rare-character table and
+ * split into WOFF2 slices by reading — HanaMinB (assets/fonts, OFL) for Extensions B–F, Noto Serif SC (npm, OFL) for
+ * Extension A and what HanaMinB lacks. Every slice is an `@font-face` of the one family `ecert-rare` whose
  * `unicode-range` lists exactly its characters, so a browser downloads a slice only when a page shows one of them: the
  * helper's candidates for one syllable mostly come from one or two slices, and a page that shows no rare character
  * downloads nothing.
@@ -19,7 +21,7 @@ import type { RareCharacter } from './rare-chars';
  * rejects such a file), so slices are cut by HarfBuzz's hb-subset (`subset-font`, WebAssembly) instead, in worker
  * threads (cut-slices-worker.mjs).
  */
-export const FONT_FAMILY = 'ecert-extb';
+export const FONT_FAMILY = 'ecert-rare';
 export const MAX_SLICE_CHARACTERS = 320;
 /** Bump when the slicing changes: cached slices are keyed on it. */
 const SLICING_VERSION = 2;
@@ -124,6 +126,8 @@ export interface FontSlices {
  */
 export async function buildFontSlices(options: {
   fontFile: string;
+  /** Names the cache folder and the slice files (one name per source font). */
+  name?: string;
   characters: readonly RareCharacter[];
   cacheDir?: string;
   /** Cut the missing slices now (default), or only report how many are missing. */
@@ -140,9 +144,10 @@ export async function buildFontSlices(options: {
       cutters: cutterVersions(),
     }),
   ).slice(0, 16);
-  const dir = join(options.cacheDir ?? fontSliceCacheDir(), `extb-${key}`);
+  const name = options.name ?? 'rare';
+  const dir = join(options.cacheDir ?? fontSliceCacheDir(), `${name}-${key}`);
   const plan = sliceByReading(options.characters).map((characters, index) => ({
-    file: `extb-${key.slice(0, 10)}-${String(index).padStart(2, '0')}.woff2`,
+    file: `${name}-${key.slice(0, 10)}-${String(index).padStart(2, '0')}.woff2`,
     characters,
   }));
   const sizeOf = async (file: string) => (await stat(join(dir, file)).catch(() => undefined))?.size ?? 0;
@@ -152,7 +157,7 @@ export async function buildFontSlices(options: {
   if (todo.length > 0 && options.cut !== false) {
     const started = Date.now();
     options.log?.(
-      `portal: cutting ${todo.reduce((n, s) => n + s.characters.length, 0)} Extension B glyphs into ${todo.length} WOFF2 slices, ` +
+      `portal: cutting ${todo.reduce((n, s) => n + s.characters.length, 0)} rare-character glyphs (${name}) into ${todo.length} WOFF2 slices, ` +
         `once per machine (cached in ${dir})…`,
     );
     await mkdir(dir, { recursive: true });
@@ -197,6 +202,12 @@ async function cutInWorkers(font: Uint8Array, dir: string, tasks: { file: string
   });
   await Promise.all(workers);
   return sizes;
+}
+
+/** The code points among `codePoints` that the font has a glyph for. */
+export async function glyphCoverage(fontFile: string, codePoints: readonly number[]): Promise<Set<number>> {
+  const font = fontkit.create(await readFile(fontFile)) as unknown as { hasGlyphForCodePoint(cp: number): boolean };
+  return new Set(codePoints.filter((cp) => font.hasGlyphForCodePoint(cp)));
 }
 
 /** The stylesheet of the slices: one `@font-face` per slice, fetched only for the characters it covers. */

@@ -4,16 +4,19 @@ import { navigate, route, startRouter } from './router';
 import { clearSession, getSession } from './session';
 import { certificateView } from './views/certificate';
 import { certificatesView } from './views/certificates';
+import { accountView } from './views/account';
+import { documentView } from './views/document-route';
+import { forgotPasswordView } from './views/forgot-password';
 import { loginView } from './views/login';
 import { noticeView } from './views/notice';
 import { notFoundView } from './views/not-found';
 import { registerView } from './views/register';
 import { verifyView } from './views/verify';
 
-// The Extension B font stylesheet is large (one unicode-range per slice): loaded without blocking the first paint.
+// The rare-character font stylesheet is large (one unicode-range per slice): loaded without blocking the first paint.
 const fontCss = document.createElement('link');
 fontCss.rel = 'stylesheet';
-fontCss.href = __EXTB_CSS_URL__;
+fontCss.href = __RARE_FONT_CSS_URL__;
 document.head.append(fontCss);
 
 onSessionProblem({
@@ -44,6 +47,7 @@ function chrome(): void {
     ? [
         link('/certificates', '我的证书'),
         link('/verify', '证书查验'),
+        link('/account', '账号设置'),
         h('li', { class: 'nav-user' }, h('span', { class: 'visually-hidden' }, '当前用户：'), session.holderName),
         h('li', null, h('button', { type: 'button', class: 'link-button', onclick: logout }, '退出登录')),
       ]
@@ -58,9 +62,14 @@ startRouter({
     route('/', () => navigate(getSession() ? '/certificates' : '/login', { replace: true })),
     route('/login', loginView),
     route('/register', registerView),
+    route('/forgot-password', forgotPasswordView),
+    route('/account', accountView, { auth: true }),
     route('/notice', noticeView, { auth: true }),
     route('/certificates', certificatesView, { auth: true }),
     route('/certificates/:certId', certificateView, { auth: true }),
+    // Documents open through the portal: each visit asks the API for a fresh presigned link (views/document-route.ts).
+    route('/documents/:certId/annotations/:annotationId', documentView, { auth: true }),
+    route('/documents/:certId/file', documentView, { auth: true }),
     route('/verify', verifyView),
   ],
 });

@@ -2,10 +2,11 @@ import { h, uid } from './dom';
 import { indexEntries, parseEntry, search, type Indexed, type RareEntry } from './rare-index';
 
 /**
- * The rare-character helper (生僻字输入): a name field's companion that finds CJK Extension B characters by pinyin and
- * inserts the chosen one at the caret. The table (generated at build time from the `pinyin` package's Unihan-derived
- * dictionary) is fetched the first time the helper opens; the characters render in the `ecert-extb` web font, whose
- * slices the browser fetches only for the characters on screen.
+ * The rare-character helper (生僻字输入): a name field's companion that finds the characters of the CJK extension
+ * blocks (A to H — those input methods mostly cannot type) by pinyin and inserts the chosen one at the caret. The table
+ * (generated at build time from the `pinyin` package's dictionary and Unihan's readings) is fetched the first time the
+ * helper opens; the characters render in the `ecert-rare` web font, whose slices the browser fetches only for the
+ * characters on screen.
  */
 let table: Promise<Map<string, Indexed[]>> | undefined;
 
@@ -70,10 +71,12 @@ export function rareCharHelper(target: HTMLInputElement): { toggle: HTMLButtonEl
           {
             type: 'button',
             class: 'rare-char',
-            'aria-label': `${entry.char}，读音 ${entry.readings.join('、')}，U+${entry.char.codePointAt(0)!.toString(16).toUpperCase()}`,
+            // Starts with the visible text (character, space, main reading), as WCAG 2.5.3 asks of a name.
+            'aria-label': `${entry.char} ${entry.readings[0]!}${entry.readings.length > 1 ? `，又读 ${entry.readings.slice(1).join('、')}` : ''}，U+${entry.char.codePointAt(0)!.toString(16).toUpperCase()}`,
             onclick: () => insert(entry.char),
           },
           h('span', { class: 'rare-glyph', 'aria-hidden': 'true' }, entry.char),
+          ' ',
           h('span', { class: 'rare-reading', 'aria-hidden': 'true' }, entry.readings[0]!),
         ),
       ),
@@ -131,7 +134,7 @@ export function rareCharHelper(target: HTMLInputElement): { toggle: HTMLButtonEl
     h(
       'p',
       { id: `${panelId}-help`, class: 'field-hint' },
-      '收录 CJK 扩展B区带读音的汉字。输入拼音（可加声调数字，如 ji2；ü 用 v 输入），点击候选字插入到姓名中光标处。',
+      '收录输入法难以打出的生僻字（约2万个有读音的汉字）。输入拼音（可加声调数字，如 ji2；ü 用 v 输入），点击候选字插入到姓名中光标处。',
     ),
     queryInput,
     status,

@@ -3,11 +3,14 @@ import type { QuotaView } from '../../shared/domain/annotation';
 import type { AnnotationView } from '../../shared/domain/annotation-view';
 import type { CertificateView } from '../../shared/domain/certificate-view';
 import type { VerificationView } from '../../shared/domain/verification-view';
+import type { AccountView } from '../../shared/services/holder-accounts';
 
 export type Certificate = CertificateView;
 export type Annotation = AnnotationView;
 export type Quota = QuotaView;
 export type Verification = VerificationView;
+/** GET /v1/accounts/me (Accounts v2). */
+export type Account = AccountView;
 
 export interface CertificateList {
   items: Certificate[];

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as fontkit from 'fontkit';
 import { DEFAULT_VALID_DAYS, MAX_VALID_DAYS, MIN_VALID_DAYS } from '../../shared/domain/annotation';
-import { EXT_B_ASSIGNED, isExtB, parsePinyinDictionary, rareCharacterTable } from '../../portal/build/rare-chars';
+import { blockOf, EXT_B_ASSIGNED, isExtB, parsePinyinDictionary, parseUnihanReadings, rareCharacterTable } from '../../portal/build/rare-chars';
 import { sliceByReading, unicodeRange, MAX_SLICE_CHARACTERS } from '../../portal/build/font-slices';
 import { PORTAL_DIST_DIR, readBuildInfo } from '../../portal/build/build';
 import { parsePinyinQuery, plainReading } from '../../portal/src/pinyin';
@@ -33,12 +33,27 @@ describe('the rare-character table (pinyin@4.0.0, Unihan readings)', () => {
 
   it('covers Extension B characters with readings, 𠮷 among them, in code point order', () => {
     expect(table.source).toMatchObject({ name: 'pinyin', version: '4.0.0' });
-    expect(table.characters.length).toBeGreaterThan(15_000);
-    expect(table.characters.length).toBeLessThanOrEqual(EXT_B_ASSIGNED);
-    expect(table.characters.every((c) => isExtB(c.codePoint) && [...c.char].length === 1 && c.readings.length > 0)).toBe(true);
+    const extB = table.characters.filter((c) => isExtB(c.codePoint));
+    expect(extB.length).toBeGreaterThan(15_000);
+    expect(extB.length).toBeLessThanOrEqual(EXT_B_ASSIGNED);
+    expect(table.characters.every((c) => blockOf(c.codePoint) === c.block && [...c.char].length === 1 && c.readings.length > 0)).toBe(true);
     const codePoints = table.characters.map((c) => c.codePoint);
     expect(codePoints).toEqual([...codePoints].sort((a, b) => a - b));
     expect(table.characters.find((c) => c.char === '𠮷')?.readings).toContain('jí');
+  });
+
+  it('covers the other extensions where Unihan has a reading: 䶮 (A) and 𫖮 (C); no unified ideograph of the BMP', () => {
+    expect(table.unihan).toBe('15.0.0');
+    expect(table.characters.find((c) => c.char === '䶮')).toMatchObject({ block: 'A', readings: ['yǎn'] });
+    expect(table.characters.find((c) => c.char === '𫖮')).toMatchObject({ block: 'C', readings: ['yǐ'] });
+    const count = (block: string) => table.characters.filter((c) => c.block === block).length;
+    expect(count('A')).toBeGreaterThan(5_500);
+    for (const block of ['C', 'D', 'E']) expect(count(block), block).toBeGreaterThan(0);
+    expect(table.characters.some((c) => c.codePoint >= 0x4e00 && c.codePoint <= 0x9fff)).toBe(false);
+    expect([...parseUnihanReadings('# comment\nU+4DAE\tyǎn\nU+2B5AE\tyǐ,yí\nnot a line')]).toEqual([
+      [0x4dae, ['yǎn']],
+      [0x2b5ae, ['yǐ', 'yí']],
+    ]);
   });
 
   it('parses the dictionary lines and refuses a format it does not know', () => {
@@ -55,6 +70,8 @@ describe('the rare-character table (pinyin@4.0.0, Unihan readings)', () => {
   it('finds 𠮷 by ji, ji2 and jí, main readings first, and nothing for another tone', () => {
     const index = indexEntries(table.characters.map((c) => parseEntry(`${c.char}${c.readings.join(',')}`)));
     for (const query of ['ji', 'ji2', 'jí']) expect(search(index, query)!.map((e) => e.char), query).toContain('𠮷');
+    expect(search(index, 'yan3')!.map((e) => e.char)).toContain('䶮');
+    expect(search(index, 'yi3')!.map((e) => e.char)).toContain('𫖮');
     expect(search(index, 'ji4')!.map((e) => e.char)).not.toContain('𠮷');
     expect(search(index, '张')).toBeUndefined();
     const ranked = search(index, 'ji')!;
@@ -79,13 +96,15 @@ describe('font slices', () => {
 
   it('ships WOFF2 slices a browser can use: each has a cmap with exactly its characters’ glyphs', async () => {
     const info = (await readBuildInfo())!;
-    expect(info.rareCharacters.extBWithReading).toBe(info.font.characters);
+    expect(info.rareCharacters.characters).toBe(info.font.characters);
+    expect(info.font.sources.map((source) => source.characters).reduce((a, b) => a + b)).toBe(info.font.characters);
     // The build the tests run on waited for every slice.
     expect(info.font.pendingSlices).toBe(0);
-    const css = Object.keys(info.files).find((f) => /^assets\/extb-.*\.css$/.test(f))!;
+    const css = Object.keys(info.files).find((f) => /^assets\/rare-fonts-.*\.css$/.test(f))!;
     const faces = [...(await readFile(join(PORTAL_DIST_DIR, css), 'utf8')).matchAll(/url\("\/([^"]+)"\)[^}]*unicode-range:([^}]+)\}/g)];
     expect(faces).toHaveLength(info.font.slices);
-    for (const [, file, range] of faces.slice(0, 3)) {
+    // A few HanaMinB slices and the last one (Noto Serif SC: Extension A).
+    for (const [, file, range] of [...faces.slice(0, 3), faces.at(-1)!]) {
       const font = fontkit.create(await readFile(join(PORTAL_DIST_DIR, file!))) as unknown as { hasGlyphForCodePoint(cp: number): boolean };
       const codePoints = range!.split(',').flatMap((part) => {
         const [from, to] = part.replace('U+', '').split('-').map((hex) => parseInt(hex, 16));

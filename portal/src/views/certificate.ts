@@ -1,4 +1,4 @@
-import { DEFAULT_SCENARIO, SCENARIOS } from '../../../shared/domain/scenarios';
+import { DEFAULT_SCENARIO, findScenario, SCENARIOS } from '../../../shared/domain/scenarios';
 import { statusPollDelays } from '../../../shared/domain/status-polling';
 import { api, ApiError, errorText } from '../api';
 import { append, busy, details, field, h, message } from '../dom';
@@ -8,7 +8,9 @@ import type { Annotation, AnnotationList, Certificate, Quota } from '../types';
 import { annotationStatusBadge, certificateStatusBadge } from './badges';
 import { DEFAULT_VALID_DAYS, MAX_VALID_DAYS, MIN_VALID_DAYS } from './certificate-rules';
 import { certificateTitle } from './certificates';
-import { openDocument } from './documents';
+import { downloadDocument } from './documents';
+import { annotationDocumentPath, certificateFilePath } from './document-route';
+import { fetchAccount, type Account } from './account';
 import { flashMessage } from './flash';
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -19,6 +21,12 @@ const sleep = (ms: number, signal: AbortSignal) =>
       resolve();
     });
   });
+
+/**
+ * 在线查看: a link to the portal's document route, which mints a fresh presigned link on every visit. It opens a new
+ * tab that keeps this tab's session (`rel=opener`: a tab opened without an opener starts with empty sessionStorage).
+ */
+const viewLink = (href: string, text: string) => h('a', { href, target: '_blank', rel: 'opener', class: 'button-link button-primary' }, text);
 
 function certificateInfo(cert: Certificate): HTMLElement {
   return h(
@@ -71,8 +79,8 @@ function legacyFileSection(cert: Certificate): HTMLElement {
           h(
             'div',
             { class: 'actions' },
-            h('button', { type: 'button', class: 'primary', onclick: () => void openDocument(path, 'inline', status) }, '在线查看'),
-            h('button', { type: 'button', class: 'secondary', onclick: () => void openDocument(path, 'attachment', status) }, '下载证书电子文件'),
+            viewLink(certificateFilePath(cert.certId), '在线查看'),
+            h('button', { type: 'button', class: 'secondary', onclick: () => void downloadDocument(path, status) }, '下载证书电子文件'),
           ),
           status,
         ]
@@ -117,7 +125,8 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
     control: days,
     hint: `${MIN_VALID_DAYS}至${MAX_VALID_DAYS}天，默认${DEFAULT_VALID_DAYS}天。加注件只能在有效期内查看和下载，过期后须重新申请。`,
   });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '申请加注');
+  // Enabled once the quota is known (renderQuota): the confirmation step states what the application spends.
+  const submit = h('button', { type: 'submit', class: 'primary', disabled: true }, '申请加注');
   let idempotencyKey = crypto.randomUUID();
   const form = h(
     'form',
@@ -151,9 +160,11 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
             h('strong', null, `${formatDateTime(frees)}（北京时间）`),
           )
         : null,
+      // Part of the quota box, not of the apply messages: a later "加注件已生成" cannot replace it.
+      quota.canApply ? null : h('p', { class: 'quota-exhausted', id: 'quota-exhausted', role: 'status' }, '⚠ 加注次数已达上限，请在上述时间后再申请。'),
     ]);
     submit.disabled = !quota.canApply;
-    if (!quota.canApply) formStatus.replaceChildren(message('warn', '加注次数已达上限，请在上述时间后再申请。'));
+    if (!quota.canApply) closeReview();
   };
 
   const row = (a: Annotation): HTMLLIElement => {
@@ -197,8 +208,8 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
           h(
             'div',
             { class: 'actions' },
-            h('button', { type: 'button', class: 'primary', onclick: () => void openDocument(link, 'inline', status) }, '在线查看'),
-            h('button', { type: 'button', class: 'secondary', onclick: () => void openDocument(link, 'attachment', status) }, '下载加注件'),
+            viewLink(annotationDocumentPath(cert.certId, a.annotationId), '在线查看'),
+            h('button', { type: 'button', class: 'secondary', onclick: () => void downloadDocument(link, status) }, '下载加注件'),
             h('a', { href: `/verify?code=${encodeURIComponent(a.verificationCode ?? '')}`, class: 'button-link' }, '查验'),
           ),
           status,
@@ -277,6 +288,11 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
   };
 
   const load = async () => {
+    // The verified contact the 到期提醒 goes to (the account is not needed for anything else here).
+    void fetchAccount(signal).then(
+      (found) => (account = found),
+      () => undefined,
+    );
     const answer = await api<AnnotationList>(base, { signal });
     items = answer.items;
     quota = answer.quota;
@@ -285,7 +301,105 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
     for (const a of items) if (a.status === 'PENDING') void poll(a.annotationId);
   };
 
-  form.addEventListener('submit', async (event) => {
+  /**
+   * The confirmation step (the seeds' 证书加注页面 → 提交加注申请): nothing is spent until 提交加注申请; 返回修改 goes
+   * back to the form with the choices kept.
+   */
+  const review = h('div', { class: 'review', id: 'apply-review', hidden: true });
+  const reviewStatus = h('div', { class: 'form-status' });
+  const remind = h('input', { type: 'checkbox', id: 'apply-remind', 'aria-describedby': 'apply-remind-hint' });
+  let account: Account | undefined;
+  const closeReview = () => {
+    review.hidden = true;
+    form.hidden = false;
+  };
+
+  const openReview = (choice: { scenario: string; validDays: number }) => {
+    const scenarioLabel = findScenario(choice.scenario)?.label ?? choice.scenario;
+    const until = new Date(Date.now() + choice.validDays * 86_400_000).toISOString();
+    const contact = account?.contactMasked;
+    remind.disabled = !contact;
+    if (!contact) remind.checked = false;
+    const back = h('button', { type: 'button', class: 'secondary', id: 'apply-back' }, '返回修改');
+    const confirm = h('button', { type: 'button', class: 'primary', id: 'apply-confirm' }, '提交加注申请');
+    back.addEventListener('click', () => {
+      closeReview();
+      scenario.focus();
+    });
+    confirm.addEventListener('click', () => void submitApplication(choice, confirm));
+    reviewStatus.replaceChildren();
+    review.replaceChildren(
+      h('h3', { id: 'review-heading', tabindex: '-1' }, '请确认加注信息'),
+      h('p', null, `提交后将生成加注电子证书，并占用本证书1次加注次数${quota ? `（${quota.windowDays}天内还可申请 ${quota.remaining} 次）` : ''}。`),
+      details([
+        ['持证人', h('span', { class: 'holder-name' }, cert.holderName)],
+        ['证件', `${cert.idTypeLabel} ${cert.idNumberMasked}`],
+        ['资格名称', certificateTitle(cert)],
+        ['专业', cert.qualification.specialty],
+        ['管理号', cert.certId],
+        ['批准日期', formatDate(cert.approvalDate)],
+        ['签发单位', cert.issuer],
+        ['使用场景', h('strong', { id: 'review-scenario' }, scenarioLabel)],
+        ['加注有效期', h('strong', { id: 'review-days' }, `${choice.validDays}天`)],
+        ['有效期', h('span', { id: 'review-window' }, `自提交申请起，至约 ${formatDateTime(until)}（北京时间），以生成的加注件为准`)],
+      ]),
+      h(
+        'div',
+        { class: 'check' },
+        remind,
+        h('label', { for: remind.id }, '到期提醒：加注有效期届满前提醒我'),
+      ),
+      h(
+        'p',
+        { class: 'field-hint', id: 'apply-remind-hint' },
+        contact
+          ? `届满前（默认提前7天和1天）发送到您已验证的联系方式 ${contact}。`
+          : ['您的账号还没有已验证的联系方式，无法发送到期提醒；可在', h('a', { href: '/account' }, '账号设置'), '中设置。'],
+      ),
+      reviewStatus,
+      h('div', { class: 'actions' }, back, confirm),
+    );
+    form.hidden = true;
+    review.hidden = false;
+    document.getElementById('review-heading')?.focus();
+  };
+
+  const submitApplication = async (choice: { scenario: string; validDays: number }, confirm: HTMLButtonElement) => {
+    reviewStatus.replaceChildren();
+    const reminding = remind.checked && !remind.disabled;
+    try {
+      const created = await busy(confirm, () =>
+        api<Annotation>(base, {
+          json: { ...choice, ...(reminding ? { remind: true } : {}) },
+          headers: { 'idempotency-key': idempotencyKey },
+          signal,
+        }),
+      );
+      idempotencyKey = crypto.randomUUID();
+      lastApplied = created.annotationId;
+      items = [created, ...items.filter((a) => a.annotationId !== created.annotationId)];
+      renderList();
+      closeReview();
+      formStatus.replaceChildren(message('success', `已提交加注申请，证书生成中…${reminding ? '已开启到期提醒。' : ''}`));
+      void poll(created.annotationId);
+      const answer = await api<AnnotationList>(base, { signal });
+      quota = answer.quota;
+      renderQuota();
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      if (error instanceof ApiError && error.code === 'QUOTA_EXCEEDED') {
+        idempotencyKey = crypto.randomUUID();
+        const answer = await api<AnnotationList>(base, { signal }).catch(() => undefined);
+        if (answer) {
+          quota = answer.quota;
+          renderQuota();
+        }
+      }
+      (review.hidden ? formStatus : reviewStatus).replaceChildren(message('error', errorText(error)));
+    }
+  };
+
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     formStatus.replaceChildren();
     const validDays = Number(days.value);
@@ -295,28 +409,7 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
       return;
     }
     daysField.setError();
-    try {
-      const created = await busy(submit, () =>
-        api<Annotation>(base, {
-          json: { scenario: scenario.value, validDays },
-          headers: { 'idempotency-key': idempotencyKey },
-          signal,
-        }),
-      );
-      idempotencyKey = crypto.randomUUID();
-      lastApplied = created.annotationId;
-      items = [created, ...items.filter((a) => a.annotationId !== created.annotationId)];
-      renderList();
-      formStatus.replaceChildren(message('success', '已提交加注申请，证书生成中…'));
-      void poll(created.annotationId);
-      const answer = await api<AnnotationList>(base, { signal });
-      quota = answer.quota;
-      renderQuota();
-    } catch (error) {
-      if ((error as Error).name === 'AbortError') return;
-      if (error instanceof ApiError && error.code === 'QUOTA_EXCEEDED') idempotencyKey = crypto.randomUUID();
-      formStatus.replaceChildren(message('error', errorText(error)));
-    }
+    openReview({ scenario: scenario.value, validDays });
   });
 
   const section = h(
@@ -331,6 +424,7 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
             h('p', null, '2021年12月17日及以后取得的电子证书，须申请加注后在加注有效期内查看和下载。'),
             quotaBox,
             form,
+            review,
           ]
         : h('p', null, '证书已撤销，不能申请加注。'),
     ),

@@ -62,6 +62,20 @@ export async function certificatesView({ root, flash, signal }: ViewContext): Pr
         hint ? h('ol', null, hint.reasons.map((reason) => h('li', null, reason))) : null,
         hint ? h('p', null, hint.contact) : null,
       ),
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'correct-heading', id: 'name-correction' },
+        h('h2', { id: 'correct-heading' }, '姓名或证件号码有误？'),
+        h(
+          'p',
+          null,
+          '证书按注册的姓名和证件号码显示。如注册时姓名输错（例如生僻字），可在',
+          h('a', { href: '/account' }, '账号设置'),
+          '中凭当前密码更正姓名；证件号码有误或无法登录原账号时，可',
+          h('a', { href: '/register?reregister=1', id: 'reregister-link' }, '凭验证码重新注册'),
+          '——验证码发送到报名时登记的联系方式，重新注册将替换原账号（原密码失效，所有设备需重新登录）。',
+        ),
+      ),
     );
     return;
   }

@@ -25,5 +25,12 @@ export function idFields(prefix: string) {
     typeField,
     numberField,
     value: () => ({ idType: idType.value as IdType, idNumber: idNumber.value.trim() }),
+    /** The values when a number is entered; otherwise the field says so, takes focus, and the answer is undefined. */
+    required: () => {
+      if (idNumber.value.trim()) return { idType: idType.value as IdType, idNumber: idNumber.value.trim() };
+      numberField.setError('请输入证件号码');
+      idNumber.focus();
+      return undefined;
+    },
   };
 }

@@ -1,9 +1,10 @@
 import { api, ApiError, errorText } from '../api';
 import { busy, field, h, message } from '../dom';
-import { formatDateTime } from '../format';
+import { retryAfterOf, withChallenge } from '../challenge';
 import { navigate, pageHeading, safeNext, type ViewContext } from '../router';
 import { saveSession } from '../session';
 import { flashMessage } from './flash';
+import { formParts } from './forms';
 import { idFields } from './id-fields';
 
 export interface LoginAnswer {
@@ -14,7 +15,7 @@ export interface LoginAnswer {
   noticeAccepted: boolean;
 }
 
-export async function logIn(credentials: { idType: string; idNumber: string; password: string }): Promise<LoginAnswer> {
+export async function logIn(credentials: { idType: string; idNumber: string; password: string; altcha?: string }): Promise<LoginAnswer> {
   const answer = await api<LoginAnswer>('/v1/sessions', { json: credentials, auth: false });
   saveSession({
     token: answer.token,
@@ -28,19 +29,12 @@ export async function logIn(credentials: { idType: string; idNumber: string; pas
 export function loginView({ root, query, flash }: ViewContext): void {
   const ids = idFields('login');
   const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password' });
-  const passwordField = field({ label: '密码', control: password });
-  const status = h('div', { class: 'form-status' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '登录');
-
-  const form = h(
-    'form',
-    { class: 'form', novalidate: true, 'aria-labelledby': 'page-title' },
-    ids.typeField.wrapper,
-    ids.numberField.wrapper,
-    passwordField.wrapper,
-    status,
-    h('div', { class: 'actions' }, submit),
-  );
+  const passwordField = field({ label: '密码', control: password, extra: h('p', { class: 'field-hint' }, h('a', { href: '/forgot-password' }, '忘记密码？')) });
+  const { form, status, submit, challengeSlot } = formParts({
+    labelledBy: 'page-title',
+    submitLabel: '登录',
+    fields: [ids.typeField.wrapper, ids.numberField.wrapper, passwordField.wrapper],
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const { idType, idNumber } = ids.value();
@@ -50,13 +44,21 @@ export function loginView({ root, query, flash }: ViewContext): void {
     if (!password.value) return password.focus();
     status.replaceChildren();
     try {
-      const answer = await busy(submit, () => logIn({ idType, idNumber, password: password.value }));
+      const answer = await busy(submit, () =>
+        withChallenge(challengeSlot, (altcha) => logIn({ idType, idNumber, password: password.value, ...(altcha ? { altcha } : {}) })),
+      );
       const next = safeNext(query.get('next'));
       navigate(answer.noticeAccepted ? (next ?? '/certificates') : '/notice');
     } catch (error) {
-      const locked = error instanceof ApiError && typeof error.problem.lockedUntil === 'string';
+      const wait = retryAfterOf(error);
+      const wrong = error instanceof ApiError && error.code === 'INVALID_CREDENTIALS';
       status.replaceChildren(
-        message('error', errorText(error), locked ? `（可于 ${formatDateTime(error.problem.lockedUntil as string)} 后再试）` : ''),
+        message(
+          'error',
+          errorText(error),
+          wait ? `（请约 ${wait} 秒后再试）` : '',
+          wrong ? h('p', null, '忘记了密码？', h('a', { href: '/forgot-password' }, '凭验证码重置密码')) : null,
+        ),
       );
       password.value = '';
     }

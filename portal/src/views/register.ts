@@ -1,35 +1,23 @@
 import { checkHolderName, checkIdNumber } from '../../../shared/domain/identity';
-import { api, errorText, fieldErrors } from '../api';
+import { api, ApiError, errorText, fieldErrors } from '../api';
 import { busy, field, h, message } from '../dom';
-import { codePointLength } from '../format';
-import { rareCharHelper } from '../rare-chars';
-import { navigate, pageHeading, type ViewContext } from '../router';
+import { navigate, pageHeading, safeNext, type ViewContext } from '../router';
+import { codeEntry } from './code-button';
+import { formParts } from './forms';
 import { idFields } from './id-fields';
+import { holderNameField } from './name-field';
 import { logIn } from './login';
+import { PASSWORD_RULE, passwordProblem } from './password-rules';
 
-/** Mirrors the server's policy (shared/auth/password.ts) so people learn it before submitting; the server decides. */
-const PASSWORD_RULE = '至少8位，须同时包含字母和数字';
-const passwordProblem = (password: string): string | undefined => {
-  if ([...password].length < 8) return '密码至少8位';
-  if (!/\p{L}/u.test(password) || !/\p{Nd}/u.test(password)) return '密码须同时包含字母和数字';
-  return undefined;
-};
-
-export function registerView({ root }: ViewContext): void {
-  const name = h('input', { id: 'reg-name', name: 'name', type: 'text', autocomplete: 'name', spellcheck: 'false', maxlength: '200' });
-  const count = h('span', { class: 'char-count', 'aria-live': 'polite' });
-  const updateCount = () => {
-    const n = codePointLength(name.value.trim());
-    count.textContent = n ? `已输入 ${n} 个字` : '';
-  };
-  name.addEventListener('input', updateCount);
-  const helper = rareCharHelper(name);
-  const nameField = field({
+export function registerView({ root, query }: ViewContext): void {
+  // Reached from the empty certificate list (a name typed wrongly at registration): the page says what replacing means.
+  const reregister = query.get('reregister') === '1';
+  const nameField = holderNameField({
+    id: 'reg-name',
     label: '姓名',
-    control: name,
     hint: '与取得证书时所用姓名一致。姓名中有输入法打不出的生僻字时，请用“生僻字输入”按拼音查找。',
-    extra: h('div', { class: 'field-tools' }, helper.toggle, count),
   });
+  const name = nameField.input;
 
   const ids = idFields('reg');
   ids.idNumber.setAttribute('autocomplete', 'off');
@@ -44,46 +32,33 @@ export function registerView({ root }: ViewContext): void {
     control: contact,
     hint: '用于接收验证码。如报名时登记过联系方式，验证码只发送到登记的联系方式。',
   });
-  const code = h('input', { id: 'reg-code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '20' });
-  const sendCode = h('button', { type: 'button', class: 'secondary' }, '获取验证码');
-  const codeStatus = h('div', { class: 'form-status' });
-  const codeField = field({ label: '验证码', control: code, hint: '6位数字，10分钟内有效；也可输入客服提供的恢复码。', extra: h('div', { class: 'actions' }, sendCode) });
-  sendCode.addEventListener('click', async () => {
-    codeStatus.replaceChildren();
-    const { idType, idNumber } = ids.value();
-    if (!idNumber) {
-      ids.numberField.setError('请输入证件号码');
-      return;
-    }
-    try {
-      await busy(sendCode, () =>
-        api('/v1/verification-codes', { json: { purpose: 'REGISTER', idType, idNumber, ...(contact.value.trim() ? { contact: contact.value.trim() } : {}) }, auth: false }),
-      );
-      codeStatus.replaceChildren(message('success', '验证码已发送，请查收（如有登记的联系方式，将发送到登记的联系方式）。'));
-    } catch (error) {
-      const errors = fieldErrors(error);
+  const { input: code, field: codeField, status: codeStatus } = codeEntry({
+    id: 'reg-code',
+    hint: '6位数字，10分钟内有效；也可输入客服提供的恢复码。',
+    sentText: '验证码已发送，请查收（如有登记的联系方式，将发送到登记的联系方式）。',
+    body: () => {
+      const id = ids.required();
+      return id && { purpose: 'REGISTER', ...id, ...(contact.value.trim() ? { contact: contact.value.trim() } : {}) };
+    },
+    onFieldErrors: (errors) => {
       if (errors.contact) contactField.setError(errors.contact);
-      codeStatus.replaceChildren(message('error', errorText(error)));
-    }
+    },
   });
-  const status = h('div', { class: 'form-status' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '注册');
-
-  const form = h(
-    'form',
-    { class: 'form', novalidate: true, 'aria-labelledby': 'page-title' },
-    nameField.wrapper,
-    helper.panel,
-    ids.typeField.wrapper,
-    ids.numberField.wrapper,
-    passwordField.wrapper,
-    confirmField.wrapper,
-    contactField.wrapper,
-    codeField.wrapper,
-    codeStatus,
-    status,
-    h('div', { class: 'actions' }, submit),
-  );
+  const { form, status, submit } = formParts({
+    labelledBy: 'page-title',
+    submitLabel: '注册',
+    fields: [
+      nameField.wrapper,
+      nameField.helperPanel,
+      ids.typeField.wrapper,
+      ids.numberField.wrapper,
+      passwordField.wrapper,
+      confirmField.wrapper,
+      contactField.wrapper,
+      codeField.wrapper,
+      codeStatus,
+    ],
+  });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -112,30 +87,49 @@ export function registerView({ root }: ViewContext): void {
     }
     const body = { name: name.value, idType, idNumber, password: password.value, code: code.value.trim() };
     try {
-      await busy(submit, async () => {
+      const session = await busy(submit, async () => {
         await api('/v1/accounts', { json: body, auth: false });
-        await logIn({ idType, idNumber, password: password.value });
+        return logIn({ idType, idNumber, password: password.value });
       });
-      navigate('/notice', { flash: { tone: 'success', text: '注册成功，请阅读并同意服务须知' } });
+      const done = `${reregister ? '重新注册' : '注册'}成功`;
+      // A re-registered account keeps the notice version it accepted.
+      if (session.noticeAccepted) navigate('/certificates', { flash: { tone: 'success', text: done } });
+      else navigate('/notice', { flash: { tone: 'success', text: `${done}，请阅读并同意服务须知` } });
     } catch (error) {
       const errors = fieldErrors(error);
       if (errors.name) nameField.setError(errors.name);
       if (errors.idNumber) ids.numberField.setError(errors.idNumber);
       if (errors.password) passwordField.setError(errors.password);
       if (errors.code) codeField.setError(errors.code);
-      status.replaceChildren(message('error', errorText(error)));
+      if (error instanceof ApiError && error.code === 'CODE_INVALID') codeField.setError('验证码不正确或已失效，请重新获取');
+      const reset = error instanceof ApiError && error.code === 'ALREADY_REGISTERED' ? safeNext(String(error.problem.passwordResetPath ?? '/forgot-password')) : undefined;
+      status.replaceChildren(message('error', errorText(error), reset ? h('p', null, h('a', { href: reset }, '忘记密码，去重置')) : null));
     }
   });
 
   pageHeading(
     root,
-    '持证人注册',
+    reregister ? '重新注册' : '持证人注册',
+    reregister
+      ? h(
+          'div',
+          { class: 'message message-info', role: 'note', id: 'reregister-note' },
+          h('h2', null, '重新注册将替换原账号'),
+          h(
+            'p',
+            null,
+            '请填写取得证书时所用的正确姓名和证件号码，凭验证码重新注册。验证码发送到报名时登记的联系方式或原账号已验证的联系方式（无法接收时可向客服申请恢复码）。',
+          ),
+          h('p', null, '重新注册后，原账号的姓名、密码和联系方式被替换，所有已登录的设备需重新登录；证书按新的姓名和证件号码显示。'),
+          h('p', null, '仍能登录原账号时，也可在', h('a', { href: '/account' }, '账号设置'), '中直接更正姓名。'),
+        )
+      : null,
     h(
       'p',
       { class: 'lead' },
       '请使用取得证书时所用的姓名和证件号码注册；注册后即可查看名下的职业资格证书。姓名有误或证件已被他人注册时，凭发送到登记联系方式的验证码重新注册即可更正。',
     ),
     h('div', { class: 'panel' }, form),
-    h('p', null, '已有账号？', h('a', { href: '/login' }, '登录')),
+    h('p', null, '已有账号？', h('a', { href: '/login' }, '登录'), '　', h('a', { href: '/forgot-password' }, '忘记密码')),
   );
 }
