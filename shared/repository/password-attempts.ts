@@ -70,6 +70,29 @@ export async function claimAttempt(scope: AttemptScope, current: SourceRecord | 
   }
 }
 
+/**
+ * The claimed try failed: its delay runs from when the failure was known, not from the claim, so a slow password
+ * comparison (a busy container) cannot use up the wait it earns. Skipped when a later try of the source already
+ * changed the record.
+ */
+export async function holdSourceAfterFailure(scope: AttemptScope, claimedFailures: number, claimedAt: Date, failedAt: Date): Promise<void> {
+  const delayMs = delayAfterFailures(claimedFailures) * 1000;
+  if (delayMs === 0) return;
+  await ddb()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.loginSource(scope.idType, scope.idHash, scope.sourceHash),
+        UpdateExpression: 'SET notBefore = :notBefore',
+        ConditionExpression: 'failures = :claimed AND lastAt = :claimedAt',
+        ExpressionAttributeValues: { ':notBefore': failedAt.getTime() + delayMs, ':claimed': claimedFailures, ':claimedAt': claimedAt.getTime() },
+      }),
+    )
+    .catch((error) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+}
+
 /** The claimed try was right: the source's failures are forgotten (unless a later try of it already counted). */
 export async function forgetSourceFailures(scope: AttemptScope, claimedFailures: number): Promise<void> {
   await ddb()

@@ -5,7 +5,7 @@ import { decideAttempt, LOCKOUT, sourceUnit } from '../domain/lockout';
 import { windowOpen } from '../domain/windowed-limit';
 import { problem } from '../http/problem';
 import { logger } from '../observability';
-import { claimAttempt, effectiveFailures, forgetSourceFailures, getSourceRecord } from '../repository/password-attempts';
+import { claimAttempt, effectiveFailures, forgetSourceFailures, getSourceRecord, holdSourceAfterFailure } from '../repository/password-attempts';
 import { countInWindow, peekWindow } from '../repository/windowed-counters';
 
 /**
@@ -66,12 +66,18 @@ export async function guardedPasswordCheck(attempt: PasswordAttempt, check: () =
   // Another try of the same source is in flight: one at a time per source.
   if (!claim.claimed) throw waitProblem(1);
 
+  const started = performance.now();
   const ok = await check();
   if (ok) {
     await forgetSourceFailures(scope, claim.failures);
     return true;
   }
-  await countInWindow(identityFailureCounter(idType, idHash), LOCKOUT.attack, now);
+  // `now` is the request's clock; the failure is known the check's duration later.
+  const failedAt = new Date(now.getTime() + Math.ceil(performance.now() - started));
+  await Promise.all([
+    holdSourceAfterFailure(scope, claim.failures, now, failedAt),
+    countInWindow(identityFailureCounter(idType, idHash), LOCKOUT.attack, now),
+  ]);
   logger.info('password attempt failed', { sourceFailures: claim.failures });
   return false;
 }

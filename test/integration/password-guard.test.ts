@@ -34,7 +34,7 @@ async function outcome(run: Promise<boolean>): Promise<boolean | HttpProblem> {
 
 describe('guardedPasswordCheck', () => {
   it('slows a failing source progressively and never holds out the holder\'s own source', async () => {
-    // Prepare: the attacker's source fails, waiting out each delay it earns (time is passed in, not slept).
+    // Prepare: the attacker's source fails, coming back a second after each delay it earns (time is passed in, not slept).
     const id = identity();
     let at = Date.now();
     const delays: number[] = [];
@@ -52,13 +52,13 @@ describe('guardedPasswordCheck', () => {
       if (delayAfterFailures(i) > 0) {
         let compared = false;
         const early = await outcome(
-          guardedPasswordCheck({ ...id, sourceIp: '127.0.0.2', now: new Date(at + 10) }, async () => (compared = true)),
+          guardedPasswordCheck({ ...id, sourceIp: '127.0.0.2', now: new Date(at + 500) }, async () => (compared = true)),
         );
         expect(early).toBeInstanceOf(HttpProblem);
-        expect((early as HttpProblem).headers['retry-after']).toBe(String(Math.ceil((delayAfterFailures(i) * 1000 - 10) / 1000)));
+        expect((early as HttpProblem).headers['retry-after']).toBe(String(Math.ceil((delayAfterFailures(i) * 1000 - 500) / 1000)));
         expect(compared).toBe(false);
       }
-      at += delayAfterFailures(i) * 1000 + 1;
+      at += delayAfterFailures(i) * 1000 + 1000;
     }
 
     // Act: the holder, from another source, at the same moment.
@@ -77,7 +77,7 @@ describe('guardedPasswordCheck', () => {
     let at = Date.now();
     for (let i = 1; i <= LOCKOUT.attack.limit; i++) {
       expect(await guardedPasswordCheck({ ...id, sourceIp: '127.0.0.4', now: new Date(at) }, wrong)).toBe(false);
-      at += delayAfterFailures(i) * 1000 + 1;
+      at += delayAfterFailures(i) * 1000 + 1000;
     }
     const solve = async (asked: boolean | HttpProblem) => {
       const challenge = (asked as HttpProblem).extra.challenge as Challenge;
@@ -89,7 +89,7 @@ describe('guardedPasswordCheck', () => {
 
     // Act: a solved challenge buys one more try (here a wrong one); the same solution again buys nothing.
     const solvedWrong = await outcome(guardedPasswordCheck({ ...id, sourceIp: '127.0.0.4', altcha, now: new Date(at) }, wrong));
-    at += delayAfterFailures(LOCKOUT.attack.limit + 1) * 1000 + 1;
+    at += delayAfterFailures(LOCKOUT.attack.limit + 1) * 1000 + 1000;
     const replayed = await outcome(guardedPasswordCheck({ ...id, sourceIp: '127.0.0.4', altcha, now: new Date(at) }, right));
     const fresh = await solve(replayed);
     const solvedRight = await outcome(guardedPasswordCheck({ ...id, sourceIp: '127.0.0.4', altcha: fresh, now: new Date(at) }, right));
@@ -99,5 +99,26 @@ describe('guardedPasswordCheck', () => {
     expect(solvedWrong).toBe(false);
     expect(replayed).toMatchObject({ code: 'TOO_MANY_ATTEMPTS', extra: { challengeRequired: true } });
     expect(solvedRight).toBe(true);
+  });
+
+  it('starts a delay when the failure is known, so a slow comparison does not use up the wait', async () => {
+    // Prepare: three free failures, then a fourth whose comparison takes 300 ms (a busy container).
+    const id = identity();
+    let at = Date.now();
+    for (let i = 1; i <= LOCKOUT.freeFailures; i++) {
+      expect(await guardedPasswordCheck({ ...id, sourceIp: '127.0.0.5', now: new Date((at += 1)) }, wrong)).toBe(false);
+    }
+    const slowWrong = () => new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 300));
+    const claimedAt = (at += 1);
+    expect(await guardedPasswordCheck({ ...id, sourceIp: '127.0.0.5', now: new Date(claimedAt) }, slowWrong)).toBe(false);
+
+    // Act: the next try comes 100 ms after the delay would have ended had it run from the claim.
+    const delayMs = delayAfterFailures(LOCKOUT.freeFailures + 1) * 1000;
+    const early = await outcome(guardedPasswordCheck({ ...id, sourceIp: '127.0.0.5', now: new Date(claimedAt + delayMs + 100) }, right));
+    const inTime = await outcome(guardedPasswordCheck({ ...id, sourceIp: '127.0.0.5', now: new Date(claimedAt + delayMs + 1000) }, right));
+
+    // Assess: still waiting then; let in once the delay has run from the failure.
+    expect(early).toMatchObject({ code: 'TOO_MANY_ATTEMPTS', headers: { 'retry-after': '1' } });
+    expect(inTime).toBe(true);
   });
 });
