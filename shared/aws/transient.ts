@@ -13,7 +13,10 @@ const THROTTLE_NAMES = new Set([
   'TransactionConflictException',
 ]);
 const UNAVAILABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ServiceUnavailable', 'SlowDown']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN']);
+/** No connection could be made: the endpoint is down, misnamed or out of reach (for the importer: a wrong target). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** A connection was made and lost. */
+const DROPPED_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
 
 interface AwsLikeError {
   name?: string;
@@ -22,13 +25,19 @@ interface AwsLikeError {
   $metadata?: { httpStatusCode?: number };
 }
 
+const hasNetworkCode = (e: AwsLikeError, codes: Set<string>): boolean =>
+  [e.code, e.cause?.code].some((code) => code !== undefined && codes.has(code));
+
+export const isUnreachable = (error: unknown): boolean =>
+  !!error && typeof error === 'object' && hasNetworkCode(error as AwsLikeError, UNREACHABLE_CODES);
+
 export const isThrottling = (error: unknown): boolean => THROTTLE_NAMES.has((error as AwsLikeError | null)?.name ?? '');
 
 export function isTransientAwsError(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const e = error as AwsLikeError;
   if (isThrottling(e) || UNAVAILABLE_NAMES.has(e.name ?? '')) return true;
-  if ((e.code && NETWORK_CODES.has(e.code)) || (e.cause?.code && NETWORK_CODES.has(e.cause.code))) return true;
+  if (hasNetworkCode(e, DROPPED_CODES) || hasNetworkCode(e, UNREACHABLE_CODES)) return true;
   const status = e.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
 }

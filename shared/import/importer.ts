@@ -1,5 +1,5 @@
 import { backoff } from '../aws/backoff';
-import { isThrottling } from '../aws/transient';
+import { isThrottling, isUnreachable } from '../aws/transient';
 import { ConfigurationError } from '../config/env';
 import { isCertId } from '../domain/certificate';
 import { checkCertificateRow, type RowIssue } from '../domain/certificate-record';
@@ -83,7 +83,6 @@ const TARGET_ERROR_NAMES = new Set([
   'CredentialsProviderError',
   'ConfigurationError',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export const WRITE_ATTEMPTS = 8;
 
@@ -105,7 +104,7 @@ export function isTargetError(error: unknown): boolean {
   const e = error as { name?: string; code?: string; cause?: { code?: string }; $metadata?: { httpStatusCode?: number } };
   if (!e || typeof e !== 'object') return false;
   if (e.name && TARGET_ERROR_NAMES.has(e.name)) return true;
-  if ((e.code && NETWORK_CODES.has(e.code)) || (e.cause?.code && NETWORK_CODES.has(e.cause.code))) return true;
+  if (isUnreachable(e)) return true;
   return e.$metadata?.httpStatusCode === 403;
 }
 

@@ -358,6 +358,7 @@ describe('httpHandler', () => {
     ['an SDK request timeout', Object.assign(new Error('[AbortError]: The operation was aborted.'), { name: 'TimeoutError' })],
     ['a 5xx from the service', Object.assign(new Error('We encountered an internal error'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } })],
     ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['an endpoint that cannot be resolved', Object.assign(new Error('getaddrinfo failed'), { cause: { code: 'ENOTFOUND' } })],
   ])('answers %s with 503 SERVICE_UNAVAILABLE and Retry-After, logged as a warning without its message', async (_, error) => {
     // Act
     const response = await run(async () => {
