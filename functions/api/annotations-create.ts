@@ -6,7 +6,6 @@ import { routeHandler } from '../../shared/http/route-handler';
 import { ROUTE } from '../../shared/resources/routes';
 import { ApplicationRefusedError, applyForAnnotation, prefetchApplicationState } from '../../shared/services/annotations-apply';
 import { holderCertificate } from '../../shared/services/holder-certificates';
-import { planAnnotationReminders } from '../../shared/services/reminders';
 
 /**
  * POST /v1/certificates/{certId}/annotations — accepted at once (202, PENDING); the PDF is rendered by the queue
@@ -25,6 +24,7 @@ export const handler = routeHandler(ROUTE.annotationsCreate, async ({ holder, pa
       holderId: holder.holderId,
       scenario: body.scenario,
       validDays: body.validDays,
+      remind: body.remind === true,
       ...(key ? { idempotency: { key, requestHash: idempotencyRequestHash(cert.certId, body) } } : {}),
       prefetched,
       now,
@@ -35,8 +35,6 @@ export const handler = routeHandler(ROUTE.annotationsCreate, async ({ holder, pa
     throw problem(error.code, error.detail, error.quota ? { nextAvailableAt: error.quota.nextAvailableAt, quota: error.quota } : {});
   }
   const { annotation } = outcome;
-  // Expiry reminders (Accounts v2) are planned once, for the application that created the annotation.
-  if (outcome.kind === 'created' && body.remind) await planAnnotationReminders(annotation);
   return {
     status: 202,
     body: annotationView(annotation, cert, now),

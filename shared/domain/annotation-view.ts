@@ -25,6 +25,8 @@ export interface AnnotationView {
   documentSha256?: string;
   documentSize?: number;
   failureReason?: string;
+  /** Expiry reminders were asked for (they go to the verified contact; docs/accounts.md). */
+  remind: boolean;
 }
 
 export function annotationView(
@@ -44,6 +46,7 @@ export function annotationView(
     validUntil: annotation.validUntil,
     status,
     statusLabel: ANNOTATION_STATUS_LABELS[status],
+    remind: annotation.remind === true,
   };
   if (status === 'READY' || status === 'EXPIRED') view.verificationCode = annotation.verificationCode;
   if (annotation.status === 'READY') {

@@ -52,6 +52,8 @@ export interface Annotation {
   /** How many times the reconciler re-sent its message, and when it last did. */
   enqueueCount?: number;
   lastEnqueuedAt?: string;
+  /** Expiry reminders were asked for at application (Accounts v2); stored only when true. */
+  remind?: true;
 }
 
 /** The validity window: from the moment of application, whole days of 24 h. */
@@ -123,7 +125,10 @@ export function quotaExceededText(quota: QuotaView): string {
  * A new application, built from what the holder asked for: PENDING, its validity window fixed from the moment of
  * application (R2), a fresh verification code, a time-ordered id.
  */
-export function newAnnotation(input: { certId: string; holderId: string; scenario: string; validDays: number }, now: Date): Annotation {
+export function newAnnotation(
+  input: { certId: string; holderId: string; scenario: string; validDays: number; remind?: boolean },
+  now: Date,
+): Annotation {
   const { validFrom, validUntil } = validityWindow(now, input.validDays);
   return {
     annotationId: newAnnotationId(now),
@@ -136,6 +141,7 @@ export function newAnnotation(input: { certId: string; holderId: string; scenari
     validUntil: validUntil.toISOString(),
     status: 'PENDING',
     verificationCode: newVerificationCode(),
+    ...(input.remind ? { remind: true as const } : {}),
   };
 }
 

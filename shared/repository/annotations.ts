@@ -93,6 +93,7 @@ export function toAnnotation(item: Item): Annotation {
     lastFailedAt: optionalString(item, 'lastFailedAt'),
     enqueueCount: optionalNumber(item, 'enqueueCount'),
     lastEnqueuedAt: optionalString(item, 'lastEnqueuedAt'),
+    remind: item.remind === true ? true : undefined,
   };
   for (const [name, value] of Object.entries(optional)) {
     if (value !== undefined) (annotation as unknown as Record<string, unknown>)[name] = value;
@@ -235,6 +236,8 @@ export async function commitApplication(input: {
   slots: QuotaSlots;
   seenVersion: number;
   idempotencyPut?: TransactItem;
+  /** Items created with the annotation (its expiry reminders), so neither exists without the other. */
+  alsoPut?: Item[];
 }): Promise<void> {
   const { annotation, slots, seenVersion } = input;
   const table = tableName();
@@ -267,12 +270,13 @@ export async function commitApplication(input: {
     },
   ];
   if (input.idempotencyPut) transactItems.push(input.idempotencyPut);
+  for (const Item of input.alsoPut ?? []) transactItems.push({ Put: { TableName: table, Item } });
 
   try {
     await ddb().send(new TransactWriteCommand({ TransactItems: transactItems }));
   } catch (error) {
     if (!isTransactionCanceled(error)) throw error;
-    const [, certificateCode, idempotencyCode] = cancellationCodes(error);
+    const [, certificateCode, idempotencyCode] = input.idempotencyPut ? cancellationCodes(error) : [...cancellationCodes(error).slice(0, 2), undefined];
     if (idempotencyCode === 'ConditionalCheckFailed') throw new ApplicationNotCommittedError('idempotency-key-taken');
     if (certificateCode === 'ConditionalCheckFailed') throw new ApplicationNotCommittedError('certificate-changed');
     if (cancellationCodes(error).some((code) => code !== undefined && RETRYABLE_CODES.has(code))) {

@@ -142,6 +142,7 @@ export const Annotation = z
     documentSha256: z.string().optional(),
     documentSize: z.number().int().optional(),
     failureReason: z.string().optional(),
+    remind: z.boolean().meta({ description: '申请时是否开启到期提醒（发送至已验证的联系方式）' }),
   })
   .meta({ id: 'Annotation' });
 

@@ -5,6 +5,7 @@ import { logger } from '../observability';
 import { ApplicationNotCommittedError, commitApplication, getAnnotation, readApplicationState } from '../repository/annotations';
 import { idempotencyRecordPut, type IdempotencyRecord } from '../repository/idempotency';
 import { enqueueRender } from '../repository/render-queue';
+import { annotationReminderItems } from './reminders';
 
 /**
  * Applying for an annotation (R2–R5, docs/annotations.md): the decisions — may this certificate be annotated, is a
@@ -66,6 +67,8 @@ export interface ApplyRequest {
   holderId: string;
   scenario: string;
   validDays: number;
+  /** Expiry reminders asked for: planned and stored in the same transaction as the annotation. */
+  remind?: boolean;
   idempotency?: { key: string; requestHash: string };
   /** From `prefetchApplicationState` with the same certificate, holder, key and `now`. */
   prefetched?: PrefetchedApplicationState;
@@ -104,7 +107,11 @@ export async function applyForAnnotation(request: ApplyRequest): Promise<ApplyOu
   const now = request.now ?? new Date();
   if (certificate.status === 'REVOKED') throw refusals.revoked();
   if (!requiresAnnotation(certificate.issuedAt)) throw refusals.notRequired();
-  const annotation = newAnnotation({ certId: certificate.certId, holderId, scenario: request.scenario, validDays: request.validDays }, now);
+  const annotation = newAnnotation(
+    { certId: certificate.certId, holderId, scenario: request.scenario, validDays: request.validDays, remind: request.remind === true },
+    now,
+  );
+  const reminders = annotation.remind ? annotationReminderItems(annotation) : [];
 
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
     if (attempt > 1) await backoff(attempt - 1, 10, 250);
@@ -125,6 +132,7 @@ export async function applyForAnnotation(request: ApplyRequest): Promise<ApplyOu
         annotation,
         slots: { ...decision.live, [annotation.annotationId]: annotation.appliedAt },
         seenVersion: quota.version,
+        alsoPut: reminders,
         ...(idempotency
           ? {
               idempotencyPut: idempotencyRecordPut(

@@ -7,7 +7,8 @@ import { logger } from '../observability';
 import { getAnnotation } from '../repository/annotations';
 import { getCertificate } from '../repository/certificates';
 import { getVerifiedContact } from '../repository/holder-contacts';
-import { claimReminder, dueReminders, putReminders, reminderItems, removeReminder, type Reminder } from '../repository/reminders';
+import type { Item } from '../repository/item-codec';
+import { claimReminder, dueReminders, reminderItems, removeReminder, type Reminder } from '../repository/reminders';
 
 /**
  * The reminder run (scheduled hourly; locally by the runtime's scheduler): every reminder due by now in the day
@@ -75,17 +76,16 @@ async function handle(reminder: Reminder, now: Date, summary: ReminderRunSummary
 }
 
 /**
- * `remind: true` on apply: the annotation's reminders are planned (ECERT_REMINDER_DAYS, default 7 and 1) and stored.
- * A write after the apply transaction: a crash between the two loses the reminders, never the annotation.
+ * `remind: true` on apply: the annotation's reminders as planned (ECERT_REMINDER_DAYS, default 7 and 1), as items the
+ * apply transaction stores with the annotation — so an annotation that asked for reminders always has them.
  */
-export async function planAnnotationReminders(annotation: {
+export function annotationReminderItems(annotation: {
   certId: string;
   annotationId: string;
   holderId: string;
   validFrom: string;
   validUntil: string;
-}): Promise<number> {
+}): Item[] {
   const plan = planReminders(new Date(annotation.validFrom), new Date(annotation.validUntil), parseReminderDays(process.env[ENV.reminderDays]));
-  await putReminders(reminderItems(annotation, plan));
-  return plan.length;
+  return reminderItems(annotation, plan);
 }

@@ -303,6 +303,11 @@ describe('applying: the confirmation step, 到期提醒, documents and the quota
     await page.getByRole('button', { name: '提交加注申请' }).click();
     await page.getByText('已开启到期提醒').waitFor();
     await page.locator('li[data-status="READY"]').waitFor({ timeout: 20_000 });
+    // The annotation itself says the reminder is on, after a reload too (the API's `remind`).
+    expect(await page.locator('li[data-status="READY"]').textContent()).toContain('到期提醒已开启');
+    await page.reload();
+    await page.locator('li[data-status="READY"]').waitFor();
+    expect(await page.locator('li[data-status="READY"]').textContent()).toContain('到期提醒已开启');
     expect(applications).toHaveLength(1);
     expect(applications[0]!.postDataJSON()).toEqual({ scenario: 'SELF_USE', validDays: 30, remind: true });
   });

@@ -88,13 +88,34 @@ describe('expiry reminders', () => {
 
     // Act
     const applied = await holder.post(`/v1/certificates/${record.certId}/annotations`, { scenario: 'SELF_USE', validDays: 30, remind: true });
-    const annotation = (await applied.json()) as { annotationId: string; validUntil: string };
+    const annotation = (await applied.json()) as { annotationId: string; validUntil: string; remind: boolean };
+    const listed = (await (await holder.get(`/v1/certificates/${record.certId}/annotations`)).json()) as { items: Array<{ remind: boolean }> };
+    const dueAround = (daysBefore: number) => dueReminders(new Date(Date.parse(annotation.validUntil) - daysBefore * DAY + 60_000));
+    const due = [...(await dueAround(7)), ...(await dueAround(1))];
+
+    // Assess: planned with the annotation, and the holder's views say so.
+    expect(applied.status).toBe(202);
+    expect(annotation.remind).toBe(true);
+    expect(listed.items.map((item) => item.remind)).toEqual([true]);
+    expect([...new Set(due.filter((r) => r.annotationId === annotation.annotationId).map((r) => r.daysBefore))].sort()).toEqual([1, 7]);
+  });
+
+  it('are not planned, and the views say so, when the holder applies without remind', async () => {
+    // Prepare
+    const record = certificateRecord({ issuedAt: '2024-03-01' });
+    await upsertCertificate(record, await getSecret('idHashKey'));
+    const holder = await readyHolder(stack, { name: record.holderName, idNumber: record.idNumber });
+
+    // Act
+    const applied = await holder.post(`/v1/certificates/${record.certId}/annotations`, { scenario: 'SELF_USE', validDays: 30 });
+    const annotation = (await applied.json()) as { annotationId: string; validUntil: string; remind: boolean };
     const dueAround = (daysBefore: number) => dueReminders(new Date(Date.parse(annotation.validUntil) - daysBefore * DAY + 60_000));
     const due = [...(await dueAround(7)), ...(await dueAround(1))];
 
     // Assess
     expect(applied.status).toBe(202);
-    expect([...new Set(due.filter((r) => r.annotationId === annotation.annotationId).map((r) => r.daysBefore))].sort()).toEqual([1, 7]);
+    expect(annotation.remind).toBe(false);
+    expect(due.filter((r) => r.annotationId === annotation.annotationId)).toEqual([]);
   });
 
   it('reach the verified contact of a READY annotation when due, once', async () => {

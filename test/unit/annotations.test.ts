@@ -122,7 +122,12 @@ describe('annotationView', () => {
       validUntil: iso(NOW.getTime() + 90 * DAY),
       status: 'PENDING',
       statusLabel: '证书生成中…',
+      remind: false,
     });
+  });
+
+  it('says whether expiry reminders were asked for', () => {
+    expect(annotationView({ ...annotation(), remind: true }, { status: 'VALID' }, NOW).remind).toBe(true);
   });
 
   it('shows the verification code and the document once READY, never the object key or holder id', () => {

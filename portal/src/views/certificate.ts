@@ -234,6 +234,8 @@ function annotationSection(cert: Certificate, signal: AbortSignal): { section: H
         ['加注有效期', `${a.validDays}天`],
         ['有效期至', a.status === 'PENDING' || a.status === 'FAILED' ? null : `${formatDateTime(a.validUntil)}（北京时间）`],
         ['查验码', a.verificationCode ? h('code', null, a.verificationCode) : null],
+        // Only while the window is still ahead: reminders go out 7 and 1 days before it ends.
+        ['到期提醒', a.status === 'PENDING' || a.status === 'READY' ? (a.remind ? '已开启，届满前发送至已验证的联系方式' : '未开启') : null],
       ]),
       ...body,
     );
