@@ -15,6 +15,7 @@ import { applyPdfA } from './pdfa';
 import { drawSeal } from './seal';
 import { addSignatureField, type SignatureFieldOptions } from './signature-field';
 import { drawQrCode } from './qr';
+import { useNativeDeflate } from './native-deflate';
 import { Tagger } from './tags';
 import { TextWriter } from './text';
 
@@ -103,6 +104,7 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
   const { certificate: cert, qualification: q, annotation, scenario } = input;
   const created = options.created ?? new Date(annotation.appliedAt);
   const id = documentId(input, created);
+  useNativeDeflate();
   const pdf = await PDFDocument.create({ updateMetadata: false });
   pdf.registerFontkit(cachedFontkit);
   applyPdfA(pdf, {

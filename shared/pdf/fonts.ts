@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import * as fontkit from 'fontkit';
 import type { FontkitFont } from 'fontkit';
 import { FONT_FILES, type FaceName } from '../resources/font-files';
+import { withFastPaths } from './fontkit-fast-paths';
 import type { PDFDocument } from '@cantoo/pdf-lib';
 
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
@@ -29,7 +30,7 @@ export function loadFaces(): Record<FaceName, Face> {
   if (!faces) {
     const load = (name: FaceName): Face => {
       const bytes = new Uint8Array(readFileSync(resolve(ROOT, FONT_FILES[name])));
-      return { name, bytes, font: fontkit.create(bytes) };
+      return { name, bytes, font: withFastPaths(fontkit.create(bytes)) };
     };
     faces = { serif: load('serif'), serifBold: load('serifBold'), extB: load('extB'), mono: load('mono') };
   }

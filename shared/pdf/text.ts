@@ -10,20 +10,13 @@ import {
 } from '@cantoo/pdf-lib';
 import { createHash } from 'node:crypto';
 import { loadFaces, splitRuns, type Face, type FaceName } from './fonts';
+import { NO_SHAPING } from './fontkit-fast-paths';
 
 /**
  * Text on a page with per-character font fallback: each run goes to the first face that has its glyphs, and each face
  * is embedded (as a subset) only if the document uses it.
  */
 const widthCache = new Map<string, number>();
-
-/**
- * Han, kana, digits and NFC Latin need no OpenType shaping here (Noto Serif SC already has the Simplified Chinese
- * forms by default); switching the features off halves fontkit's layout time, which runs for every string drawn.
- */
-const NO_SHAPING = Object.fromEntries(
-  ['liga', 'kern', 'calt', 'clig', 'ccmp', 'locl', 'mark', 'mkmk', 'rlig', 'rclt', 'curs'].map((f) => [f, false]),
-);
 
 export class TextWriter {
   private readonly embedded = new Map<FaceName, Promise<PDFFont>>();
