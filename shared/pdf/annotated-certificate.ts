@@ -19,6 +19,9 @@ import { useNativeDeflate } from './native-deflate';
 import { Tagger } from './tags';
 import { TextWriter } from './text';
 
+// Once per container, for every document this process writes (native-deflate.ts says why).
+useNativeDeflate();
+
 /**
  * The annotated e-certificate (加注件), one A4 page: title and qualification, the holder's particulars (their own
  * official copy, so the full ID number), approval data and management number, the issuer and the seal (R9), the
@@ -104,7 +107,6 @@ export async function renderAnnotatedCertificate(input: AnnotatedCertificateInpu
   const { certificate: cert, qualification: q, annotation, scenario } = input;
   const created = options.created ?? new Date(annotation.appliedAt);
   const id = documentId(input, created);
-  useNativeDeflate();
   const pdf = await PDFDocument.create({ updateMetadata: false });
   pdf.registerFontkit(cachedFontkit);
   applyPdfA(pdf, {

@@ -9,9 +9,8 @@ import type { FontkitFont } from 'fontkit';
 /**
  * The features the certificate switches off: Han, kana, digits and NFC Latin need no OpenType shaping here (Noto
  * Serif SC already has the Simplified Chinese forms by default). pdf-lib passes this object back to `layout`, which is
- * how the fast path knows the text is drawn unshaped.
+ * how the fast path knows the text is drawn unshaped. Not frozen: fontkit's shaping plan writes into the object.
  */
-// Not frozen: fontkit's shaping plan writes into the features object it is given.
 export const NO_SHAPING: Record<string, boolean> = Object.fromEntries(
   ['liga', 'kern', 'calt', 'clig', 'ccmp', 'locl', 'mark', 'mkmk', 'rlig', 'rclt', 'curs'].map((f) => [f, false]),
 );
@@ -56,23 +55,20 @@ export function withFastPaths(font: FontkitFont): FontkitFont {
     features === NO_SHAPING && rest.length === 0 ? { glyphs: internals.glyphsForString(text) } : layout(text, features, ...rest);
 
   // Every string of every PDF asks the cmap again for the same few hundred characters.
-  const glyphs = new Map<number, Glyph>();
-  const glyphForCodePoint = internals.glyphForCodePoint.bind(font);
-  internals.glyphForCodePoint = (codePoint) => {
-    let glyph = glyphs.get(codePoint);
-    if (!glyph) glyphs.set(codePoint, (glyph = glyphForCodePoint(codePoint)));
-    return glyph;
-  };
-  const known = new Map<number, boolean>();
-  const hasGlyphForCodePoint = internals.hasGlyphForCodePoint.bind(font);
-  internals.hasGlyphForCodePoint = (codePoint) => {
-    let has = known.get(codePoint);
-    if (has === undefined) known.set(codePoint, (has = hasGlyphForCodePoint(codePoint)));
-    return has;
-  };
+  internals.glyphForCodePoint = perCodePoint(internals.glyphForCodePoint.bind(font));
+  internals.hasGlyphForCodePoint = perCodePoint(internals.hasGlyphForCodePoint.bind(font));
 
   if (!internals.directory.tables['CFF ']) fasterTrueTypeSubsets(Object.getPrototypeOf(internals.createSubset()) as TtfSubset);
   return font;
+}
+
+function perCodePoint<T>(lookup: (codePoint: number) => T): (codePoint: number) => T {
+  const answers = new Map<number, T>();
+  return (codePoint) => {
+    let answer = answers.get(codePoint);
+    if (answer === undefined) answers.set(codePoint, (answer = lookup(codePoint)));
+    return answer;
+  };
 }
 
 /**
