@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 
 /** Powertools service name of every function (also POWERTOOLS_SERVICE_NAME in the stack). */
@@ -28,8 +28,16 @@ const metricsDiagnostics = {
   error: (message: string) => logger.error(message),
 };
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger: metricsDiagnostics });
-/** Outside Lambda (tests, the local runtime) the tracer disables itself and captures nothing. */
-export const tracer = new Tracer({ serviceName: SERVICE_NAME });
+/**
+ * The tracer exists only where there is a trace to write to: in a Lambda function with tracing on. Merely importing
+ * it loads the X-Ray SDK, whose async hooks make every `await` in the process about 17× dearer (300,000 awaits: 23 →
+ * 393 ms on this project's dev machine) — outside Lambda, where the tracer would disable itself anyway, that tax bought
+ * nothing: a fifth of the CPU of a local import went to it (docs/benchmarks.md).
+ */
+const tracing = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) && process.env.POWERTOOLS_TRACE_ENABLED !== 'false';
+export const tracer: Tracer | undefined = tracing
+  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME })
+  : undefined;
 
 /**
  * For text we do not control (an exception's message): masks anything shaped like an ID document number (long digit
@@ -47,8 +55,9 @@ export function redact(text: string | undefined): string | undefined {
  * a handler appended reset after each invocation, and metrics flushed at the end with a cold-start metric.
  */
 export function lambdaHandler<Event, Result>(fn: (event: Event, context: Context) => Promise<Result>) {
-  return middy<Event, Result>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  const chain = middy<Event, Result>();
+  if (tracer) chain.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return chain
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .handler(fn);

@@ -16,8 +16,10 @@ import { tracer } from '../observability';
  * the endpoint environment first; the SDK itself honours AWS_ENDPOINT_URL_DYNAMODB / _S3 / _SQS (and _SESV2 /
  * _PINPOINT_SMS_VOICE_V2 for the messaging services), which is the only
  * difference between local and cloud. Each client is captured by the tracer, so every AWS call is a subsegment of the
- * invocation's trace in the cloud (outside Lambda the tracer is off and returns the client untouched).
+ * invocation's trace in the cloud (outside Lambda there is no tracer and the client is used as built).
  */
+const traced = <Client extends object>(client: Client): Client => (tracer ? tracer.captureAWSv3Client(client) : client);
+
 let documentClient: DynamoDBDocumentClient | undefined;
 let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
@@ -30,7 +32,7 @@ let emailClient: SESv2Client | undefined;
 let smsClient: PinpointSMSVoiceV2Client | undefined;
 
 export function ddb(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  documentClient ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
@@ -39,7 +41,7 @@ export function ddb(): DynamoDBDocumentClient {
 export function s3(): S3Client {
   // s3rver serves buckets by path only, and corrupts streamed bodies when the SDK adds flexible checksums.
   const local = Boolean(process.env.AWS_ENDPOINT_URL_S3);
-  s3Client ??= tracer.captureAWSv3Client(
+  s3Client ??= traced(
     new S3Client({
       forcePathStyle: local,
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -50,48 +52,48 @@ export function s3(): S3Client {
 }
 
 export function sqs(): SQSClient {
-  sqsClient ??= tracer.captureAWSv3Client(new SQSClient({}));
+  sqsClient ??= traced(new SQSClient({}));
   return sqsClient;
 }
 
 export function secretsManager(): SecretsManagerClient {
-  secretsClient ??= tracer.captureAWSv3Client(new SecretsManagerClient({}));
+  secretsClient ??= traced(new SecretsManagerClient({}));
   return secretsClient;
 }
 
 /** The seal's issuing CA signs container certificates and CRLs with a KMS key (docs/signing.md). */
 export function kms(): KMSClient {
-  kmsClient ??= tracer.captureAWSv3Client(new KMSClient({}));
+  kmsClient ??= traced(new KMSClient({}));
   return kmsClient;
 }
 
 /** The operator CLI reads a deployed stack's outputs with it (`--stack`); no function uses it. */
 export function cloudFormation(): CloudFormationClient {
-  cloudFormationClient ??= tracer.captureAWSv3Client(new CloudFormationClient({}));
+  cloudFormationClient ??= traced(new CloudFormationClient({}));
   return cloudFormationClient;
 }
 
 /** The operator CLI starts and follows Distributed Map imports with it (`import --via-s3`, `import status`). */
 export function stepFunctions(): SFNClient {
-  sfnClient ??= tracer.captureAWSv3Client(new SFNClient({}));
+  sfnClient ??= traced(new SFNClient({}));
   return sfnClient;
 }
 
 /** Who the operator is (GetCallerIdentity) for the audit trail. */
 export function sts(): STSClient {
-  stsClient ??= tracer.captureAWSv3Client(new STSClient({}));
+  stsClient ??= traced(new STSClient({}));
   return stsClient;
 }
 
 /** E-mail (verification codes, expiry reminders) through Amazon SES v2. Locally: aws-ses-v2-local. */
 export function sesv2(): SESv2Client {
-  emailClient ??= tracer.captureAWSv3Client(new SESv2Client({}));
+  emailClient ??= traced(new SESv2Client({}));
   return emailClient;
 }
 
 /** SMS through AWS End User Messaging SMS (pinpoint-sms-voice-v2). Locally: the runtime's loopback answerer. */
 export function smsVoice(): PinpointSMSVoiceV2Client {
-  smsClient ??= tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({}));
+  smsClient ??= traced(new PinpointSMSVoiceV2Client({}));
   return smsClient;
 }
 
