@@ -55,8 +55,11 @@ export interface RecordCheckOptions {
 }
 
 /** The calendar day in China: certificates are dated there, and an import just after midnight must see "today". */
+// Built once: constructing a DateTimeFormat costs more than a whole row's validation (a tenth of an import's CPU).
+const CHINA_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 export function chinaDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return CHINA_DAY.format(at);
 }
 
 const codePoints = (s: string) => [...s].length;
