@@ -63,7 +63,7 @@ export type PerAnnotation = z.infer<typeof perAnnotationSchema>;
 const benchmarksSchema = z.object({
   machine: z.object({ date: z.string(), cpu: z.string() }),
   results: z.object({
-    render: z.object({ extB: z.object({ signedPdfMs: summary, pdfBytes: z.number() }), ordinary: z.object({ signedPdfMs: summary, pdfBytes: z.number() }) }),
+    render: z.object({ measuredAt: z.string().optional(), extB: z.object({ signedPdfMs: summary, pdfBytes: z.number() }), ordinary: z.object({ signedPdfMs: summary, pdfBytes: z.number() }) }),
   }),
 });
 export type Benchmarks = z.infer<typeof benchmarksSchema>;

@@ -203,7 +203,7 @@ export function costMarkdown(model: ReturnType<typeof costModel>): string {
   return [
     '# Cost model: AWS cost per million annotations',
     '',
-    `Computed by \`npm run cost-model\` (test/bench/cost-model.ts) from the counts measured by \`npm run measure:annotation\` on ${m.measuredAt.slice(0, 10)} (${m.machine.cpu}; docs/per-annotation.json, commit ${m.source.commit}) and the render benchmark of ${benchmarks.machine.date.slice(0, 10)} (signed PDF ${benchmarks.results.render.extB.signedPdfMs.mean} ms CPU, ${benchmarks.results.render.extB.pdfBytes} bytes). One annotation = what the portal really does for it: the holder's flow (log in, list, the certificate, apply, status reads until READY, the list again, the download link, the download) and one verification from the QR code. us-east-1 on-demand list prices, no free tier, arm64 Lambda.`,
+    `Computed by \`npm run cost-model\` (test/bench/cost-model.ts) from the counts measured by \`npm run measure:annotation\` on ${m.measuredAt.slice(0, 10)} (${m.machine.cpu}; docs/per-annotation.json, commit ${m.source.commit}) and the render benchmark of ${(benchmarks.results.render.measuredAt ?? benchmarks.machine.date).slice(0, 10)} (signed PDF ${benchmarks.results.render.extB.signedPdfMs.mean} ms CPU, ${benchmarks.results.render.extB.pdfBytes} bytes). One annotation = what the portal really does for it: the holder's flow (log in, list, the certificate, apply, status reads until READY, the list again, the download link, the download) and one verification from the QR code. us-east-1 on-demand list prices, no free tier, arm64 Lambda.`,
     '',
     '## The serverless pipeline (the previous model\'s items, plus X-Ray now that tracing is on)',
     '',

@@ -66,8 +66,8 @@ const fmt = (v: unknown) => (typeof v === 'number' ? String(v) : '—');
 const lines: string[] = [
   '# Benchmarks',
   '',
-  `Measured by \`npm run bench\` on ${machine.date.slice(0, 10)} — ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`,
-  `(load average at start: ${machine.loadAverageAtStart}). Each benchmark runs in its own process, one after another. Raw figures: \`docs/benchmarks.json\`.`,
+  `Last \`npm run bench\` (${chosen.join(', ')}) on ${machine.date.slice(0, 10)} — ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`,
+  `(load average at start: ${machine.loadAverageAtStart}). Each benchmark runs in its own process, one after another; one named on the command line is re-run and the others keep their figures, so each has its own date: ${Object.entries(results).map(([name, v]) => `${name} ${String((v as { measuredAt?: string }).measuredAt ?? '?').slice(0, 10)}`).join(', ')}. Raw figures: \`docs/benchmarks.json\`.`,
   '',
 ];
 if (r.render) {
@@ -143,10 +143,12 @@ if (r.e2e) {
 }
 if (r.import) {
   const i = r.import;
+  const ceilingText = (c: Record<string, number> | undefined) =>
+    Object.entries(c ?? {}).map(([n, v]) => `${fmt(v)}/s with ${n} in flight`).join(', ') || 'not measured';
   lines.push(
     '## Import (issue 13 §2)',
     '',
-    `${i.rows} rows (${fmt(i.fileMiB)} MiB CSV with every column, half the rows with a contact) through the CLI's import pipeline into DynamoDB Local: **${fmt(i.rowsPerSecond)} rows/s** (${fmt(i.seconds)} s, ${i.concurrency} writes in flight, ${i.failed} failed). The emulator's own ceiling for the same UpdateItem (validated records, nothing else running), measured in the same run: ${Object.entries(i.ceilingUpdateItemPerSecond ?? {}).map(([n, v]) => `${fmt(v)}/s with ${n} in flight`).join(', ')} — the import reaches **${Math.round((i.shareOfCeiling ?? 0) * 100)} %** of the best. Memory: RSS ${fmt(i.rssBeforeMiB)} MiB before, peak ${fmt(i.peakRssMiB)} MiB, peak heap ${fmt(i.peakHeapMiB)} MiB (the file is streamed).`,
+    `${i.rows} rows (${fmt(i.fileMiB)} MiB CSV with every column, half the rows with a contact) through the CLI's import pipeline into DynamoDB Local: **${fmt(i.rowsPerSecond)} rows/s** (${fmt(i.seconds)} s, ${i.concurrency} writes in flight, ${i.failed} failed). The emulator's own ceiling for the same UpdateItem (validated records, nothing else running), measured in the same run before the import: ${ceilingText(i.ceilingUpdateItemPerSecond)}; and after it, on the fuller table: ${ceilingText(i.ceilingAfterImportPerSecond)} — the import reaches **${Math.round((i.shareOfCeiling ?? 0) * 100)} %** of the best. The importing process used ${fmt(i.importCpuShareOfOneCore)} of one core meanwhile. Memory: RSS ${fmt(i.rssBeforeMiB)} MiB before, peak ${fmt(i.peakRssMiB)} MiB, peak heap ${fmt(i.peakHeapMiB)} MiB (the file is streamed).`,
     '',
   );
 }
