@@ -18,8 +18,9 @@ import { SourceError, type SourceRow } from './sources';
  * with the same certId are written in file order (the later one wins), never concurrently.
  */
 /**
- * Writes in flight by default. DynamoDB Local's ceiling for the import's UpdateItem rose from 281/s at 16 in flight to
- * 363/s at 32 and only 369/s at 64 (npm run bench, docs/benchmarks.md): 32 is where the curve flattens.
+ * Writes in flight by default. In every run of `npm run bench -- import` the emulator's ceiling for the import's
+ * UpdateItem rose by up to a third from 16 to 32 in flight and by at most an eighth from 32 to 64: 32 is where the
+ * curve flattens (docs/benchmarks.md). A real table takes far more; `--concurrency` raises it.
  */
 export const DEFAULT_CONCURRENCY = 32;
 
