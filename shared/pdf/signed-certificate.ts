@@ -29,7 +29,7 @@ export async function renderSignedCertificate(input: AnnotatedCertificateInput, 
     annotationId: input.annotation.annotationId,
     validUntil: input.annotation.validUntil,
   });
-  const credentialJwt = await signCredential(buildCredential(input, status, sealer.issuer), {
+  const credentialJwt = signCredential(buildCredential(input, status, sealer.issuer), {
     privateKey: key.privateKey,
     chain: [key.certificate.der, ...key.credential.chain.map((c) => c.der)],
     kid: key.fingerprint,

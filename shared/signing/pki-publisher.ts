@@ -69,7 +69,7 @@ export async function publishStatusLists(key: SealKey, publicBaseUrl: string, is
       revoked: list.revoked,
       now,
     });
-    const jwt = await signCredential(credential, {
+    const jwt = signCredential(credential, {
       privateKey: key.privateKey,
       chain: [key.certificate.der, ...key.credential.chain.map((c) => c.der)],
       kid: key.fingerprint,

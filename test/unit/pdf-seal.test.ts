@@ -173,7 +173,7 @@ describe('the embedded W3C credential', () => {
     // The chain: OpenSSL, with the issuing CA as the only anchor.
     expect(Buffer.from(caB64!, 'base64').equals(seal.ca.certificate.der)).toBe(true);
     expect(opensslVerifyChain(leaf.toString(), caPem()).output).toContain(': OK');
-    // The signature: jsonwebtoken (jws + node crypto), not jose which signed it.
+    // The signature: jsonwebtoken (jws), not the JWS writer that signed it (shared/credentials/credential.ts).
     const payload = jwt.verify(credential, leaf.publicKey.export({ type: 'spki', format: 'pem' }).toString(), {
       algorithms: ['ES256'],
       ignoreExpiration: true,
