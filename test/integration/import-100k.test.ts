@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCertificate } from '../../shared/repository/certificates';
 import { runCli } from '../support/cli';
+import { freePort } from '../../local/ports';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { certificateRow, residentId, toCsv, withWrongCheckChar, type CertificateRow } from '../support/certificate-rows';
 
@@ -30,7 +31,14 @@ function badRow(n: number): CertificateRow {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack({ queueConsumers: false });
+  // Its own DynamoDB Local: the run's shared one holds every other file's tables by now and takes these writes
+  // several times slower (a single SQLite database behind one JVM).
+  stack = await startTestStack({
+    queueConsumers: false,
+    emulators: undefined,
+    emulatorPorts: { dynamodb: await freePort(), s3: await freePort(), sqs: await freePort() },
+    persist: false,
+  });
 }, 120_000);
 
 afterAll(async () => {
