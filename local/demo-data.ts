@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PDFDocument, rgb } from '@cantoo/pdf-lib';
-import { cachedFontkit, loadFaces } from '../shared/pdf/fonts';
 import { getSecret } from '../shared/config/secrets';
 import { importRowStream } from '../shared/import/importer';
 import { readRows } from '../shared/import/sources';
@@ -69,6 +67,8 @@ async function seedDemoHolders(key: string): Promise<void> {
  * like the real ones. It names no electronic seal: certificates from before 2021-12-17 have none (R1).
  */
 export async function legacyElectronicFile(certId: string): Promise<Uint8Array> {
+  // Loaded here, not with the module: only the first start seeds, and every restart would pay for pdf-lib and fontkit.
+  const [{ PDFDocument, rgb }, { cachedFontkit, loadFaces }] = await Promise.all([import('@cantoo/pdf-lib'), import('../shared/pdf/fonts')]);
   const pdf = await PDFDocument.create();
   pdf.registerFontkit(cachedFontkit);
   pdf.setTitle(`证书电子文件 ${certId}（演示）`);

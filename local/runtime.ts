@@ -9,6 +9,7 @@ import { ddb, resetClients, s3, sqs } from '../shared/aws/clients';
 import { clearSecretCache } from '../shared/config/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmulators, type EmulatorPorts } from './emulators';
+import type { DynamoDbProcess } from './dynamodb-local';
 import { provisionBucket, provisionQueues, provisionTable, resourceNames, type QueueOverrides } from './provision';
 import { createLocalHttpApi } from './http-server';
 import { portalStaticFiles, type StaticFiles } from './portal-server';
@@ -38,6 +39,8 @@ export interface LocalRuntimeOptions {
   apiPort: number;
   /** Start emulators on these ports; or pass `emulators` to reuse running ones (tests share one set per run). */
   emulatorPorts?: EmulatorPorts;
+  /** DynamoDB Local, already launched on `emulatorPorts.dynamodb` (npm start launches it before loading this module). */
+  dynamodb?: Promise<DynamoDbProcess>;
   emulators?: EmulatorEndpoints;
   /** false: DynamoDB in memory (tests). Default true. */
   persist?: boolean;
@@ -158,8 +161,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const functions: Record<string, FunctionDecl> = options.functions ?? FUNCTIONS;
   const routes = options.routes ?? ROUTES;
   let loadHandler = options.loadHandler ?? moduleHandlerLoader();
-  await mkdir(dataDir, { recursive: true });
-  await assertPortFree(options.apiPort, 'ecert API', host);
+  try {
+    await mkdir(dataDir, { recursive: true });
+    await assertPortFree(options.apiPort, 'ecert API', host);
+  } catch (error) {
+    await options.dynamodb?.then((dynamodb) => dynamodb.stop(), () => undefined);
+    throw error;
+  }
 
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -175,6 +183,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         ports: options.emulatorPorts,
         dataDir,
         persistDynamoDb: options.persist ?? true,
+        ...(options.dynamodb ? { dynamodb: options.dynamodb } : {}),
       });
       stops.push(emulators.stop);
       endpoints = emulators.endpoints;
@@ -249,7 +258,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const idleDelayMs = options.pollIdleDelayMs ?? 100;
       const poller =
         options.consumerWorkers && options.consumerWorkers > 0 && !options.bundles
-          ? await startWorkerPollers({
+          ? startWorkerPollers({
               fn,
               queueUrl: queueUrls[trigger.queue],
               batchSize: trigger.batchSize,

@@ -12,15 +12,18 @@ type WorkerMessage =
 /**
  * Starts `workers` consumer threads for one queue function (like `workers` warm Lambda containers) and presents them
  * as one poller. Each thread handles one batch at a time, as a container does.
+ *
+ * It returns before the threads are ready: loading the render handler (fonts, keys) takes seconds, and messages
+ * simply wait in the queue meanwhile, as they do for a cold Lambda container — the stack is up without it.
  */
-export async function startWorkerPollers(options: {
+export function startWorkerPollers(options: {
   fn: FunctionDecl;
   queueUrl: string;
   batchSize: number;
   workers: number;
   idleDelayMs: number;
   log: (line: string) => void;
-}): Promise<RunningPoller> {
+}): RunningPoller {
   const perWorker: Stats[] = [];
   let stopping = false;
   const stats: Stats = { batches: 0, succeeded: 0, failed: 0, recent: [] };
@@ -30,7 +33,8 @@ export async function startWorkerPollers(options: {
     stats.failed = perWorker.reduce((s, w) => s + w.failed, 0);
     stats.recent = perWorker.flatMap((w) => w.recent).slice(-RECENT_SAMPLES);
   };
-  const workers = await Promise.all(
+  const workers: Worker[] = [];
+  const ready = Promise.all(
     Array.from({ length: options.workers }, (_, index) => {
       perWorker.push({ batches: 0, succeeded: 0, failed: 0, recent: [] });
       const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), {
@@ -43,9 +47,10 @@ export async function startWorkerPollers(options: {
           idleDelayMs: options.idleDelayMs,
         },
       });
-      return new Promise<Worker>((resolve, reject) => {
+      workers.push(worker);
+      return new Promise<void>((resolve, reject) => {
         worker.on('message', (message: WorkerMessage) => {
-          if (message.type === 'ready') resolve(worker);
+          if (message.type === 'ready') resolve();
           else if (message.type === 'log') options.log(message.line);
           else if (message.type === 'paused') return;
           else {
@@ -62,9 +67,12 @@ export async function startWorkerPollers(options: {
       });
     }),
   );
+  // The error listener above has said why; a thread that never came up only leaves its messages in the queue.
+  ready.catch(() => undefined);
   return {
     stats,
     async pause() {
+      await ready;
       await Promise.all(
         workers.map(
           (worker) =>
@@ -81,6 +89,7 @@ export async function startWorkerPollers(options: {
       );
     },
     resume() {
+      // A pause waited for every thread, so all of them are there to resume.
       for (const worker of workers) worker.postMessage('resume');
     },
     async stop() {
