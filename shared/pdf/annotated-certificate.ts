@@ -15,14 +15,14 @@ import { applyPdfA } from './pdfa';
 import { drawSeal } from './seal';
 import { addSignatureField, type SignatureFieldOptions } from './signature-field';
 import { drawQrCode } from './qr';
-import { useFastNumbers } from './fast-numbers';
+import { useFastPdfObjects } from './pdf-object-fast-paths';
 import { useNativeDeflate } from './native-deflate';
 import { Tagger } from './tags';
 import { TextWriter } from './text';
 
-// Once per container, for every document this process writes (native-deflate.ts and fast-numbers.ts say why).
+// Once per container, for every document this process writes (native-deflate.ts and pdf-object-fast-paths.ts say why).
 useNativeDeflate();
-useFastNumbers();
+useFastPdfObjects();
 
 /**
  * The annotated e-certificate (加注件), one A4 page: title and qualification, the holder's particulars (their own
