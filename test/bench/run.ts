@@ -13,9 +13,10 @@ import { REPO_ROOT as ROOT } from '../../shared/repo-root';
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const ALL = ['render', 'cold', 'memory', 'chromium', 'e2e', 'import'] as const;
 type Name = (typeof ALL)[number];
-const chosen = (process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a)) as Name[]).length
-  ? (process.argv.slice(2) as Name[])
-  : [...ALL];
+// --report: runs nothing, writes docs/benchmarks.md again from docs/benchmarks.json (after editing benchmarks-notes.md).
+const reportOnly = process.argv.includes('--report');
+const named = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a)) as Name[];
+const chosen: Name[] = reportOnly ? [] : named.length ? named : [...ALL];
 
 function runOne(name: Name): Promise<Record<string, unknown>> {
   const gc = name === 'memory' || name === 'import';
@@ -37,18 +38,23 @@ function runOne(name: Name): Promise<Record<string, unknown>> {
   });
 }
 
-const machine = {
+const jsonFile = join(ROOT, 'docs/benchmarks.json');
+const previous = existsSync(jsonFile)
+  ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { machine?: typeof thisMachine & { ran?: string[] }; results?: Record<string, unknown> })
+  : {};
+const thisMachine = {
   date: new Date().toISOString(),
   node: process.version,
   cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   os: `${platform()} ${release()}`,
   loadAverageAtStart: loadavg().map((l) => l.toFixed(2)).join(' '),
+  ran: chosen as string[],
 };
+// A report keeps the machine line of the run whose figures it shows.
+const machine = reportOnly && previous.machine ? { ...previous.machine, ran: previous.machine.ran ?? [] } : thisMachine;
 console.log(`ecert benchmarks — ${machine.cpu}, Node ${machine.node}, load ${machine.loadAverageAtStart}`);
 
-const jsonFile = join(ROOT, 'docs/benchmarks.json');
-const previous = existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as { results?: Record<string, unknown> }) : {};
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON from the benchmark processes, read by field name below
 const results: Record<string, any> = { ...(previous.results ?? {}) };
 for (const name of chosen) {
@@ -66,7 +72,7 @@ const fmt = (v: unknown) => (typeof v === 'number' ? String(v) : '—');
 const lines: string[] = [
   '# Benchmarks',
   '',
-  `Last \`npm run bench\` (${chosen.join(', ')}) on ${machine.date.slice(0, 10)} — ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`,
+  `Last \`npm run bench\` (${machine.ran.join(', ')}) on ${machine.date.slice(0, 10)} — ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`,
   `(load average at start: ${machine.loadAverageAtStart}). Each benchmark runs in its own process, one after another; one named on the command line is re-run and the others keep their figures, so each has its own date: ${Object.entries(results).map(([name, v]) => `${name} ${String((v as { measuredAt?: string }).measuredAt ?? '?').slice(0, 10)}`).join(', ')}. Raw figures: \`docs/benchmarks.json\`.`,
   '',
 ];
