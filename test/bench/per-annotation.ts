@@ -361,6 +361,8 @@ async function holderFlow(holder: (typeof holders)[number]): Promise<string> {
     await page.getByRole('link', { name: /^经济专业技术资格/ }).first().click();
     await page.waitForURL(new RegExp(`/certificates/${holder.certId}$`));
     await page.getByRole('button', { name: '申请加注' }).click();
+    // The portal's confirmation step: nothing is applied for until 提交加注申请.
+    await page.getByRole('button', { name: '提交加注申请' }).click();
     const ready = page.locator('li[data-status="READY"]');
     await ready.waitFor({ timeout: 30_000 });
     const code = (await ready.locator('code').textContent()) ?? '';
