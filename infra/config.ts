@@ -35,6 +35,11 @@ export interface PeakProfile {
    * is 1,000 (docs/capacity.md cites it); a higher figure here is a quota increase the operator has to hold.
    */
   readonly lambdaAccountConcurrency: number;
+  /**
+   * The account's HTTP API throttle (requests/s, all HTTP APIs of the region) the stack is sized against. AWS's default
+   * is 10,000; a higher figure here, too, is a quota increase the operator has to hold.
+   */
+  readonly httpApiAccountRate: number;
   /** Per client (source IP), requests to /v1/* in 5 minutes before the edge's rate-based rule blocks it. */
   readonly perClientRequestsPer5Minutes: number;
 }
@@ -123,7 +128,11 @@ export const RESULTS_DAY: PeakProfile = {
   registrationsPerDay: 100_000,
   sizingHeadroom: 2.5,
   routeFloor: { rateLimit: 50, burstLimit: 100 },
-  lambdaAccountConcurrency: 1_000,
+  // Raised quotas to hold before the day (README, "Before results day"): at AWS's defaults — 1,000 concurrent
+  // executions, 10,000 requests/s — the scrypt logins leave 1.8× and the routes' limits sum to more than the account
+  // allows (docs/capacity.md, 2026-12-03 measurement).
+  lambdaAccountConcurrency: 2_000,
+  httpApiAccountRate: 20_000,
   perClientRequestsPer5Minutes: 3_000,
 };
 
@@ -166,6 +175,9 @@ export const ENVIRONMENTS = {
       verificationsPerDay: 20_000,
       registrationsPerDay: 1_000,
       routeFloor: { rateLimit: 20, burstLimit: 40 },
+      // A dev account keeps AWS's defaults.
+      lambdaAccountConcurrency: 1_000,
+      httpApiAccountRate: 10_000,
     },
     executeApiEndpoint: true,
     createWebAcl: false,
@@ -285,7 +297,7 @@ function validatePeak(name: string, peak: PeakProfile): void {
   const positive = (value: number, key: string) => {
     if (!(Number.isFinite(value) && value > 0)) throw new InvalidConfigError(`${name}: peak.${key} must be a positive number`);
   };
-  for (const key of ['registeredHolders', 'annotationsPerDay', 'busiestMinuteFactor', 'lambdaAccountConcurrency', 'perClientRequestsPer5Minutes'] as const) {
+  for (const key of ['registeredHolders', 'annotationsPerDay', 'busiestMinuteFactor', 'lambdaAccountConcurrency', 'httpApiAccountRate', 'perClientRequestsPer5Minutes'] as const) {
     positive(peak[key], key);
   }
   for (const key of ['verificationsPerDay', 'registrationsPerDay'] as const) {

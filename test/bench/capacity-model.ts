@@ -54,6 +54,10 @@ export function verdict(row: Row): 'ok' | 'tight' | 'over' | 'fails' {
 }
 
 const ofType = (json: TemplateJson, type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
+/** Where an adjustable quota's figure comes from: AWS's page for the default, the peak profile for a raised one. */
+const raisedOrDefault = (value: number, quota: Quota): string =>
+  value === quota.value ? quota.source : `peak profile (a raised quota to hold; default ${quota.value.toLocaleString('en')}: ${quota.source})`;
+
 const quotaRow = (limit: string, need: number, quota: Quota, note?: string): Row => ({
   limit,
   need,
@@ -122,10 +126,16 @@ export function capacityRows({ json, edgeJson, peak, measured }: CapacityInputs)
       need === 0 ? 'no measured flow reaches it: the floor' : undefined,
     );
   }
-  rows.push(quotaRow('HTTP API account throttle (all routes)', demand.apiRequestsPerSecond, QUOTAS.httpApiAccountRate));
+  // The account's throttle: AWS's default, or the raised quota the peak profile says the operator holds.
+  const accountRate: Quota = {
+    ...QUOTAS.httpApiAccountRate,
+    value: peak.httpApiAccountRate,
+    source: raisedOrDefault(peak.httpApiAccountRate, QUOTAS.httpApiAccountRate),
+  };
+  rows.push(quotaRow('HTTP API account throttle (all routes)', demand.apiRequestsPerSecond, accountRate));
   const sumOfLimits = Object.values(settings).reduce((s, v) => s + v.ThrottlingRateLimit, 0);
   rows.push({
-    ...quotaRow('HTTP API account throttle vs the sum of route limits', sumOfLimits, QUOTAS.httpApiAccountRate),
+    ...quotaRow('HTTP API account throttle vs the sum of route limits', sumOfLimits, accountRate),
     kind: 'check',
     note: 'the routes’ limits can only all be used if the account allows their sum',
   });
@@ -140,10 +150,7 @@ export function capacityRows({ json, edgeJson, peak, measured }: CapacityInputs)
     need: unreservedNeed + reserved,
     value: peak.lambdaAccountConcurrency,
     unit: 'concurrent executions',
-    source:
-      peak.lambdaAccountConcurrency === QUOTAS.lambdaAccountConcurrency.value
-        ? QUOTAS.lambdaAccountConcurrency.source
-        : `peak profile (a raised quota; default ${QUOTAS.lambdaAccountConcurrency.value}: ${QUOTAS.lambdaAccountConcurrency.source})`,
+    source: raisedOrDefault(peak.lambdaAccountConcurrency, QUOTAS.lambdaAccountConcurrency),
     kind: 'capacity',
     note: `reservations ${reserved} (template ReservedConcurrentExecutions)`,
   });

@@ -116,7 +116,8 @@ function profileTable(): string[] {
     row('registrations in the day (same shape)', (p) => fmt(p.registrationsPerDay)),
     row('sizing headroom over the need', (p) => `${p.sizingHeadroom}×`),
     row('route floor (unmeasured routes, $default)', (p) => `${p.routeFloor.rateLimit}/s, burst ${p.routeFloor.burstLimit}`),
-    row('Lambda account concurrency sized against', (p) => fmt(p.lambdaAccountConcurrency)),
+    row('Lambda account concurrency sized against (AWS default 1,000)', (p) => fmt(p.lambdaAccountConcurrency)),
+    row('HTTP API account throttle sized against (AWS default 10,000/s)', (p) => `${fmt(p.httpApiAccountRate)}/s`),
     row('per-client limit at the edge', (p) => `${fmt(p.perClientRequestsPer5Minutes)} requests / 5 min / IP`),
     '',
   ];
