@@ -141,30 +141,22 @@ export interface StartEmulatorsOptions {
   dynamodb?: Promise<DynamoDbProcess>;
 }
 
-interface StartedEmulator {
-  port?: number;
-  stop(): Promise<void>;
-}
-
 export async function startEmulators({ ports, dataDir, persistDynamoDb, dynamodb: launched }: StartEmulatorsOptions): Promise<RunningEmulators> {
   // All at once: DynamoDB Local's JVM takes seconds to answer, and nothing else waits for it.
-  const started = await Promise.allSettled([
+  const starting = [
     startDynamoDb(launched ?? launchDynamoDb(ports.dynamodb, dynamoDbDataDir(dataDir, persistDynamoDb))),
     startHttpEmulators(ports, join(dataDir, 's3')),
     startSes(ports.ses),
     startSms(ports.sms),
-  ] as const);
-  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  ] as const;
+  const settled = await Promise.allSettled(starting);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) {
-    await Promise.allSettled(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+    await Promise.allSettled(settled.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
     throw failed.reason;
   }
-  const [dynamodb, http, ses, sms] = started.map((result) => (result as PromiseFulfilledResult<StartedEmulator>).value) as [
-    StartedEmulator,
-    StartedEmulator,
-    Required<StartedEmulator>,
-    Required<StartedEmulator>,
-  ];
+  // Every one has started: this only reads their results, typed.
+  const [dynamodb, http, ses, sms] = await Promise.all(starting);
   const stops = [dynamodb.stop, http.stop, ses.stop, sms.stop];
   const messagingPorts = { ses: ses.port, sms: sms.port };
   return {

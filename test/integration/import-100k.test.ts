@@ -13,9 +13,9 @@ import { certificateRow, residentId, toCsv, withWrongCheckChar, type Certificate
  * re-import changes nothing and creates nothing; a revoked certificate stays revoked. The stack runs without
  * consumers so that this measures the import alone (the audit trail has its own test).
  */
-// The 100,000 rows: 146 s alone on this 2-core machine (2026-12-03, ≈ 685 rows/s into the persisted DynamoDB
-// Local), since the X-Ray SDK's async hooks left the CLI and the importer stopped racing every write in flight.
-// ECERT_IMPORT_TEST_ROWS=10000 for a quicker run while working on the importer.
+// The 100,000 rows: this file took 335 s of a full CI run on this 2-core machine (2026-12-03, on its own
+// in-memory DynamoDB Local, beside the other files), since the X-Ray SDK's async hooks left the CLI and the importer
+// stopped racing every write in flight. ECERT_IMPORT_TEST_ROWS=10000 for a quicker run while working on the importer.
 const ROWS = Number(process.env.ECERT_IMPORT_TEST_ROWS ?? 100_000);
 const BAD_EVERY = 997;
 let stack: TestStack;
