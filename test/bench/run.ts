@@ -11,7 +11,7 @@ import { RESULT_PREFIX } from './stats';
 import { REPO_ROOT as ROOT } from '../../shared/repo-root';
 
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const ALL = ['render', 'cold', 'memory', 'chromium', 'e2e', 'import'] as const;
+const ALL = ['render', 'cold', 'memory', 'chromium', 'e2e', 'import', 'jvm'] as const;
 type Name = (typeof ALL)[number];
 // --report: runs nothing, writes docs/benchmarks.md again from docs/benchmarks.json (after editing benchmarks-notes.md).
 const reportOnly = process.argv.includes('--report');
@@ -155,6 +155,20 @@ if (r.import) {
     '## Import (issue 13 §2)',
     '',
     `${i.rows} rows (${fmt(i.fileMiB)} MiB CSV with every column, half the rows with a contact) through the CLI's import pipeline into DynamoDB Local: **${fmt(i.rowsPerSecond)} rows/s** (${fmt(i.seconds)} s, ${i.concurrency} writes in flight, ${i.failed} failed). The emulator's own ceiling for the same UpdateItem (validated records, nothing else running), measured in the same run before the import: ${ceilingText(i.ceilingUpdateItemPerSecond)}; and after it, on the fuller table: ${ceilingText(i.ceilingAfterImportPerSecond)} — the import reaches **${Math.round((i.shareOfCeiling ?? 0) * 100)} %** of the best. The importing process used ${fmt(i.importCpuShareOfOneCore)} of one core meanwhile. Memory: RSS ${fmt(i.rssBeforeMiB)} MiB before, peak ${fmt(i.peakRssMiB)} MiB, peak heap ${fmt(i.peakHeapMiB)} MiB (the file is streamed).`,
+    '',
+  );
+}
+if (r.jvm) {
+  type JvmRun = { flags: string; firstAnswerMs: number; phases: Array<{ after: number; jvmCpuMsPerRequest: number; requestsPerSecond: number }> };
+  const runs = [r.jvm.defaults, r.jvm.chosen] as JvmRun[];
+  lines.push(
+    "## DynamoDB Local's JVM (local/dynamodb-local.ts)",
+    '',
+    `The pipeline's mix of requests (GetItem, BatchGetItem, TransactWriteItems, UpdateItem, PutItem), ${r.jvm.requestsInFlight} in flight, on a fresh in-memory emulator per setting: the JVM's own CPU per request and the requests per second, after each number of requests. The local stack uses \`${runs[1]!.flags}\`.`,
+    '',
+    `| JVM flags | first answer ms | ${runs[0]!.phases.map((p) => `CPU ms/request, ≤ ${p.after}`).join(' | ')} | ${runs[0]!.phases.map((p) => `requests/s, ≤ ${p.after}`).join(' | ')} |`,
+    `|---|---|${runs[0]!.phases.map(() => '---|').join('')}${runs[0]!.phases.map(() => '---|').join('')}`,
+    ...runs.map((run) => `| ${run.flags} | ${run.firstAnswerMs} | ${run.phases.map((p) => p.jvmCpuMsPerRequest).join(' | ')} | ${run.phases.map((p) => p.requestsPerSecond).join(' | ')} |`),
     '',
   );
 }
