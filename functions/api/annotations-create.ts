@@ -4,8 +4,7 @@ import { annotationLocation } from '../../shared/http/locations';
 import { problem } from '../../shared/http/problem';
 import { routeHandler } from '../../shared/http/route-handler';
 import { ROUTE } from '../../shared/resources/routes';
-import { ApplicationRefusedError, applyForAnnotation, prefetchApplicationState } from '../../shared/services/annotations-apply';
-import { holderCertificate } from '../../shared/services/holder-certificates';
+import { ApplicationRefusedError, applyForAnnotation, openApplication } from '../../shared/services/annotations-apply';
 
 /**
  * POST /v1/certificates/{certId}/annotations — accepted at once (202, PENDING); the PDF is rendered by the queue
@@ -14,9 +13,7 @@ import { holderCertificate } from '../../shared/services/holder-certificates';
  */
 export const handler = routeHandler(ROUTE.annotationsCreate, async ({ holder, params, headers, body, now }) => {
   const key = headers['idempotency-key'];
-  // The use case's first reads run while the certificate is loaded and checked (one round trip fewer).
-  const prefetched = prefetchApplicationState(params.certId, holder.holderId, key, now);
-  const cert = await holderCertificate(holder, params.certId);
+  const { certificate: cert, prefetched } = await openApplication(holder, params.certId, key, now);
   let outcome;
   try {
     outcome = await applyForAnnotation({

@@ -169,13 +169,14 @@ export async function readApplicationState(
   certId: string,
   idempotency: { holderId: string; key: string } | undefined,
   now: Date,
-): Promise<{ quota: QuotaState; record?: IdempotencyRecord }> {
+): Promise<{ quota: QuotaState; record?: IdempotencyRecord; certificateItem?: Item }> {
   const certificateKey = keys.certificate(certId);
   const recordKey = idempotency && keys.idempotency(idempotency.holderId, idempotency.key);
   const items = await batchGet(recordKey ? [certificateKey, recordKey] : [certificateKey], { consistent: true });
   const recordItem = recordKey && items.find((item) => sameKey(item, recordKey));
   const record = recordItem ? toIdempotencyRecord(recordItem, idempotency!.key, now) : undefined;
-  return { quota: toQuotaState(items.find((item) => sameKey(item, certificateKey))), ...(record ? { record } : {}) };
+  const certificateItem = items.find((item) => sameKey(item, certificateKey));
+  return { quota: toQuotaState(certificateItem), ...(record ? { record } : {}), ...(certificateItem ? { certificateItem } : {}) };
 }
 
 /** What rendering one annotation reads, in one strongly consistent BatchGetItem: the annotation and its certificate. */

@@ -207,10 +207,13 @@ export async function getCertificateOfHolder(
   idHashValue: string,
 ): Promise<Certificate | undefined> {
   const out = await ddb().send(new GetCommand({ TableName: tableName(), Key: keys.certificate(certId) }));
-  if (!out.Item || out.Item[TABLE.indexes.byHolderIdentity.partitionKey] !== keys.certificateByHolder(idType, idHashValue)) {
-    return undefined;
-  }
-  return toCertificate(out.Item);
+  return certificateOfIdentity(out.Item, idType, idHashValue);
+}
+
+/** A certificate item read some other way (with the quota, in the apply's BatchGetItem), under the same rule. */
+export function certificateOfIdentity(item: Item | undefined, idType: IdType, idHashValue: string): Certificate | undefined {
+  if (!item || item[TABLE.indexes.byHolderIdentity.partitionKey] !== keys.certificateByHolder(idType, idHashValue)) return undefined;
+  return toCertificate(item);
 }
 
 /**

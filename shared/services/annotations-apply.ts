@@ -5,6 +5,8 @@ import { logger } from '../observability';
 import { ApplicationNotCommittedError, commitApplication, getAnnotation, readApplicationState } from '../repository/annotations';
 import { idempotencyRecordPut, type IdempotencyRecord } from '../repository/idempotency';
 import { enqueueRender } from '../repository/render-queue';
+import type { Holder } from '../repository/holders';
+import { holderCertificateOfItem } from './holder-certificates';
 import { annotationReminderItems } from './reminders';
 
 /**
@@ -39,26 +41,28 @@ const refusals = {
 
 type ApplicationState = Awaited<ReturnType<typeof readApplicationState>>;
 
-/** The first attempt's reads, started early (see `prefetchApplicationState`). */
+/** The first attempt's reads, made by `openApplication`. */
 export interface PrefetchedApplicationState {
   certId: string;
   holderId: string;
   key: string | undefined;
-  /** undefined when the read failed: the attempt then reads again. */
   state: Promise<ApplicationState | undefined>;
 }
 
 /**
- * Starts the first attempt's reads (quota and idempotency record) while the caller is still loading and checking the
- * holder's certificate: one DynamoDB round trip fewer on the apply path. Nothing read here is used unless the caller
- * then passes the certificate it loaded for this holder and this id; a failed read is dropped and done again.
+ * The holder's certificate and the first attempt's reads (quota, idempotency record) in one strongly consistent
+ * BatchGetItem: the quota lives on the certificate item, so a separate read of the certificate would fetch the same
+ * item twice. Someone else's certificate, or none, is NOT_FOUND exactly as on the other certificate routes.
  */
-export function prefetchApplicationState(certId: string, holderId: string, key: string | undefined, now: Date): PrefetchedApplicationState {
-  const state = readApplicationState(certId, key ? { holderId, key } : undefined, now).then(
-    (value) => value,
-    () => undefined,
-  );
-  return { certId, holderId, key, state };
+export async function openApplication(
+  holder: Holder,
+  certId: string,
+  key: string | undefined,
+  now: Date,
+): Promise<{ certificate: Certificate; prefetched: PrefetchedApplicationState }> {
+  const state = await readApplicationState(certId, key ? { holderId: holder.holderId, key } : undefined, now);
+  const certificate = holderCertificateOfItem(holder, state.certificateItem);
+  return { certificate, prefetched: { certId, holderId: holder.holderId, key, state: Promise.resolve(state) } };
 }
 
 export interface ApplyRequest {
@@ -70,7 +74,7 @@ export interface ApplyRequest {
   /** Expiry reminders asked for: planned and stored in the same transaction as the annotation. */
   remind?: boolean;
   idempotency?: { key: string; requestHash: string };
-  /** From `prefetchApplicationState` with the same certificate, holder, key and `now`. */
+  /** From `openApplication` with the same certificate, holder, key and `now`. */
   prefetched?: PrefetchedApplicationState;
   now?: Date;
 }

@@ -3,7 +3,8 @@ import { qualificationOf } from '../domain/certificate';
 import { belongsTo, certificateView, type CertificateView } from '../domain/certificate-view';
 import { EMPTY_CERTIFICATE_LIST_HINT } from '../domain/notice';
 import { problem } from '../http/problem';
-import { getCertificateOfHolder, listCertificatesByIdentity } from '../repository/certificates';
+import { certificateOfIdentity, getCertificateOfHolder, listCertificatesByIdentity } from '../repository/certificates';
+import type { Item } from '../repository/item-codec';
 import { MAX_PRESIGN_SECONDS, presignDownload, type Disposition } from '../repository/documents';
 import type { Holder } from '../repository/holders';
 import { NOT_FOUND_TEXT } from '../resources/schemas';
@@ -15,7 +16,15 @@ import { NOT_FOUND_TEXT } from '../resources/schemas';
 
 /** The certificate `certId` if it is the caller's; else 404 NOT_FOUND. */
 export async function holderCertificate(holder: Holder, certId: string): Promise<Certificate> {
-  const cert = await getCertificateOfHolder(certId, holder.idType, holder.idHash);
+  return ownCertificate(holder, await getCertificateOfHolder(certId, holder.idType, holder.idHash));
+}
+
+/** The same rule for a certificate item read with something else (the apply reads it with the quota). */
+export function holderCertificateOfItem(holder: Holder, item: Item | undefined): Certificate {
+  return ownCertificate(holder, certificateOfIdentity(item, holder.idType, holder.idHash));
+}
+
+function ownCertificate(holder: Holder, cert: Certificate | undefined): Certificate {
   if (!cert || !belongsTo(cert, holder)) throw problem('NOT_FOUND', NOT_FOUND_TEXT.certificate);
   return cert;
 }

@@ -7,9 +7,9 @@ import {
   ApplicationRefusedError,
   applyForAnnotation,
   MAX_APPLY_ATTEMPTS,
-  prefetchApplicationState,
+  openApplication,
 } from '../../shared/services/annotations-apply';
-import { certificate, pendingAnnotation } from '../support/factories';
+import { certificate, certificateItem, holder, pendingAnnotation } from '../support/factories';
 import { mockedPipelineAws } from '../support/mocked-aws';
 
 /**
@@ -220,33 +220,55 @@ describe('applyForAnnotation', () => {
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(MAX_APPLY_ATTEMPTS);
   });
 
-  it('uses the reads prefetched for this certificate, holder and key on its first attempt, and only those', async () => {
-    // Prepare
-    table([quotaKey, [quotaItem({}, 0)]]);
-    ddbMock.on(TransactWriteCommand).resolves({});
-    const matching = prefetchApplicationState(CERT.certId, HOLDER, undefined, NOW);
-    const otherHolder = prefetchApplicationState(CERT.certId, 'holder-2', undefined, NOW);
-    await Promise.all([matching.state, otherHolder.state]);
-    const prefetchReads = ddbMock.commandCalls(BatchGetCommand).length;
+  describe('openApplication', () => {
+    const KEY = 'test-id-hash-key';
+    const owner = holder({ holderId: HOLDER }, { cert: CERT, idHashKey: KEY });
+    const ownItem = (slots: Record<string, string> = {}) => ({ ...certificateItem(CERT, KEY), quotaSlots: slots, quotaVersion: 0 });
 
-    // Act
-    await applyForAnnotation(request({ prefetched: matching }));
-    const afterMatching = ddbMock.commandCalls(BatchGetCommand).length;
-    await applyForAnnotation(request({ prefetched: otherHolder }));
+    it("reads the holder's certificate with the quota in one BatchGetItem, and the first attempt decides on that read", async () => {
+      // Prepare
+      table([quotaKey, [ownItem()]]);
+      ddbMock.on(TransactWriteCommand).resolves({});
 
-    // Assess: no read of its own with the matching prefetch; a read of its own with someone else's.
-    expect(prefetchReads).toBe(2);
-    expect(afterMatching).toBe(2);
-    expect(ddbMock.commandCalls(BatchGetCommand)).toHaveLength(3);
-  });
+      // Act
+      const opened = await openApplication(owner, CERT.certId, undefined, NOW);
+      const outcome = await applyForAnnotation({ ...request(), certificate: opened.certificate, prefetched: opened.prefetched });
 
-  it('reads again when the prefetched read failed', async () => {
-    ddbMock.on(BatchGetCommand).rejectsOnce(Object.assign(new Error('down'), { name: 'InternalServerError' }));
-    const prefetched = prefetchApplicationState(CERT.certId, HOLDER, undefined, NOW);
-    await prefetched.state;
-    table([quotaKey, [quotaItem({}, 0)]]);
-    ddbMock.on(TransactWriteCommand).resolves({});
-    await expect(applyForAnnotation(request({ prefetched }))).resolves.toMatchObject({ kind: 'created' });
+      // Assess: one read in all, no GetItem of the certificate, and the application made on it.
+      expect(opened.certificate).toMatchObject({ certId: CERT.certId, holderName: CERT.holderName });
+      expect(outcome.kind).toBe('created');
+      expect(ddbMock.commandCalls(BatchGetCommand)).toHaveLength(1);
+      expect(Object.values(ddbMock.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems!)[0]).toMatchObject({ ConsistentRead: true });
+      expect(ddbMock.commandCalls(GetCommand)).toHaveLength(0);
+    });
+
+    it('reads the idempotency record in the same request when the application carries a key', async () => {
+      table([quotaKey, [ownItem()]]);
+      await openApplication(owner, CERT.certId, 'k-1', NOW);
+      const keysRead = Object.values(ddbMock.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems!)[0]!.Keys;
+      expect(keysRead).toEqual([quotaKey, keys.idempotency(HOLDER, 'k-1')]);
+    });
+
+    it("answers someone else's certificate, and a missing one, as NOT_FOUND from that read", async () => {
+      table([quotaKey, [ownItem()]]);
+      const stranger = holder({}, { cert: certificate({ idNumber: '110101198001010011' }), idHashKey: KEY });
+      await expect(openApplication(stranger, CERT.certId, undefined, NOW)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(openApplication(owner, 'Z-MISSING', undefined, NOW)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    });
+
+    it("uses its read for this holder and key only: another holder's application reads for itself", async () => {
+      // Prepare
+      table([quotaKey, [ownItem()]]);
+      ddbMock.on(TransactWriteCommand).resolves({});
+      const opened = await openApplication(owner, CERT.certId, undefined, NOW);
+
+      // Act
+      await applyForAnnotation({ ...request({ holderId: 'holder-2' }), prefetched: opened.prefetched });
+
+      // Assess
+      expect(ddbMock.commandCalls(BatchGetCommand)).toHaveLength(2);
+    });
   });
 
   it('rethrows anything that is not a cancellation', async () => {

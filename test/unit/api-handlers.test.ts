@@ -753,9 +753,16 @@ describe('GET /v1/certificates/{certId}/file', () => {
 });
 
 describe('POST /v1/certificates/{certId}/annotations', () => {
+  // The apply reads the certificate with its quota in one BatchGetItem (shared/services/annotations-apply.ts).
+  async function applicant(cert: ReturnType<typeof certificate>) {
+    const found = await owner(cert);
+    ddbMock.on(BatchGetCommand).resolves({ Responses: { [TABLE_NAME]: [certificateItem(cert, ID_HASH_KEY)] } });
+    return found;
+  }
+
   it('refuses a revoked certificate with 409 CERTIFICATE_REVOKED before any transaction', async () => {
     // Prepare
-    const { cert, token } = await owner(certificate({ status: 'REVOKED' }));
+    const { cert, token } = await applicant(certificate({ status: 'REVOKED' }));
 
     // Act
     const answer = await invoke(
@@ -769,7 +776,7 @@ describe('POST /v1/certificates/{certId}/annotations', () => {
   });
 
   it('answers 422 ANNOTATION_NOT_REQUIRED for a certificate issued before 2021-12-17 (R1)', async () => {
-    const { cert, token } = await owner(certificate({ issuedAt: '2020-06-01', approvalDate: '2020-01-01' }));
+    const { cert, token } = await applicant(certificate({ issuedAt: '2020-06-01', approvalDate: '2020-01-01' }));
     const answer = await invoke(
       annotationsCreate,
       httpEvent(ROUTE.annotationsCreate, { token, pathParameters: { certId: cert.certId }, json: { scenario: 'SELF_USE', validDays: 30 } }),
