@@ -80,7 +80,8 @@ export async function launchDynamoDb(
       '-sharedDb',
       ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
     ],
-    { stdio: 'pipe' },
+    // It writes a metadata file into its working directory: the package's own folder, as the package's spawn does.
+    { stdio: 'pipe', cwd: jar.dir },
   );
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
