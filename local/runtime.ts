@@ -17,7 +17,7 @@ import { devRoutes } from './outbox';
 import { moduleHandlerLoader, type HandlerLoader } from './handlers';
 import { bundleHandlerLoader } from './bundles/loader';
 import type { ContainerInfo } from './bundles/container-pool';
-import { startPoller, type RunningPoller } from './sqs-poller';
+import { startPoller, type PollerStats, type RunningPoller } from './sqs-poller';
 import { startWorkerPollers } from './worker-poller';
 import { startTableStreams } from './table-streams';
 import { startSweeper, sweepExpired } from './ttl-sweeper';
@@ -58,6 +58,8 @@ export interface LocalRuntimeOptions {
   bundles?: { dir: string; build?: boolean };
   publicRateLimit?: RateLimit;
   pollIdleDelayMs?: number;
+  /** The stream consumers' batching window instead of the declared ones (test stacks: 0, changes delivered at once). */
+  streamBatchingWindowMs?: number;
   pollConcurrency?: number;
   /** false: start no queue consumers, so messages stay on the queues (to inspect the DLQ, or test persistence). */
   queueConsumers?: boolean;
@@ -95,6 +97,8 @@ export interface LocalRuntime {
   sweepNow(): Promise<number>;
   /** Waits until the table's stream consumers (audit trail, report counters) have seen every change so far. */
   drainStreams(timeoutMs?: number): Promise<void>;
+  /** The stream consumers' batches and records so far (undefined with consumers off). */
+  streamStats?: PollerStats;
   stop(): Promise<void>;
 }
 
@@ -280,7 +284,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       pollers[fn.id] = poller;
       stops.push(() => poller.stop());
     }
-    const streams = await startTableStreams({ functions, endpoints, tableName: names.tableName, dataDir, loadHandler, enabled: options.queueConsumers !== false, log });
+    const streams = await startTableStreams({ functions, endpoints, tableName: names.tableName, dataDir, loadHandler, enabled: options.queueConsumers !== false, log, ...(options.streamBatchingWindowMs !== undefined ? { batchingWindowMs: options.streamBatchingWindowMs } : {}) });
     stops.push(() => streams.stop());
 
     const runScheduled = async (fnId: string) => {
@@ -353,6 +357,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       runScheduled,
       sweepNow,
       drainStreams: streams.drain,
+      ...(streams.stats ? { streamStats: streams.stats } : {}),
       stop: stopAll,
     };
   } catch (error) {

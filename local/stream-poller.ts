@@ -39,6 +39,12 @@ export interface StreamPollerOptions {
   consumers: StreamConsumer[];
   checkpointFile: string;
   idleDelayMs: number;
+  /**
+   * The consumers' batching window (Lambda's MaximumBatchingWindowInSeconds): every pass then waits this long before
+   * the next, so what arrives meanwhile is delivered in one batch. 0: the next pass follows at once while there are
+   * records, `idleDelayMs` after an empty one.
+   */
+  batchingWindowMs?: number;
   maxAttempts?: number;
   log: (line: string) => void;
 }
@@ -186,6 +192,19 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<R
 
   let paused = false;
   let inPass = false;
+  // The wait between passes, cut short by drain() and stop().
+  let wake: (() => void) | undefined;
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wake = done;
+    });
+  const batchingWindow = options.batchingWindowMs ?? 0;
   const loop = (async () => {
     while (!stopped) {
       if (paused) {
@@ -207,7 +226,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<R
       }
       // Only a pass that read every shard and found nothing proves the consumers have seen everything.
       if (got === 0 && complete) lastEmptyPass = mine;
-      if (got === 0 && !stopped) await new Promise((resolve) => setTimeout(resolve, options.idleDelayMs));
+      const wait = batchingWindow > 0 ? batchingWindow : got === 0 ? options.idleDelayMs : 0;
+      if (wait > 0 && !stopped) await nap(wait);
     }
   })();
 
@@ -218,6 +238,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<R
       const target = pass + 1;
       while (lastEmptyPass < target) {
         if (Date.now() > deadline) throw new Error('the stream poller did not catch up in time');
+        // Draining does not wait out a batching window: the caller wants everything delivered now.
+        wake?.();
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
@@ -231,6 +253,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<R
     },
     async stop() {
       stopped = true;
+      wake?.();
       await loop;
       client.destroy();
     },

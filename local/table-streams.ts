@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FunctionDecl } from '../shared/resources/functions';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type EmulatorEndpoints } from '../shared/target/local-target';
 import type { HandlerLoader } from './handlers';
+import type { PollerStats } from './sqs-poller';
 import { startStreamPoller, type StreamConsumer } from './stream-poller';
 
 /** The runtime's stream consumers: every function declared with a `stream` trigger, on one poller of the table's stream. */
@@ -14,8 +15,10 @@ export async function startTableStreams(options: {
   loadHandler: HandlerLoader;
   /** false (queue consumers off): changes stay on the stream until a runtime with consumers starts. */
   enabled: boolean;
+  /** Instead of the triggers' declared batching windows (the shortest of them): tests pass 0. */
+  batchingWindowMs?: number;
   log: (line: string) => void;
-}): Promise<{ drain(timeoutMs?: number): Promise<void>; stop(): Promise<void> }> {
+}): Promise<{ stats?: PollerStats; drain(timeoutMs?: number): Promise<void>; stop(): Promise<void> }> {
   const consumers: StreamConsumer[] = Object.values(options.functions).flatMap((fn) =>
     fn.trigger?.type === 'stream' && options.enabled
       ? [{ fn, batchSize: fn.trigger.batchSize, filters: fn.trigger.filters, handler: () => options.loadHandler(fn) }]
@@ -30,9 +33,13 @@ export async function startTableStreams(options: {
     consumers,
     checkpointFile: join(options.dataDir, `${options.tableName}.stream-checkpoints.json`),
     idleDelayMs: 200,
+    batchingWindowMs:
+      options.batchingWindowMs ??
+      Math.min(...consumers.map((c) => (c.fn.trigger?.type === 'stream' ? c.fn.trigger.maxBatchingWindowSeconds * 1000 : 0))),
     log: options.log,
   });
   return {
+    stats: poller.stats,
     drain: (timeoutMs) => poller.drain(timeoutMs),
     stop: async () => {
       await poller.stop();

@@ -449,6 +449,7 @@ export class Functions extends Construct {
         new DynamoEventSource(this.props.table, {
           startingPosition: StartingPosition.TRIM_HORIZON,
           batchSize: trigger.batchSize,
+          maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
           bisectBatchOnError: true,
           retryAttempts: 10,
           reportBatchItemFailures: false,

@@ -62,8 +62,12 @@ export function parseBucketAccess(access: BucketAccess): { mode: 'read' | 'write
 export type Trigger =
   | { type: 'queue'; queue: 'annotations' | 'deadLetter'; batchSize: number; maxConcurrency: number }
   | { type: 'schedule'; everyMinutes: number }
-  /** The table's stream (TABLE.stream), filtered: Lambda's event source mapping in the cloud, local/stream-poller.ts locally. */
-  | { type: 'stream'; batchSize: number; filters: readonly StreamFilter[] };
+  /**
+   * The table's stream (TABLE.stream), filtered: Lambda's event source mapping in the cloud, local/stream-poller.ts
+   * locally. `maxBatchingWindowSeconds`: records wait up to that long to be delivered together — a consumer that
+   * aggregates (counters, an archive) then runs once per window instead of once per few records.
+   */
+  | { type: 'stream'; batchSize: number; maxBatchingWindowSeconds: number; filters: readonly StreamFilter[] };
 
 export interface FunctionDecl {
   /** Stable id: CDK construct id and local log prefix. */
@@ -203,6 +207,8 @@ export const FUNCTIONS = {
     trigger: {
       type: 'stream',
       batchSize: 100,
+      // Every application changes its certificate item (the quota): without a window, one invocation per few of them.
+      maxBatchingWindowSeconds: 5,
       filters: [
         { eventNames: ['INSERT', 'MODIFY'], pkPrefix: 'CERT#', sk: 'CERT' },
         { eventNames: ['INSERT', 'MODIFY'], pkPrefix: 'HOLDER#', sk: 'PROFILE' },
@@ -217,7 +223,13 @@ export const FUNCTIONS = {
     memoryMb: 256,
     timeoutSeconds: 60,
     access: ['table:read', 'table:stats'],
-    trigger: { type: 'stream', batchSize: 500, filters: [{ eventNames: ['INSERT', 'MODIFY'], pkPrefix: 'CERT#', sk: { prefix: 'ANN#' } }] },
+    // Hourly counters: a 5 s window makes one counter update per bucket per window, however many transitions it holds.
+    trigger: {
+      type: 'stream',
+      batchSize: 500,
+      maxBatchingWindowSeconds: 5,
+      filters: [{ eventNames: ['INSERT', 'MODIFY'], pkPrefix: 'CERT#', sk: { prefix: 'ANN#' } }],
+    },
   }),
   /** Issue 13 §1: one batch of a Distributed Map import (the same importer as the CLI). Invoked by the state machine. */
   importBatch: job({

@@ -78,7 +78,8 @@ describe('operations constructs', () => {
     );
     expect(mappings).toHaveLength(2);
     for (const mapping of mappings) {
-      expect(mapping.Properties).toMatchObject({ StartingPosition: 'TRIM_HORIZON', BisectBatchOnFunctionError: true });
+      // The declared window (shared/resources/functions.ts), so the aggregating consumers run once per window at most.
+      expect(mapping.Properties).toMatchObject({ StartingPosition: 'TRIM_HORIZON', BisectBatchOnFunctionError: true, MaximumBatchingWindowInSeconds: 5 });
       expect(mapping.Properties.DestinationConfig).toMatchObject({ OnFailure: { Destination: expect.anything() } });
       expect((mapping.Properties.FilterCriteria as { Filters: unknown[] }).Filters.length).toBeGreaterThan(0);
     }

@@ -2,9 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { sqs } from '../../shared/aws/clients';
+import { getSecret } from '../../shared/config/secrets';
+import { upsertCertificate } from '../../shared/repository/certificates';
 import { FUNCTIONS, type FunctionDecl } from '../../shared/resources/functions';
 import { ROUTES, type RouteDecl } from '../../shared/resources/routes';
 import { moduleHandlerLoader, type LambdaHandler } from '../../local/handlers';
+import { certificateRecord } from '../support/factories';
 import { startTestStack, type TestStack } from '../support/local-stack';
 
 // Prepare: the production function and route tables plus an echo route and a flaky queue consumer that exist only
@@ -175,6 +178,31 @@ describe('per-client throttling of public routes', () => {
       expect(await response.json()).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
     } finally {
       await limited.stop();
+    }
+  });
+});
+
+describe('table stream poller', () => {
+  it('delivers the changes made within a batching window in one batch, and drainStreams does not wait the window out', async () => {
+    // Prepare: a window far longer than the ten writes take, as the audit trail's 5 s is at peak.
+    const windowed = await startTestStack({ streamBatchingWindowMs: 30_000 });
+    try {
+      const key = await getSecret('idHashKey');
+      await windowed.drainStreams();
+      const before = { ...windowed.streamStats! };
+
+      // Act: ten certificates written at once — each an INSERT of the certificate item and one of its audit event, both
+      // consumed by the audit trail.
+      await Promise.all(Array.from({ length: 10 }, () => upsertCertificate(certificateRecord(), key)));
+      await windowed.drainStreams(20_000);
+
+      // Assess: all twenty records delivered, in at most two batches (a pass may fall between the writes), within
+      // drain's 20 s, shorter than the window.
+      expect(windowed.streamStats!.succeeded - before.succeeded).toBe(20);
+      expect(windowed.streamStats!.batches - before.batches).toBeLessThanOrEqual(2);
+      expect(windowed.streamStats!.failed).toBe(before.failed);
+    } finally {
+      await windowed.stop();
     }
   });
 });

@@ -27,6 +27,8 @@ export async function startTestStack(options: Partial<LocalRuntimeOptions> = {})
     log: () => undefined,
     // Tests fire many requests from one address; the per-client limit has its own test.
     publicRateLimit: { ratePerSecond: 10_000, burst: 10_000 },
+    // Assertions on the audit archive and the counters wait for the stream; the declared 5 s window would only slow them.
+    streamBatchingWindowMs: 0,
     ...options,
   });
   return {
