@@ -297,6 +297,8 @@ async function warmUp(): Promise<void> {
 }
 
 async function settle() {
+  // The stream consumers' batching window would otherwise carry a flow's audit and counter batches into the next one.
+  await runtime.drainStreams();
   await sleep(quietMs);
 }
 
