@@ -13,6 +13,7 @@ import { sealKeySource, type SealKey } from './seal-key';
 import { sha256 } from './cades';
 import { describeName, httpTimestampAuthority, parseTimestampToken, TransientSigningError, type TimestampAuthority } from './timestamp';
 import { parseCertificate, parseCrl, type ParsedCertificate } from './x509';
+import { httpBytes } from './http-bytes';
 
 /**
  * Everything a render needs to seal a PDF, behind one object (what `signingKey()` returns and
@@ -61,15 +62,17 @@ export const currentSealKey = (): Promise<SealKey> => keys.current();
 
 /** Certificates and CRLs fetched over HTTP (a TSA's issuer, a third-party CA's CRL), kept until they go stale. */
 const fetched = new Map<string, { der: Buffer; until: number }>();
+/** A CA's CRL can list many revocations; the document's DSS carries it, so it stays well under this. */
+const MAX_VALIDATION_DATA_BYTES = 16 * 1024 * 1024;
 
 async function fetchDer(url: string, kind: 'crl' | 'certificate'): Promise<Buffer> {
   const hit = fetched.get(url);
   if (hit && hit.until > Date.now()) return hit.der;
   let der: Buffer;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    der = Buffer.from(await response.arrayBuffer());
+    const response = await httpBytes(url, { timeoutMs: 5000, maxBytes: MAX_VALIDATION_DATA_BYTES });
+    if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
+    der = response.body;
   } catch (error) {
     throw new TransientSigningError(`validation data from ${url} could not be fetched: ${(error as Error).message}`);
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { bool, children, int, octets, oid, read, readInteger, readOid, readTime, seq, TAG } from './der';
 import { CMS_OID, parseSignedData, sha256 } from './cades';
 import { OID, parseCertificate } from './x509';
+import { httpBytes } from './http-bytes';
 
 /**
  * RFC 3161 time-stamping, client side: the request for a digest, the checks on the answer (status, message imprint,
@@ -89,6 +90,9 @@ export function tokenFromResponse(response: Uint8Array): Buffer {
   return Buffer.from(token.raw);
 }
 
+/** A token with its TSA's certificate chain is a few KB; anything far larger is not a timestamp response. */
+const MAX_TSA_RESPONSE_BYTES = 256 * 1024;
+
 /** An RFC 3161 TSA over HTTP (RFC 3161 §3.4: POST application/timestamp-query). */
 export function httpTimestampAuthority(url: string, options: { timeoutMs?: number } = {}): TimestampAuthority {
   return {
@@ -97,14 +101,15 @@ export function httpTimestampAuthority(url: string, options: { timeoutMs?: numbe
       const nonce = BigInt(`0x${randomBytes(8).toString('hex')}`);
       let body: Buffer;
       try {
-        const response = await fetch(url, {
+        const response = await httpBytes(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/timestamp-query' },
+          contentType: 'application/timestamp-query',
           body: timestampRequest(digest, nonce),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+          timeoutMs: options.timeoutMs ?? 5000,
+          maxBytes: MAX_TSA_RESPONSE_BYTES,
         });
-        if (!response.ok) throw new TransientSigningError(`the TSA answered HTTP ${response.status}`);
-        body = Buffer.from(await response.arrayBuffer());
+        if (response.status < 200 || response.status > 299) throw new TransientSigningError(`the TSA answered HTTP ${response.status}`);
+        body = response.body;
       } catch (error) {
         if (error instanceof TransientSigningError) throw error;
         throw new TransientSigningError(`the TSA is unreachable: ${(error as Error).message}`);
