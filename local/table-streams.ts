@@ -19,11 +19,12 @@ export async function startTableStreams(options: {
   batchingWindowMs?: number;
   log: (line: string) => void;
 }): Promise<{ stats?: PollerStats; drain(timeoutMs?: number): Promise<void>; stop(): Promise<void> }> {
-  const consumers: StreamConsumer[] = Object.values(options.functions).flatMap((fn) =>
-    fn.trigger?.type === 'stream' && options.enabled
-      ? [{ fn, batchSize: fn.trigger.batchSize, filters: fn.trigger.filters, handler: () => options.loadHandler(fn) }]
-      : [],
-  );
+  const windowsMs: number[] = [];
+  const consumers: StreamConsumer[] = Object.values(options.functions).flatMap((fn) => {
+    if (fn.trigger?.type !== 'stream' || !options.enabled) return [];
+    windowsMs.push(fn.trigger.maxBatchingWindowSeconds * 1000);
+    return [{ fn, batchSize: fn.trigger.batchSize, filters: fn.trigger.filters, handler: () => options.loadHandler(fn) }];
+  });
   if (consumers.length === 0) return { drain: async () => undefined, stop: async () => undefined };
   const tableClient = new DynamoDBClient({ endpoint: options.endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const poller = await startStreamPoller({
@@ -33,9 +34,7 @@ export async function startTableStreams(options: {
     consumers,
     checkpointFile: join(options.dataDir, `${options.tableName}.stream-checkpoints.json`),
     idleDelayMs: 200,
-    batchingWindowMs:
-      options.batchingWindowMs ??
-      Math.min(...consumers.map((c) => (c.fn.trigger?.type === 'stream' ? c.fn.trigger.maxBatchingWindowSeconds * 1000 : 0))),
+    batchingWindowMs: options.batchingWindowMs ?? Math.min(...windowsMs),
     log: options.log,
   });
   return {

@@ -46,7 +46,7 @@ export interface PrefetchedApplicationState {
   certId: string;
   holderId: string;
   key: string | undefined;
-  state: Promise<ApplicationState | undefined>;
+  state: ApplicationState;
 }
 
 /**
@@ -62,7 +62,7 @@ export async function openApplication(
 ): Promise<{ certificate: Certificate; prefetched: PrefetchedApplicationState }> {
   const state = await readApplicationState(certId, key ? { holderId: holder.holderId, key } : undefined, now);
   const certificate = holderCertificateOfItem(holder, state.certificateItem);
-  return { certificate, prefetched: { certId, holderId: holder.holderId, key, state: Promise.resolve(state) } };
+  return { certificate, prefetched: { certId, holderId: holder.holderId, key, state } };
 }
 
 export interface ApplyRequest {
@@ -119,8 +119,7 @@ export async function applyForAnnotation(request: ApplyRequest): Promise<ApplyOu
 
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
     if (attempt > 1) await backoff(attempt - 1, 10, 250);
-    const prefetched =
-      attempt === 1 && matches(request.prefetched, request) ? await request.prefetched!.state : undefined;
+    const prefetched = attempt === 1 && matches(request.prefetched, request) ? request.prefetched!.state : undefined;
     const { record, quota } =
       prefetched ??
       (await readApplicationState(certificate.certId, idempotency ? { holderId, key: idempotency.key } : undefined, now));

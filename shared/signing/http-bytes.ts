@@ -9,10 +9,13 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
  */
 export interface BytesResponse {
   status: number;
+  /** A 2xx status. */
+  ok: boolean;
   body: Buffer;
 }
 
-const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
 
 export class ResponseTooLargeError extends Error {
   override name = 'ResponseTooLargeError';
@@ -41,15 +44,14 @@ export function httpBytes(url: string, options: BytesRequest): Promise<BytesResp
 function exchange(url: string, options: BytesRequest): Promise<BytesResponse> {
   const target = new URL(url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.reject(new Error(`not an HTTP URL: ${target.protocol}`));
-  const secure = target.protocol === 'https:';
-  const send = secure ? httpsRequest : httpRequest;
+  const [send, agent] = target.protocol === 'https:' ? [httpsRequest, httpsAgent] : [httpRequest, httpAgent];
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = {};
     if (options.contentType) headers['content-type'] = options.contentType;
     if (options.body) headers['content-length'] = options.body.byteLength;
     const req = send(
       target,
-      { method: options.method ?? 'GET', headers, agent: secure ? agents['https:'] : agents['http:'], signal: AbortSignal.timeout(options.timeoutMs) },
+      { method: options.method ?? 'GET', headers, agent, signal: AbortSignal.timeout(options.timeoutMs) },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -61,7 +63,10 @@ function exchange(url: string, options: BytesRequest): Promise<BytesResponse> {
           }
           chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          resolve({ status, ok: status >= 200 && status <= 299, body: Buffer.concat(chunks) });
+        });
         res.on('error', reject);
       },
     );

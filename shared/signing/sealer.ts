@@ -71,7 +71,7 @@ async function fetchDer(url: string, kind: 'crl' | 'certificate'): Promise<Buffe
   let der: Buffer;
   try {
     const response = await httpBytes(url, { timeoutMs: 5000, maxBytes: MAX_VALIDATION_DATA_BYTES });
-    if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
     der = response.body;
   } catch (error) {
     throw new TransientSigningError(`validation data from ${url} could not be fetched: ${(error as Error).message}`);

@@ -108,7 +108,7 @@ export function httpTimestampAuthority(url: string, options: { timeoutMs?: numbe
           timeoutMs: options.timeoutMs ?? 5000,
           maxBytes: MAX_TSA_RESPONSE_BYTES,
         });
-        if (response.status < 200 || response.status > 299) throw new TransientSigningError(`the TSA answered HTTP ${response.status}`);
+        if (!response.ok) throw new TransientSigningError(`the TSA answered HTTP ${response.status}`);
         body = response.body;
       } catch (error) {
         if (error instanceof TransientSigningError) throw error;
